@@ -1,0 +1,54 @@
+# Carbon Portal: `make run` sets everything up and serves on 127.0.0.1:8000; `make test` runs the suite.
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+PY := $(BIN)/python
+STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | md5sum | cut -c1-12)
+
+.PHONY: install run setup serve test lint format bench worker beat messages clean
+
+$(STAMP): requirements.txt requirements-dev.txt
+	test -x $(PY) || $(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -r requirements-dev.txt
+	rm -f $(VENV)/.installed-*
+	touch $(STAMP)
+
+install: $(STAMP)
+
+# With no configuration: SQLite file db.sqlite3, Celery tasks eager, DEBUG on.
+setup: install
+	DEBUG=$${DEBUG:-1} $(PY) manage.py migrate --noinput
+	DEBUG=$${DEBUG:-1} $(PY) manage.py load_regions
+	DEBUG=$${DEBUG:-1} $(PY) manage.py load_departments
+	DEBUG=$${DEBUG:-1} $(PY) manage.py seed_demo
+
+run: setup
+	DEBUG=$${DEBUG:-1} $(PY) manage.py runserver 127.0.0.1:8000
+
+test: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	DEBUG=0 SECURE_SSL_REDIRECT=0 SECRET_KEY=$${SECRET_KEY:-test-only-secret-key-not-for-production} $(BIN)/pytest
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: install
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+worker: install
+	$(BIN)/celery -A carbon_portal worker --loglevel=info
+
+beat: install
+	$(BIN)/celery -A carbon_portal beat --loglevel=info
+
+messages: install
+	DEBUG=1 $(PY) manage.py makemessages -l zh_Hans --no-obsolete --ignore=.venv --ignore=staticfiles
+	$(PY) scripts/fill_po.py
+	DEBUG=1 $(PY) manage.py compilemessages -l zh_Hans --ignore=.venv
+
+clean:
+	rm -rf $(VENV) db.sqlite3 staticfiles .pytest_cache .ruff_cache

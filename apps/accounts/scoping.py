@@ -1,0 +1,190 @@
+"""The one place that decides who may see or do what (shared/spec/roles.md).
+
+Every view, API endpoint, export and service asks here: `regions_for()` gives the
+regions where a user may perform an action, `can()` / `require()` answer for one
+region (and department), and `restrict()` narrows a queryset of region-bound rows.
+Anything not granted by RULES is refused.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q, QuerySet
+
+from apps.regions.models import Region, RegionLevel
+
+from .roles import Role
+
+
+class Action(StrEnum):
+    READ_REFERENCE = "read_reference"  # regions, departments, indicators, periods
+    READ_DRAFT_REPORT = "read_draft_report"
+    READ_SUBMITTED_REPORT = "read_submitted_report"
+    EDIT_OWN_REPORT = "edit_own_report"  # create, edit, submit
+    REVIEW_COUNTY_REPORT = "review_county_report"  # city review: forward or return
+    APPROVE_REPORT = "approve_report"
+    OPEN_REVISION = "open_revision"
+    IMPORT_VALUES = "import_values"
+    IMPORT_APPROVE = "import_approve"
+    SET_TARGETS = "set_targets"
+    EDIT_PLANS = "edit_plans"
+    EDIT_CATALOG = "edit_catalog"  # indicator catalog, factor sets, rule sets
+    START_RECOMPUTE = "start_recompute"
+    READ_ASSESSMENTS = "read_assessments"
+    PUBLISH = "publish"
+    ISSUE_SUMMARY = "issue_summary"
+    READ_SUMMARIES = "read_summaries"
+    PUT_INQUIRY = "put_inquiry"
+    ANSWER_INQUIRY = "answer_inquiry"
+    FILE_TIP = "file_tip"
+    HANDLE_TIPS = "handle_tips"
+    MANAGE_USERS = "manage_users"
+    READ_AUDIT = "read_audit"
+
+
+class Scope(StrEnum):
+    OWN = "own"  # the user's own region only
+    SUBTREE = "subtree"  # own region and everything below it
+    CHILDREN = "children"  # direct children of a city user's region (its counties)
+    CITIES_AND_PROVINCE = "cities_and_province"  # province and its cities, not counties
+    DEPARTMENT = "department"  # own department's kind, anywhere in the subtree
+    ALL = "all"  # every row, for any signed-in user with the role
+    EVERYONE = "everyone"  # no jurisdiction needed (the public included)
+
+
+R, D, P, C = Role.REGION_STAFF, Role.DEPARTMENT_STAFF, Role.PROVINCIAL_OFFICIAL, Role.CONGRESS_MEMBER
+RULES: dict[Action, dict[Role, Scope]] = {
+    Action.READ_REFERENCE: {R: Scope.ALL, D: Scope.ALL, P: Scope.ALL, C: Scope.ALL},
+    Action.READ_DRAFT_REPORT: {R: Scope.OWN},
+    Action.READ_SUBMITTED_REPORT: {R: Scope.SUBTREE, D: Scope.SUBTREE, P: Scope.SUBTREE, C: Scope.SUBTREE},
+    Action.EDIT_OWN_REPORT: {R: Scope.OWN},
+    Action.REVIEW_COUNTY_REPORT: {R: Scope.CHILDREN},
+    Action.APPROVE_REPORT: {P: Scope.SUBTREE},
+    Action.OPEN_REVISION: {R: Scope.OWN, P: Scope.SUBTREE},
+    Action.IMPORT_VALUES: {R: Scope.SUBTREE, P: Scope.SUBTREE},
+    Action.IMPORT_APPROVE: {P: Scope.SUBTREE},
+    Action.SET_TARGETS: {R: Scope.CHILDREN, P: Scope.CITIES_AND_PROVINCE},
+    Action.EDIT_PLANS: {D: Scope.DEPARTMENT, P: Scope.SUBTREE},
+    Action.EDIT_CATALOG: {P: Scope.SUBTREE},
+    Action.START_RECOMPUTE: {P: Scope.SUBTREE},
+    Action.READ_ASSESSMENTS: {R: Scope.SUBTREE, D: Scope.SUBTREE, P: Scope.SUBTREE, C: Scope.SUBTREE},
+    Action.PUBLISH: {P: Scope.SUBTREE},
+    Action.ISSUE_SUMMARY: {P: Scope.SUBTREE},
+    Action.READ_SUMMARIES: {R: Scope.OWN, D: Scope.OWN, P: Scope.SUBTREE, C: Scope.SUBTREE},
+    Action.PUT_INQUIRY: {C: Scope.SUBTREE},
+    Action.ANSWER_INQUIRY: {D: Scope.DEPARTMENT, P: Scope.SUBTREE},
+    Action.FILE_TIP: {R: Scope.EVERYONE, D: Scope.EVERYONE, P: Scope.EVERYONE, C: Scope.EVERYONE},
+    Action.HANDLE_TIPS: {R: Scope.SUBTREE, D: Scope.DEPARTMENT, P: Scope.SUBTREE},
+    Action.MANAGE_USERS: {},
+    Action.READ_AUDIT: {},
+}
+PUBLIC_ACTIONS = frozenset({Action.FILE_TIP})
+
+
+def is_admin(user) -> bool:
+    return bool(
+        user is not None
+        and user.is_authenticated
+        and user.is_active
+        and (user.is_superuser or getattr(user, "role", None) == Role.ADMINISTRATOR)
+    )
+
+
+def scope_of(user, action: Action) -> Scope | None:
+    """The scope a user holds for an action, or None when refused."""
+    if is_admin(user):
+        return Scope.EVERYONE if action in PUBLIC_ACTIONS else Scope.SUBTREE
+    if user is None or not user.is_authenticated or not user.is_active:
+        return Scope.EVERYONE if action in PUBLIC_ACTIONS else None
+    scope = RULES[action].get(user.role)
+    if scope is None or scope in (Scope.EVERYONE, Scope.ALL):
+        return scope
+    if user.region_id is None:
+        return None
+    if scope == Scope.DEPARTMENT and user.department_id is None:
+        return None
+    if scope == Scope.CHILDREN and user.region.level != RegionLevel.CITY:
+        return None
+    return scope
+
+
+def regions_for(user, action: Action) -> QuerySet[Region]:
+    """Regions where `user` may perform `action` (one query when evaluated)."""
+    scope = scope_of(user, action)
+    if scope is None:
+        return Region.objects.none()
+    if is_admin(user) or scope in (Scope.EVERYONE, Scope.ALL):
+        return Region.objects.all()
+    region = user.region
+    if scope == Scope.OWN:
+        return Region.objects.filter(pk=region.pk)
+    if scope == Scope.CHILDREN:
+        return Region.objects.filter(parent_id=region.pk)
+    subtree = Region.objects.filter(path__startswith=region.path)
+    if scope == Scope.CITIES_AND_PROVINCE:
+        return subtree.filter(level__in=[RegionLevel.PROVINCE, RegionLevel.CITY])
+    return subtree  # SUBTREE and DEPARTMENT
+
+
+def can(user, action: Action, region: Region | None = None, department=None) -> bool:
+    """May `user` perform `action` (at `region`, for `department` when given)?"""
+    scope = scope_of(user, action)
+    if scope is None:
+        return False
+    if is_admin(user) or scope in (Scope.EVERYONE, Scope.ALL):
+        return True
+    if department is not None:
+        region = region or department.region
+        if scope == Scope.DEPARTMENT and department.kind != user.department.kind:
+            return False
+    elif scope == Scope.DEPARTMENT and region is not None:
+        return False  # department-scoped actions need the department they act for
+    if region is None:
+        return True  # the user holds the action somewhere; callers check the object
+    own = user.region
+    if scope == Scope.OWN:
+        return region.pk == own.pk
+    if scope == Scope.CHILDREN:
+        return region.parent_id == own.pk
+    if not region.path.startswith(own.path):
+        return False
+    if scope == Scope.CITIES_AND_PROVINCE:
+        return region.level in (RegionLevel.PROVINCE, RegionLevel.CITY)
+    return True
+
+
+def require(user, action: Action, region: Region | None = None, department=None) -> None:
+    """Raise PermissionDenied unless `can()`; services call this before every write."""
+    if not can(user, action, region=region, department=department):
+        raise PermissionDenied(f"not allowed: {action}")
+
+
+def restrict(queryset: QuerySet, user, action: Action, *, region_field: str = "region") -> QuerySet:
+    """Narrow a queryset of region-bound rows to those the user may act on."""
+    scope = scope_of(user, action)
+    if scope is None:
+        return queryset.none()
+    if is_admin(user) or scope in (Scope.EVERYONE, Scope.ALL):
+        return queryset
+    q = Q(**{f"{region_field}__in": regions_for(user, action)})
+    if scope == Scope.DEPARTMENT:
+        dept_field = getattr(queryset.model, "scoping_department_field", None)
+        if dept_field is None:
+            return queryset.none()
+        q &= Q(**{f"{dept_field}__kind": user.department.kind})
+    return queryset.filter(q)
+
+
+def departments_for(user, action: Action) -> QuerySet:
+    """Departments a user may act for (e.g. as the responsible department of a measure)."""
+    from apps.organizations.models import Department
+
+    scope = scope_of(user, action)
+    if scope is None:
+        return Department.objects.none()
+    qs = Department.objects.filter(region__in=regions_for(user, action))
+    if scope == Scope.DEPARTMENT and not is_admin(user):
+        qs = qs.filter(kind=user.department.kind)
+    return qs

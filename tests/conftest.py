@@ -1,0 +1,70 @@
+"""Shared fixtures: the real Jiangxi region tree and departments are loaded once per session."""
+
+import os
+
+import pytest
+from django.conf import settings
+from django.db import connection
+
+from apps.organizations.services import load_departments
+from apps.regions.models import Region
+from apps.regions.services import JIANGXI_CSV, load_regions_csv
+
+IN_CI = bool(os.environ.get("CI"))
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _plain_static_storage():
+    """Templates resolve static files without a collectstatic manifest in tests."""
+    from django.test import override_settings
+
+    storages = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+    with override_settings(STORAGES=storages):
+        yield
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    with django_db_blocker.unblock():
+        load_regions_csv(JIANGXI_CSV)
+        load_departments()
+
+
+@pytest.fixture
+def region():
+    """Look up a Jiangxi region by code: region("360102")."""
+
+    def get(code: str) -> Region:
+        from apps.regions.selectors import by_code
+
+        found = by_code(code)
+        assert found is not None, code
+        return found
+
+    return get
+
+
+def require_service(available: bool, what: str) -> None:
+    """Service-dependent tests skip outside CI when the service is absent, and fail in CI."""
+    if available:
+        return
+    if IN_CI:
+        pytest.fail(f"{what} is required in CI but is not available")
+    pytest.skip(f"{what} not available (set up outside CI)")
+
+
+@pytest.fixture
+def postgres_db(db):
+    require_service(connection.vendor == "postgresql", "PostgreSQL (DATABASE_URL)")
+    return connection
+
+
+@pytest.fixture
+def reference_data(db):
+    """For transactional tests (which flush the database): reload the region tree if gone."""
+    if not Region.objects.exists():
+        load_regions_csv(JIANGXI_CSV)
+        load_departments()
