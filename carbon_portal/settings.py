@@ -46,6 +46,11 @@ INSTALLED_APPS = [
     "apps.regions",
     "apps.organizations",
     "apps.accounts",
+    "apps.indicators",
+    "apps.targets",
+    "apps.plans",
+    "apps.reports",
+    "apps.monitoring",
 ]
 
 MIDDLEWARE = [

@@ -10,6 +10,11 @@ api_v1 = [
     path("", include("apps.regions.api.urls")),
     path("", include("apps.organizations.api.urls")),
     path("", include("apps.accounts.api.urls")),
+    path("", include("apps.indicators.api.urls")),
+    path("", include("apps.targets.api.urls")),
+    path("", include("apps.plans.api.urls")),
+    path("", include("apps.reports.api.urls")),
+    path("", include("apps.monitoring.api.urls")),
 ]
 
 urlpatterns = [
@@ -18,6 +23,11 @@ urlpatterns = [
     path("accounts/", include("apps.accounts.urls")),
     path("regions/", include("apps.regions.urls")),
     path("organizations/", include("apps.organizations.urls")),
+    path("indicators/", include("apps.indicators.urls")),
+    path("targets/", include("apps.targets.urls")),
+    path("plans/", include("apps.plans.urls")),
+    path("reports/", include("apps.reports.urls")),
+    path("monitoring/", include("apps.monitoring.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),

@@ -1,4 +1,4 @@
-"""Fill the Chinese catalog from locale/zh_Hans.json (msgid -> msgstr; plurals as a list).
+"""Fill the Chinese catalog from locale/sources/*.json (msgid -> msgstr; one file per app).
 
 Usage: make messages  (runs makemessages, this script, then compilemessages).
 The JSON is the reviewed source of the translations; untranslated msgids are listed
@@ -13,11 +13,13 @@ import polib
 
 ROOT = Path(__file__).resolve().parent.parent
 PO = ROOT / "locale" / "zh_Hans" / "LC_MESSAGES" / "django.po"
-SOURCE = ROOT / "locale" / "zh_Hans.json"
+SOURCES = ROOT / "locale" / "sources"
 
 
 def main() -> int:
-    translations = json.loads(SOURCE.read_text(encoding="utf-8"))
+    translations: dict[str, str] = {}
+    for source in sorted(SOURCES.glob("*.json")):
+        translations.update(json.loads(source.read_text(encoding="utf-8")))
     po = polib.pofile(str(PO))
     missing = []
     for entry in po:

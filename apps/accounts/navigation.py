@@ -1,13 +1,16 @@
 """The menu each user sees: an entry appears only when scoping grants its action.
 
-Apps add their entries to NAV_ITEMS; the home page shows the same entries with a
+Apps list their entries in `apps/<app>/nav.py`; the home page shows the same entries with a
 short description, so a user always sees exactly what they can do.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
+from importlib import import_module
 
+from django.apps import apps as django_apps
 from django.urls import NoReverseMatch, reverse
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
@@ -25,19 +28,8 @@ class NavItem:
     public: bool = False
 
 
-NAV_ITEMS: list[NavItem] = [
-    NavItem(
-        _("Regions"),
-        "regions:list",
-        _("Browse Jiangxi's region tree (GB/T 2260) and each region's departments."),
-        Action.READ_REFERENCE,
-    ),
-    NavItem(
-        _("Departments"),
-        "organizations:department-list",
-        _("Departments named by the decision at every level, and the key sectors they lead."),
-        Action.READ_REFERENCE,
-    ),
+# Entries of the accounts app itself; every other app lists its own in `apps/<app>/nav.py` (ITEMS).
+OWN_ITEMS: list[NavItem] = [
     NavItem(
         _("API"),
         "api-docs",
@@ -48,9 +40,25 @@ NAV_ITEMS: list[NavItem] = [
 ]
 
 
+@lru_cache(maxsize=1)
+def all_items() -> tuple[NavItem, ...]:
+    """Every app's entries in INSTALLED_APPS order, then the accounts app's own."""
+    items: list[NavItem] = []
+    for config in django_apps.get_app_configs():
+        if config.name.startswith("apps.") and config.name != "apps.accounts":
+            try:
+                module = import_module(f"{config.name}.nav")
+            except ModuleNotFoundError as exc:
+                if exc.name != f"{config.name}.nav":
+                    raise
+                continue
+            items.extend(module.ITEMS)
+    return (*items, *OWN_ITEMS)
+
+
 def items_for(user) -> list[dict]:
     visible = []
-    for item in NAV_ITEMS:
+    for item in all_items():
         if item.admin_only and not is_admin(user):
             continue
         if not item.public and not user.is_authenticated:

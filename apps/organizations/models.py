@@ -43,9 +43,7 @@ class Sector(models.Model):
     code = models.CharField(_("code"), max_length=32, unique=True)
     name = models.CharField(_("name"), max_length=64)
     name_en = models.CharField(_("English name"), max_length=96)
-    lead_kind = models.CharField(
-        _("lead department"), max_length=32, choices=KIND_CHOICES
-    )
+    lead_kind = models.CharField(_("lead department"), max_length=32, choices=KIND_CHOICES)
     peak_plan_required = models.BooleanField(_("peak plan required"), default=True)
 
     class Meta:

@@ -1,0 +1,183 @@
+from django.db import models
+from django.utils import translation
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+
+def _localised(obj, field: str) -> str:
+    return getattr(obj, f"{field}_en") if translation.get_language() == "en" else getattr(obj, f"{field}_zh")
+
+
+class Indicator(models.Model):
+    """An input indicator of the annual report (methodology §1), with its unit."""
+
+    code = models.CharField(_("code"), max_length=40, unique=True)
+    name_zh = models.CharField(_("Chinese name"), max_length=80)
+    name_en = models.CharField(_("English name"), max_length=120)
+    unit = models.CharField(_("unit"), max_length=20)
+    unit_en = models.CharField(_("unit (English)"), max_length=20)
+    definition_zh = models.TextField(_("definition (Chinese)"), blank=True)
+    definition_en = models.TextField(_("definition (English)"), blank=True)
+    required = models.BooleanField(_("required in the annual report"), default=False)
+    allow_negative = models.BooleanField(_("may be negative"), default=False)
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["order", "code"]
+        verbose_name = _("indicator")
+        verbose_name_plural = _("indicators")
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.unit_label})"
+
+    @property
+    def name(self) -> str:
+        return _localised(self, "name")
+
+    @property
+    def definition(self) -> str:
+        return _localised(self, "definition")
+
+    @property
+    def unit_label(self) -> str:
+        return self.unit_en if translation.get_language() == "en" else self.unit
+
+
+class Fuel(models.TextChoices):
+    COAL = "coal", _("Coal")
+    OIL = "oil", _("Oil")
+    GAS = "gas", _("Natural gas")
+
+
+class FactorUnit(models.TextChoices):
+    CARBON = "tC/tce", _("tC per tce (carbon content; × 44/12 gives CO2)")
+    CO2 = "tCO2/tce", _("tCO2 per tce")
+
+
+class EmissionFactorSet(models.Model):
+    """A versioned set of fuel emission factors (methodology §6); one set is the default."""
+
+    code = models.SlugField(_("code"), max_length=40, unique=True)
+    name = models.CharField(_("name"), max_length=120)
+    description = models.TextField(_("description"), blank=True)
+    is_default = models.BooleanField(_("default set"), default=False)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("emission factor set")
+        verbose_name_plural = _("emission factor sets")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["is_default"], condition=models.Q(is_default=True), name="one_default_factor_set"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} — {self.name}"
+
+
+class FuelFactor(models.Model):
+    """One fuel's factor in a set, stored as published (carbon content or CO2), with its source."""
+
+    factor_set = models.ForeignKey(
+        EmissionFactorSet, verbose_name=_("factor set"), on_delete=models.CASCADE, related_name="fuel_factors"
+    )
+    fuel = models.CharField(_("fuel"), max_length=8, choices=Fuel.choices)
+    value = models.DecimalField(_("value"), max_digits=12, decimal_places=6)
+    unit = models.CharField(_("unit"), max_length=10, choices=FactorUnit.choices, default=FactorUnit.CARBON)
+    source = models.CharField(_("source"), max_length=300)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["factor_set", "fuel"]
+        verbose_name = _("fuel emission factor")
+        verbose_name_plural = _("fuel emission factors")
+        constraints = [models.UniqueConstraint(fields=["factor_set", "fuel"], name="fuel_factor_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.factor_set.code} {self.fuel} {self.value} {self.unit}"
+
+
+class Grid(models.Model):
+    """A power grid whose average emission factor applies to regions assigned to it."""
+
+    code = models.SlugField(_("code"), max_length=40, unique=True)
+    name = models.CharField(_("name"), max_length=120)
+    is_default = models.BooleanField(_("default grid (national average)"), default=False)
+    regions = models.ManyToManyField(
+        "regions.Region",
+        verbose_name=_("regions"),
+        blank=True,
+        related_name="grids",
+        help_text=_("Regions that use this grid's factors instead of the default grid's."),
+    )
+    history = HistoricalRecords(m2m_fields=[regions])
+
+    class Meta:
+        ordering = ["-is_default", "code"]
+        verbose_name = _("grid")
+        verbose_name_plural = _("grids")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class GridFactor(models.Model):
+    """A grid's published average CO2 factor for one year (kgCO2/kWh), with its source."""
+
+    grid = models.ForeignKey(Grid, verbose_name=_("grid"), on_delete=models.CASCADE, related_name="factors")
+    year = models.PositiveSmallIntegerField(_("year"))
+    value_kg_per_kwh = models.DecimalField(_("factor (kgCO2/kWh)"), max_digits=8, decimal_places=4)
+    source = models.CharField(_("source"), max_length=300)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["grid", "year"]
+        verbose_name = _("grid emission factor")
+        verbose_name_plural = _("grid emission factors")
+        constraints = [models.UniqueConstraint(fields=["grid", "year"], name="grid_factor_year_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.grid.code} {self.year}: {self.value_kg_per_kwh}"
+
+
+class ProgressMethod(models.TextChoices):
+    GEOMETRIC = "geometric", _("Geometric: Q_k = 1 − (1 − T)^(k/n)")
+    LINEAR = "linear", _("Linear: Q_k = T × k / n")
+
+
+class RuleSet(models.Model):
+    """Which energy counts for intensity and for the total (methodology §4), as data."""
+
+    code = models.CharField(_("code"), max_length=16, unique=True)
+    name = models.CharField(_("name"), max_length=120)
+    description = models.TextField(_("description"), blank=True)
+    source = models.CharField(_("source"), max_length=300, blank=True)
+    intensity_excludes_feedstock = models.BooleanField(
+        _("intensity excludes feedstock energy"), default=False
+    )
+    intensity_excludes_nonfossil = models.BooleanField(
+        _("intensity excludes non-fossil energy"), default=False
+    )
+    total_excludes_feedstock = models.BooleanField(_("total excludes feedstock energy"), default=False)
+    total_excludes_nonfossil = models.BooleanField(_("total excludes non-fossil energy"), default=False)
+    total_deducts_new_renewables = models.BooleanField(
+        _("total deducts new renewable power (D_t)"), default=False
+    )
+    progress_method = models.CharField(
+        _("progress requirement"),
+        max_length=10,
+        choices=ProgressMethod.choices,
+        default=ProgressMethod.GEOMETRIC,
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("rule set")
+        verbose_name_plural = _("rule sets")
+
+    def __str__(self) -> str:
+        return f"{self.code} — {self.name}"
