@@ -29,6 +29,7 @@ class Action(StrEnum):
     IMPORT_VALUES = "import_values"
     IMPORT_APPROVE = "import_approve"
     SET_TARGETS = "set_targets"
+    READ_PLANS = "read_plans"  # sector peak plans and measures: everyone in scope
     EDIT_PLANS = "edit_plans"
     EDIT_CATALOG = "edit_catalog"  # indicator catalog, factor sets, rule sets
     START_RECOMPUTE = "start_recompute"
@@ -66,6 +67,7 @@ RULES: dict[Action, dict[Role, Scope]] = {
     Action.IMPORT_VALUES: {R: Scope.SUBTREE, P: Scope.SUBTREE},
     Action.IMPORT_APPROVE: {P: Scope.SUBTREE},
     Action.SET_TARGETS: {R: Scope.CHILDREN, P: Scope.CITIES_AND_PROVINCE},
+    Action.READ_PLANS: {R: Scope.SUBTREE, D: Scope.SUBTREE, P: Scope.SUBTREE, C: Scope.SUBTREE},
     Action.EDIT_PLANS: {D: Scope.DEPARTMENT, P: Scope.SUBTREE},
     Action.EDIT_CATALOG: {P: Scope.SUBTREE},
     Action.START_RECOMPUTE: {P: Scope.SUBTREE},
