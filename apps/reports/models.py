@@ -256,3 +256,6 @@ class ReportEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.report} {self.kind}"
+
+
+from .models_completeness import *  # noqa: E402,F403
