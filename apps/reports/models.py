@@ -10,7 +10,11 @@ revision is never changed; it stays in force until a later revision is approved
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
+
 from django.conf import settings
+from django.core.files.storage import FileSystemStorage
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -177,6 +181,31 @@ class ReportSection(models.Model):
         return f"{self.report} {self.area}"
 
 
+class PrivateStorage(FileSystemStorage):
+    """Attachments live outside MEDIA_ROOT (never served as static media) and are read only
+    through the permission-checked download view. Location: REPORTS_PRIVATE_ROOT, else a
+    `<MEDIA_ROOT>_private` directory beside MEDIA_ROOT."""
+
+    @property
+    def base_location(self):
+        configured = getattr(settings, "REPORTS_PRIVATE_ROOT", None)
+        if configured:
+            return str(configured)
+        media = Path(settings.MEDIA_ROOT)
+        return str(media.with_name(f"{media.name}_private"))
+
+    @property
+    def location(self):
+        return os.path.abspath(self.base_location)
+
+
+_private_storage = PrivateStorage()
+
+
+def private_storage() -> PrivateStorage:
+    return _private_storage
+
+
 def attachment_upload_to(instance: Attachment, filename: str) -> str:
     # The stored name never comes from the user; the original name is kept in a field.
     report = instance.report
@@ -189,7 +218,9 @@ class Attachment(models.Model):
     report = models.ForeignKey(
         Report, verbose_name=_("report"), on_delete=models.CASCADE, related_name="attachments"
     )
-    file = models.FileField(_("file"), upload_to=attachment_upload_to, max_length=200)
+    file = models.FileField(
+        _("file"), upload_to=attachment_upload_to, storage=private_storage, max_length=200
+    )
     original_name = models.CharField(_("file name"), max_length=200)
     description = models.CharField(_("description"), max_length=200, blank=True)
     content_type = models.CharField(_("content type"), max_length=100)

@@ -126,7 +126,7 @@ class Migration(migrations.Migration):
             name='Attachment',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('file', models.FileField(max_length=200, upload_to=apps.reports.models.attachment_upload_to, verbose_name='file')),
+                ('file', models.FileField(max_length=200, storage=apps.reports.models.private_storage, upload_to=apps.reports.models.attachment_upload_to, verbose_name='file')),
                 ('original_name', models.CharField(max_length=200, verbose_name='file name')),
                 ('description', models.CharField(blank=True, max_length=200, verbose_name='description')),
                 ('content_type', models.CharField(max_length=100, verbose_name='content type')),
