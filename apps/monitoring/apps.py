@@ -5,3 +5,12 @@ from django.utils.translation import gettext_lazy as _
 class MonitoringConfig(AppConfig):
     name = "apps.monitoring"
     verbose_name = _("Monitoring")
+
+    def ready(self) -> None:
+        from apps.indicators.signals import catalog_changed
+        from apps.reports.signals import report_approved
+
+        from . import receivers
+
+        report_approved.connect(receivers.on_report_approved, dispatch_uid="monitoring-report-approved")
+        catalog_changed.connect(receivers.on_catalog_changed, dispatch_uid="monitoring-catalog-changed")

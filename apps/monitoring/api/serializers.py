@@ -1,0 +1,71 @@
+from rest_framework import serializers
+
+from apps.monitoring.models import Assessment, RecomputeRun
+from apps.monitoring.selectors import format_value
+
+
+class AssessmentSerializer(serializers.ModelSerializer):
+    region_code = serializers.CharField(source="region.code", read_only=True)
+    region_name = serializers.CharField(source="region.name", read_only=True)
+    value = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Assessment
+        fields = [
+            "id",
+            "region",
+            "region_code",
+            "region_name",
+            "year",
+            "metric",
+            "value",
+            "level",
+            "period",
+            "rule_set",
+            "factor_set",
+            "spec_version",
+            "formula",
+            "inputs",
+            "computed_at",
+        ]
+
+    def get_value(self, obj) -> str:
+        return format_value(obj.value, obj.level)
+
+
+class RecomputeRunSerializer(serializers.ModelSerializer):
+    region_code = serializers.CharField(source="scope_region.code", default=None, read_only=True)
+    progress_percent = serializers.IntegerField(read_only=True)
+    status_url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = RecomputeRun
+        fields = [
+            "id",
+            "status",
+            "status_url",
+            "region_code",
+            "scope_year",
+            "reason",
+            "created_at",
+            "started_at",
+            "finished_at",
+            "regions_total",
+            "regions_done",
+            "progress_percent",
+            "results_written",
+            "missing_count",
+            "errors",
+        ]
+        read_only_fields = fields
+
+    def get_status_url(self, obj) -> str:
+        request = self.context.get("request")
+        path = f"/api/v1/recompute-runs/{obj.pk}/"
+        return request.build_absolute_uri(path) if request else path
+
+
+class RecomputeRequestSerializer(serializers.Serializer):
+    region = serializers.CharField(required=False, allow_blank=True, help_text="GB/T 2260 code; empty: all")
+    year = serializers.IntegerField(required=False, min_value=2000, max_value=2100)
+    reason = serializers.CharField(required=False, allow_blank=True, max_length=200)

@@ -1,0 +1,99 @@
+import io
+
+import django_filters
+from django.http import HttpResponse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import mixins, permissions, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import PermissionDenied as APIPermissionDenied
+from rest_framework.exceptions import ValidationError as APIValidationError
+from rest_framework.response import Response
+
+from apps.accounts import scoping
+from apps.accounts.api.base import ScopedReadOnlyViewSet
+from apps.monitoring import services
+from apps.monitoring.models import Assessment, RecomputeRun, WarningLevel
+from apps.monitoring.selectors import write_export
+from apps.regions.selectors import by_code
+
+from .serializers import AssessmentSerializer, RecomputeRequestSerializer, RecomputeRunSerializer
+
+
+class AssessmentFilter(django_filters.FilterSet):
+    region = django_filters.CharFilter(field_name="region__code", label="region code")
+    year = django_filters.NumberFilter()
+    year_from = django_filters.NumberFilter(field_name="year", lookup_expr="gte")
+    year_to = django_filters.NumberFilter(field_name="year", lookup_expr="lte")
+    metric = django_filters.CharFilter()
+    level = django_filters.ChoiceFilter(choices=WarningLevel.choices, label="warning level")
+
+    class Meta:
+        model = Assessment
+        fields = ["region", "year", "metric", "level"]
+
+
+class AssessmentViewSet(ScopedReadOnlyViewSet):
+    """Computed figures (methodology spec v1) with their formula, inputs, rule set and factor set."""
+
+    queryset = Assessment.objects.select_related("region").order_by("region__path", "year", "metric")
+    serializer_class = AssessmentSerializer
+    filterset_class = AssessmentFilter
+    read_action = scoping.Action.READ_ASSESSMENTS
+    ordering_fields = ["year", "metric", "region__code"]
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("region", str),
+            OpenApiParameter("year", int),
+        ],
+        responses={(200, "text/csv"): OpenApiTypes.STR},
+    )
+    @action(detail=False, methods=["get"])
+    def export(self, request):
+        """The assessments CSV of exchange.md, limited to what the caller may read."""
+        region = None
+        if request.query_params.get("region"):
+            region = by_code(request.query_params["region"])
+            if region is None:
+                raise APIValidationError({"region": "unknown region code"})
+        year = request.query_params.get("year")
+        if year is not None and not year.isdigit():
+            raise APIValidationError({"year": "must be a year"})
+        out = io.StringIO()
+        write_export(out, year=int(year) if year else None, region=region, user=request.user)
+        response = HttpResponse(out.getvalue(), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = 'attachment; filename="assessments.csv"'
+        return response
+
+
+class RecomputeRunViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+    """Recompute runs: POST starts one (region and year optional) and answers with its status URL."""
+
+    serializer_class = RecomputeRunSerializer
+    permission_classes = [permissions.IsAuthenticated]
+
+    def get_queryset(self):
+        if scoping.scope_of(self.request.user, scoping.Action.START_RECOMPUTE) is None:
+            return RecomputeRun.objects.none()
+        return RecomputeRun.objects.select_related("scope_region")
+
+    @extend_schema(request=RecomputeRequestSerializer, responses={202: RecomputeRunSerializer})
+    def create(self, request, *args, **kwargs):
+        payload = RecomputeRequestSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        region = None
+        if payload.validated_data.get("region"):
+            region = by_code(payload.validated_data["region"])
+            if region is None:
+                raise APIValidationError({"region": "unknown region code"})
+        if not scoping.can(request.user, scoping.Action.START_RECOMPUTE, region=region):
+            raise APIPermissionDenied("you may not start a recompute")
+        run = services.run_start(
+            user=request.user,
+            region=region,
+            year=payload.validated_data.get("year"),
+            reason=payload.validated_data.get("reason", ""),
+        )
+        data = RecomputeRunSerializer(run, context={"request": request}).data
+        return Response(data, status=status.HTTP_202_ACCEPTED, headers={"Location": data["status_url"]})

@@ -1,0 +1,157 @@
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class WarningLevel(models.TextChoices):
+    RED = "red", _("Red (level-1 warning)")
+    YELLOW = "yellow", _("Yellow (level-2 warning)")
+    GREEN = "green", _("Green (level 3)")
+
+
+class Assessment(models.Model):
+    """One computed figure of methodology spec v1 for a region, year and metric.
+
+    Upserted by its natural key (region, year, metric) by the recompute jobs; read paths
+    (dashboards, API, exports) only read these rows. A warning metric stores its level
+    in `level` and no `value`. `inputs` holds the named values the formula used, so the
+    figure can be traced without recomputing.
+    """
+
+    region = models.ForeignKey(
+        "regions.Region", verbose_name=_("region"), on_delete=models.CASCADE, related_name="assessments"
+    )
+    year = models.PositiveSmallIntegerField(_("year"))
+    metric = models.CharField(_("metric"), max_length=48)
+    value = models.DecimalField(_("value"), max_digits=32, decimal_places=15, null=True, blank=True)
+    level = models.CharField(_("warning level"), max_length=6, choices=WarningLevel.choices, blank=True)
+    period = models.CharField(_("plan period"), max_length=9, blank=True)
+    rule_set = models.CharField(_("rule set"), max_length=16, blank=True)
+    factor_set = models.CharField(_("factor set"), max_length=40, blank=True)
+    spec_version = models.CharField(_("spec version"), max_length=8)
+    formula = models.CharField(_("formula"), max_length=300, blank=True)
+    inputs = models.JSONField(_("inputs used"), default=dict)
+    computed_at = models.DateTimeField(_("computed at"))
+    run = models.ForeignKey(
+        "RecomputeRun",
+        verbose_name=_("run"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    class Meta:
+        ordering = ["region_id", "year", "metric"]
+        verbose_name = _("assessment")
+        verbose_name_plural = _("assessments")
+        constraints = [
+            models.UniqueConstraint(fields=["region", "year", "metric"], name="assessment_natural_key"),
+        ]
+        indexes = [
+            models.Index(fields=["year", "metric"]),
+            models.Index(fields=["metric", "level"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.region_id} {self.year} {self.metric} = {self.display_value}"
+
+    @property
+    def display_value(self):
+        return self.level or self.value
+
+
+class MissingFigure(models.Model):
+    """A metric the engine could not compute for a region-year, with the reason (never a zero)."""
+
+    region = models.ForeignKey("regions.Region", on_delete=models.CASCADE, related_name="missing_figures")
+    year = models.PositiveSmallIntegerField(_("year"))
+    metric = models.CharField(_("metric"), max_length=48)
+    reason = models.CharField(_("reason"), max_length=300)
+    computed_at = models.DateTimeField(_("computed at"))
+
+    class Meta:
+        ordering = ["region_id", "year", "metric"]
+        constraints = [
+            models.UniqueConstraint(fields=["region", "year", "metric"], name="missing_natural_key")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.region_id} {self.year} {self.metric}: {self.reason}"
+
+
+class HierarchyCheck(models.Model):
+    """Methodology §12: a parent's own energy_total against the sum of its children's."""
+
+    region = models.ForeignKey("regions.Region", on_delete=models.CASCADE, related_name="hierarchy_checks")
+    year = models.PositiveSmallIntegerField(_("year"))
+    own_value = models.DecimalField(_("own figure"), max_digits=24, decimal_places=6, null=True, blank=True)
+    children_sum = models.DecimalField(_("sum of children"), max_digits=24, decimal_places=6)
+    children_count = models.PositiveIntegerField(_("children reporting"))
+    discrepancy = models.DecimalField(
+        _("discrepancy (%)"), max_digits=20, decimal_places=6, null=True, blank=True
+    )
+    flagged = models.BooleanField(_("statistical discrepancy"), default=False)
+    derived_from_children = models.BooleanField(_("derived from children"), default=False)
+    computed_at = models.DateTimeField(_("computed at"))
+
+    class Meta:
+        ordering = ["region_id", "year"]
+        constraints = [models.UniqueConstraint(fields=["region", "year"], name="hierarchy_check_natural_key")]
+
+    def __str__(self) -> str:
+        return f"{self.region_id} {self.year}: {self.children_sum} vs {self.own_value}"
+
+
+class RunStatus(models.TextChoices):
+    QUEUED = "queued", _("Queued")
+    RUNNING = "running", _("Running")
+    DONE = "done", _("Done")
+    FAILED = "failed", _("Failed")
+
+
+class RecomputeRun(models.Model):
+    """A recompute job as people see it: what triggered it, its progress, and how it ended."""
+
+    status = models.CharField(_("status"), max_length=8, choices=RunStatus.choices, default=RunStatus.QUEUED)
+    scope_region = models.ForeignKey(
+        "regions.Region",
+        verbose_name=_("region"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    scope_year = models.PositiveSmallIntegerField(_("year"), null=True, blank=True)
+    reason = models.CharField(_("reason"), max_length=200, blank=True)
+    triggered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("started by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+    )
+    created_at = models.DateTimeField(_("queued at"), auto_now_add=True)
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    regions_total = models.PositiveIntegerField(_("regions"), default=0)
+    regions_done = models.PositiveIntegerField(_("regions done"), default=0)
+    results_written = models.PositiveIntegerField(_("results written"), default=0)
+    missing_count = models.PositiveIntegerField(_("figures missing"), default=0)
+    errors = models.JSONField(_("errors"), default=list, blank=True)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    task_id = models.CharField(_("task id"), max_length=64, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("recompute run")
+        verbose_name_plural = _("recompute runs")
+
+    def __str__(self) -> str:
+        return f"run {self.pk} ({self.status})"
+
+    @property
+    def progress_percent(self) -> int:
+        if not self.regions_total:
+            return 100 if self.status == RunStatus.DONE else 0
+        return round(100 * self.regions_done / self.regions_total)

@@ -1,0 +1,96 @@
+"""Reads of computed results shared by the UI, the API and the export command (never computing)."""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Iterator
+from decimal import Decimal
+from typing import IO
+
+from django.db import connection
+from django.db.models import QuerySet
+
+from apps.accounts import scoping
+from apps.regions.models import Region
+
+from .models import Assessment
+
+EXPORT_HEADER = ("region_code", "year", "metric", "value")
+
+
+def assessments_for(user) -> QuerySet[Assessment]:
+    return scoping.restrict(Assessment.objects.all(), user, scoping.Action.READ_ASSESSMENTS)
+
+
+def format_value(value: Decimal | None, level: str) -> str:
+    """Full precision without trailing zeros; warnings as their level (exchange.md)."""
+    if level:
+        return level
+    text = format(value, "f")
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return text
+
+
+def export_rows(*, year: int | None = None, region: Region | None = None, user=None) -> Iterator[tuple]:
+    """(region_code, year, metric, value) rows, ordered; scoped to `user` when given."""
+    qs = assessments_for(user) if user is not None else Assessment.objects.all()
+    if year is not None:
+        qs = qs.filter(year=year)
+    if region is not None:
+        qs = qs.filter(region=region)
+    rows = qs.order_by("region__code", "region__path", "year", "metric").values_list(
+        "region__code", "year", "metric", "value", "level"
+    )
+    for code, y, metric, value, level in rows.iterator(chunk_size=20000):
+        yield code, y, metric, format_value(value, level)
+
+
+def write_export(out: IO[str], *, year: int | None = None, region: Region | None = None, user=None) -> int:
+    """Write the assessments CSV; on PostgreSQL an unscoped export streams through COPY."""
+    if user is None and connection.vendor == "postgresql":
+        return _copy_export(out, year=year, region=region)
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(EXPORT_HEADER)
+    count = 0
+    for row in export_rows(year=year, region=region, user=user):
+        writer.writerow(row)
+        count += 1
+    return count
+
+
+def _copy_export(out: IO[str], *, year: int | None, region: Region | None) -> int:
+    where, params = [], []
+    if year is not None:
+        where.append("a.year = %s")
+        params.append(year)
+    if region is not None:
+        where.append("a.region_id = %s")
+        params.append(region.pk)
+    clause = f"WHERE {' AND '.join(where)}" if where else ""
+    table = Assessment._meta.db_table
+    region_table = Region._meta.db_table
+    with connection.cursor() as cursor:
+        query = cursor.mogrify(
+            f"""SELECT r.code AS region_code, a.year, a.metric,
+                       CASE WHEN a.level <> '' THEN a.level ELSE trim_scale(a.value)::text END AS value
+                FROM {table} a JOIN {region_table} r ON r.id = a.region_id {clause}
+                ORDER BY r.code, r.path, a.year, a.metric""",
+            params,
+        ).decode()
+        counter = _CountingWriter(out)
+        cursor.cursor.copy_expert(f"COPY ({query}) TO STDOUT WITH (FORMAT csv, HEADER)", counter)
+    return max(counter.lines - 1, 0)
+
+
+class _CountingWriter:
+    def __init__(self, out: IO[str]):
+        self.out = out
+        self.lines = 0
+
+    def write(self, data) -> int:
+        text = data.decode() if isinstance(data, bytes | bytearray | memoryview) else data
+        if isinstance(data, memoryview):
+            text = bytes(data).decode()
+        self.lines += text.count("\n")
+        return self.out.write(text)

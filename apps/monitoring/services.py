@@ -1,0 +1,431 @@
+"""Recompute: load approved inputs set-wise, run the pure engine, write results all-or-nothing per region.
+
+The read side is a handful of set-based queries per chunk of regions; the write side
+replaces each region's rows inside one transaction (PostgreSQL: COPY), so a region's
+results are never half old and half new and a natural key is never duplicated. Two
+recomputes touching the same regions serialise on per-region advisory locks.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import logging
+import math
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+
+from django.db import connection, transaction
+from django.utils import timezone
+
+from apps.indicators.models import EmissionFactorSet, FactorUnit, Grid, GridFactor
+from apps.regions.models import Region
+from apps.targets.models import PlanPeriod, RegionTarget
+
+from . import engine
+from .models import Assessment, HierarchyCheck, MissingFigure, RecomputeRun, RunStatus
+
+log = logging.getLogger(__name__)
+
+CHUNK_REGIONS = 400
+LOCK_NAMESPACE = 7301  # advisory-lock key space of the monitoring app
+CO2_PER_C = 44 / 12
+ASSESSMENT_COLUMNS = (
+    "region_id",
+    "year",
+    "metric",
+    "value",
+    "level",
+    "period",
+    "rule_set",
+    "factor_set",
+    "spec_version",
+    "formula",
+    "inputs",
+    "computed_at",
+    "run_id",
+)
+WARNING_VALUES = frozenset({engine.RED, engine.YELLOW, engine.GREEN})
+
+
+@dataclass(frozen=True)
+class EngineConfig:
+    """Everything the engine needs besides a region's own data, read once per run."""
+
+    periods: tuple[engine.Period, ...]
+    rule_sets: dict[str, engine.RuleSet]
+    default_factors: engine.FactorSet
+    factors_by_region: dict[int, engine.FactorSet]
+
+    def factors_for(self, region_id: int) -> engine.FactorSet:
+        return self.factors_by_region.get(region_id, self.default_factors)
+
+
+@dataclass
+class RecomputeSummary:
+    regions: int = 0
+    results: int = 0
+    missing: int = 0
+    errors: list[str] = field(default_factory=list)
+
+    def line(self) -> str:
+        return (
+            f"recomputed {self.regions} region(s): {self.results} result(s), "
+            f"{self.missing} figure(s) missing, {len(self.errors)} error(s)"
+        )
+
+
+def _rule_set(model) -> engine.RuleSet:
+    return engine.RuleSet(
+        code=model.code,
+        exclude_feedstock_from_intensity=model.intensity_excludes_feedstock,
+        exclude_nonfossil_from_intensity=model.intensity_excludes_nonfossil,
+        exclude_feedstock_from_total=model.total_excludes_feedstock,
+        exclude_nonfossil_from_total=model.total_excludes_nonfossil,
+        deduct_new_renewables_from_total=model.total_deducts_new_renewables,
+        progress=model.progress_method,
+    )
+
+
+def _fuel_factor(factor) -> float:
+    value = float(factor.value)
+    return value * CO2_PER_C if factor.unit == FactorUnit.CARBON else value
+
+
+def load_config() -> EngineConfig:
+    """Periods with their rule sets, the default factor set and each region's grid series."""
+    periods = list(PlanPeriod.objects.select_related("rule_set").order_by("base_year"))
+    factor_set = EmissionFactorSet.objects.filter(is_default=True).prefetch_related("fuel_factors").first()
+    if factor_set is None:
+        raise RuntimeError("no default emission factor set is configured")
+    fuels = {f.fuel: _fuel_factor(f) for f in factor_set.fuel_factors.all()}
+    missing = {"coal", "oil", "gas"} - set(fuels)
+    if missing:
+        raise RuntimeError(f"factor set {factor_set.code} lacks {', '.join(sorted(missing))}")
+    series: dict[int, dict[int, float]] = defaultdict(dict)
+    for grid_id, year, value in GridFactor.objects.values_list("grid_id", "year", "value_kg_per_kwh"):
+        series[grid_id][year] = float(value)
+    grids = list(Grid.objects.all())
+    default_grid = next((g for g in grids if g.is_default), None)
+    default = engine.FactorSet(
+        factor_set.code,
+        fuels["coal"],
+        fuels["oil"],
+        fuels["gas"],
+        series.get(default_grid.pk, {}) if default_grid else {},
+    )
+    by_region: dict[int, engine.FactorSet] = {}
+    for grid_id, region_id in Grid.regions.through.objects.values_list("grid_id", "region_id"):
+        if default_grid is None or grid_id != default_grid.pk:
+            by_region[region_id] = default.with_grid(series.get(grid_id, {}), code=default.code)
+    return EngineConfig(
+        periods=tuple(engine.Period(p.code, p.base_year, p.length) for p in periods),
+        rule_sets={p.code: _rule_set(p.rule_set) for p in periods},
+        default_factors=default,
+        factors_by_region=by_region,
+    )
+
+
+def _load_values(region_ids: Sequence[int]) -> dict[int, dict[int, dict[str, float]]]:
+    from apps.reports.selectors import approved_values
+
+    values: dict[int, dict[int, dict[str, float]]] = defaultdict(lambda: defaultdict(dict))
+    for region_id, year, code, value in approved_values(region_ids=region_ids):
+        values[region_id][year][code] = float(value)
+    return values
+
+
+def _load_targets(region_ids: Sequence[int]) -> dict[int, dict[str, engine.Targets]]:
+    rows: dict[int, list[tuple[str, str, float, int | None]]] = defaultdict(list)
+    for region_id, period, metric, value, year in RegionTarget.objects.filter(
+        region_id__in=region_ids
+    ).values_list("region_id", "period__code", "metric", "value", "year"):
+        rows[region_id].append((period, metric, float(value), year))
+    return {region_id: engine.targets_from_records(records) for region_id, records in rows.items()}
+
+
+def _num(value: float) -> str:
+    """A float as the exact decimal text the column stores (at most 15 decimals)."""
+    return format(Decimal(repr(value)).quantize(Decimal("1e-15")), "f") if abs(value) < 1e16 else repr(value)
+
+
+def _rows_for_region(
+    region_id: int,
+    values: dict[int, dict[str, float]],
+    targets: dict[str, engine.Targets],
+    config: EngineConfig,
+    year: int | None,
+    now: datetime,
+    run_id: int | None,
+) -> tuple[list[tuple], list[tuple]]:
+    factors = config.factors_for(region_id)
+    results, missing = engine.compute_region(values, config.periods, targets, config.rule_sets, factors)
+    rows = []
+    periods_of_year: dict[int, tuple[str, str]] = {}
+    for r in results:
+        if year is not None and r.year != year:
+            continue
+        if r.year not in periods_of_year:
+            role = engine._choose_role(r.year, config.periods, values)
+            code = role[0].code if role else ""
+            periods_of_year[r.year] = (code, config.rule_sets[code].code if code else "")
+        period, rule = periods_of_year[r.year]
+        is_level = r.value in WARNING_VALUES
+        if not is_level and not math.isfinite(r.value):
+            missing.append(engine.Missing(r.year, r.metric, f"non-finite result {r.value!r}: refused"))
+            continue
+        rows.append(
+            (
+                region_id,
+                r.year,
+                r.metric,
+                None if is_level else _num(r.value),
+                r.value if is_level else "",
+                period,
+                rule,
+                factors.code,
+                engine.SPEC_VERSION,
+                r.formula[:300],
+                json.dumps(r.inputs, ensure_ascii=False, default=str),
+                now,
+                run_id,
+            )
+        )
+    miss = [
+        (region_id, m.year, m.metric, m.reason[:300], now)
+        for m in missing
+        if (year is None or m.year == year)
+    ]
+    return rows, miss
+
+
+def _lock_regions(region_ids: Iterable[int]) -> None:
+    if connection.vendor != "postgresql":
+        return  # SQLite serialises writers itself
+    with connection.cursor() as cursor:
+        for region_id in sorted(set(region_ids)):
+            cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [LOCK_NAMESPACE, region_id])
+
+
+def _write(region_ids: Sequence[int], year: int | None, rows: list[tuple], missing: list[tuple]) -> None:
+    """Replace the regions' results (for one year, or all years) in the current transaction."""
+    scope = {"region_id__in": region_ids}
+    if year is not None:
+        scope["year"] = year
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            where, params = "region_id = ANY(%s)", [list(region_ids)]
+            if year is not None:
+                where, params = where + " AND year = %s", [*params, year]
+            cursor.execute(f"DELETE FROM {Assessment._meta.db_table} WHERE {where}", params)
+            cursor.execute(f"DELETE FROM {MissingFigure._meta.db_table} WHERE {where}", params)
+            _copy(cursor, Assessment._meta.db_table, ASSESSMENT_COLUMNS, rows)
+            _copy(
+                cursor,
+                MissingFigure._meta.db_table,
+                ("region_id", "year", "metric", "reason", "computed_at"),
+                missing,
+            )
+        return
+    Assessment.objects.filter(**scope).delete()
+    MissingFigure.objects.filter(**scope).delete()
+    Assessment.objects.bulk_create(
+        [
+            Assessment(**dict(zip(ASSESSMENT_COLUMNS, row, strict=True)) | {"inputs": json.loads(row[10])})
+            for row in rows
+        ],
+        batch_size=2000,
+    )
+    MissingFigure.objects.bulk_create(
+        [
+            MissingFigure(region_id=r, year=y, metric=m, reason=why, computed_at=at)
+            for r, y, m, why, at in missing
+        ],
+        batch_size=2000,
+    )
+
+
+def _copy(cursor, table: str, columns: Sequence[str], rows: list[tuple]) -> None:
+    if not rows:
+        return
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    for row in rows:
+        writer.writerow(["\\N" if v is None else v for v in row])
+    buffer.seek(0)
+    cursor.cursor.copy_expert(
+        f"COPY {table} ({', '.join(columns)}) FROM STDIN WITH (FORMAT csv, NULL '\\N')", buffer
+    )
+
+
+def recompute(
+    *, region_ids: Sequence[int] | None = None, year: int | None = None, run: RecomputeRun | None = None
+) -> RecomputeSummary:
+    """Recompute the given regions (default: every region with approved data) and their hierarchy checks.
+
+    Each chunk of regions is loaded, computed and written in its own transaction, so a crash
+    leaves every region either fully old or fully new; rerunning is idempotent.
+    """
+    config = load_config()
+    if region_ids is None:
+        from apps.reports.selectors import in_force_reports
+
+        region_ids = sorted(set(in_force_reports().values_list("region_id", flat=True)))
+    else:
+        region_ids = sorted(set(region_ids))
+    summary = RecomputeSummary()
+    if run is not None:
+        RecomputeRun.objects.filter(pk=run.pk).update(regions_total=len(region_ids))
+    now = timezone.now()
+    for start in range(0, len(region_ids), CHUNK_REGIONS):
+        chunk = region_ids[start : start + CHUNK_REGIONS]
+        values = _load_values(chunk)
+        targets = _load_targets(chunk)
+        rows: list[tuple] = []
+        missing: list[tuple] = []
+        for region_id in chunk:
+            try:
+                r, m = _rows_for_region(
+                    region_id,
+                    values.get(region_id, {}),
+                    targets.get(region_id, {}),
+                    config,
+                    year,
+                    now,
+                    run.pk if run else None,
+                )
+            except Exception as exc:  # one region's bad data must not stop the run
+                log.exception("recompute of region %s failed", region_id)
+                summary.errors.append(f"region {region_id}: {exc}")
+                continue
+            rows.extend(r)
+            missing.extend(m)
+        with transaction.atomic():
+            _lock_regions(chunk)
+            _write(chunk, year, rows, missing)
+            if run is not None:
+                RecomputeRun.objects.filter(pk=run.pk).update(
+                    regions_done=start + len(chunk),
+                    results_written=summary.results + len(rows),
+                    missing_count=summary.missing + len(missing),
+                )
+        summary.regions += len(chunk)
+        summary.results += len(rows)
+        summary.missing += len(missing)
+    hierarchy_recompute(region_ids=region_ids, now=now)
+    return summary
+
+
+def hierarchy_recompute(*, region_ids: Sequence[int], now: datetime | None = None) -> int:
+    """Methodology §12 for the parents of the given regions (and the regions themselves)."""
+    from apps.reports.selectors import approved_values
+
+    now = now or timezone.now()
+    regions = Region.objects.filter(pk__in=region_ids)
+    parent_paths: set[str] = set()
+    for region in regions.only("path"):
+        parent_paths.update(region.ancestor_paths)
+        parent_paths.add(region.path)
+    parents = list(Region.objects.filter(path__in=parent_paths).only("pk", "path"))
+    children = defaultdict(list)
+    for child_id, parent_id in Region.objects.filter(parent__in=parents).values_list("pk", "parent_id"):
+        children[parent_id].append(child_id)
+    parents = [p for p in parents if children.get(p.pk)]
+    involved = [p.pk for p in parents] + [c for p in parents for c in children[p.pk]]
+    totals: dict[tuple[int, int], float] = {}
+    years: set[int] = set()
+    for region_id, year, code, value in approved_values(region_ids=involved):
+        if code == "energy_total":
+            totals[region_id, year] = float(value)
+            years.add(year)
+    checks = []
+    for parent in parents:
+        for year in sorted(years):
+            kids = [totals.get((c, year)) for c in children[parent.pk]]
+            if all(k is None for k in kids):
+                continue
+            check = engine.hierarchy_check(totals.get((parent.pk, year)), kids)
+            if check.children_sum is None:
+                continue
+            checks.append(
+                HierarchyCheck(
+                    region_id=parent.pk,
+                    year=year,
+                    own_value=None if check.own is None else Decimal(repr(check.own)),
+                    children_sum=Decimal(repr(check.children_sum)),
+                    children_count=len(kids),
+                    discrepancy=None
+                    if check.discrepancy is None or not math.isfinite(check.discrepancy)
+                    else Decimal(repr(check.discrepancy * 100)).quantize(Decimal("1e-6")),
+                    flagged=check.flagged,
+                    derived_from_children=check.derived_from_children,
+                    computed_at=now,
+                )
+            )
+    with transaction.atomic():
+        _lock_regions([p.pk for p in parents])
+        HierarchyCheck.objects.filter(region__in=parents).delete()
+        HierarchyCheck.objects.bulk_create(checks, batch_size=2000)
+    return len(checks)
+
+
+def run_create(
+    *, user=None, region: Region | None = None, year: int | None = None, reason: str = ""
+) -> RecomputeRun:
+    """Record a queued run; its id is the handle people follow (UI progress, API status URL)."""
+    return RecomputeRun.objects.create(
+        scope_region=region, scope_year=year, reason=reason[:200], triggered_by=user
+    )
+
+
+def run_start(
+    *, user, region: Region | None = None, year: int | None = None, reason: str = ""
+) -> RecomputeRun:
+    """A person starts a recompute: permission-checked, queued after commit."""
+    from apps.accounts import scoping
+
+    scoping.require(user, scoping.Action.START_RECOMPUTE, region=region)
+    return run_queue(user=user, region=region, year=year, reason=reason or "started by hand")
+
+
+def run_queue(
+    *, user=None, region: Region | None = None, year: int | None = None, reason: str = ""
+) -> RecomputeRun:
+    """Queue a run after the surrounding transaction commits (approval, target or catalog change)."""
+    from .tasks import recompute_run
+
+    run = run_create(user=user, region=region, year=year, reason=reason)
+    transaction.on_commit(lambda: recompute_run.delay(run.pk))
+    return run
+
+
+def run_execute(run_id: int) -> RecomputeRun:
+    """Body of the task: mark running, recompute its scope, mark done (or failed with the error)."""
+    run = RecomputeRun.objects.get(pk=run_id)
+    if run.status == RunStatus.DONE:
+        return run  # a redelivered task finds the work already done
+    RecomputeRun.objects.filter(pk=run.pk).update(
+        status=RunStatus.RUNNING, started_at=timezone.now(), attempts=run.attempts + 1
+    )
+    region_ids = [run.scope_region_id] if run.scope_region_id else None
+    try:
+        summary = recompute(region_ids=region_ids, year=run.scope_year, run=run)
+    except Exception as exc:
+        RecomputeRun.objects.filter(pk=run.pk).update(
+            status=RunStatus.FAILED, finished_at=timezone.now(), errors=[*run.errors, str(exc)]
+        )
+        raise
+    RecomputeRun.objects.filter(pk=run.pk).update(
+        status=RunStatus.DONE,
+        finished_at=timezone.now(),
+        regions_done=summary.regions,
+        results_written=summary.results,
+        missing_count=summary.missing,
+        errors=summary.errors,
+    )
+    run.refresh_from_db()
+    return run

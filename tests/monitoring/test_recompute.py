@@ -1,0 +1,147 @@
+import csv
+import io
+import math
+
+import pytest
+from django.core.management import call_command
+
+from apps.monitoring import services
+from apps.monitoring.models import Assessment, HierarchyCheck, MissingFigure, RecomputeRun, RunStatus
+from apps.reports.signals import report_approved
+
+from .pipeline import approve_values, load_worked_example, read_csv
+
+pytestmark = pytest.mark.django_db
+
+
+def exported(**options) -> list[dict]:
+    out = io.StringIO()
+    call_command("export_assessments", stdout=out, **options)
+    return list(csv.DictReader(io.StringIO(out.getvalue())))
+
+
+def assert_matches_expected(rows: list[dict], expected: list[dict]) -> None:
+    got = {(r["region_code"], r["year"], r["metric"]): r["value"] for r in rows}
+    want = {(r["region_code"], r["year"], r["metric"]): r["value"] for r in expected}
+    assert set(got) == set(want)
+    for key, value in want.items():
+        if value in ("red", "yellow", "green"):
+            assert got[key] == value, key
+        else:
+            assert math.isclose(float(got[key]), float(value), rel_tol=1e-9, abs_tol=1e-12), key
+
+
+def test_worked_example_is_reproduced_through_recompute_and_export(capsys):
+    load_worked_example()
+    call_command("recompute")
+    assert "recomputed 1 region(s), 50 result(s)" in capsys.readouterr().out
+    assert_matches_expected(exported(), read_csv("worked_assessments.csv"))
+
+
+def test_export_filters_by_year_and_region():
+    load_worked_example()
+    call_command("recompute")
+    rows = exported(year=2021, region="360100")
+    assert {r["year"] for r in rows} == {"2021"}
+    assert len(rows) == 22
+    assert exported(region="360102") == []
+
+
+def test_recompute_twice_changes_nothing_and_never_duplicates():
+    load_worked_example()
+    services.recompute()
+    first = list(
+        Assessment.objects.order_by("region_id", "year", "metric").values_list("metric", "value", "level")
+    )
+    services.recompute()
+    second = list(
+        Assessment.objects.order_by("region_id", "year", "metric").values_list("metric", "value", "level")
+    )
+    assert first == second
+    assert Assessment.objects.count() == 50
+
+
+def test_year_scoped_recompute_only_rewrites_that_year():
+    load_worked_example()
+    services.recompute()
+    Assessment.objects.filter(year=2020).update(formula="stale")
+    services.recompute(year=2021)
+    assert Assessment.objects.filter(year=2020, formula="stale").count() == 6
+    assert not Assessment.objects.filter(year=2021, formula="stale").exists()
+
+
+def test_every_figure_records_its_inputs_rule_set_factor_set_and_spec_version():
+    load_worked_example()
+    services.recompute()
+    figure = Assessment.objects.get(year=2022, metric="energy_total_warning")
+    assert figure.level == "red" and figure.value is None
+    assert (figure.rule_set, figure.factor_set, figure.spec_version, figure.period) == (
+        "R2022",
+        "cn-eri",
+        "v1",
+        "2021-2025",
+    )
+    assert figure.inputs["A_k"] == pytest.approx(512.0)
+    assert "red" in figure.formula
+
+
+def test_missing_targets_leave_metrics_absent_with_a_reason():
+    approve_values([r for r in read_csv("worked_values.csv")])  # no targets at all
+    services.recompute()
+    assert not Assessment.objects.filter(metric="energy_intensity_completion").exists()
+    assert not Assessment.objects.filter(value=0).exists()
+    reason = MissingFigure.objects.get(year=2021, metric="energy_intensity_completion").reason
+    assert "target" in reason
+
+
+def test_non_positive_gdp_is_refused_and_the_run_goes_on(region):
+    rows = read_csv("worked_values.csv")
+    bad = [dict(r, region_code="360200") for r in rows]
+    for r in bad:
+        if r["indicator"] == "gdp_current":
+            r["value"] = "-5"
+    approve_values(rows + bad)
+    summary = services.recompute()
+    assert summary.errors == []
+    assert Assessment.objects.filter(region=region("360100")).exists()
+    assert not Assessment.objects.filter(region=region("360200"), metric="gdp_const").exists()
+    assert MissingFigure.objects.filter(region=region("360200"), metric="gdp_const").exists()
+
+
+def test_a_run_records_its_progress_and_outcome():
+    load_worked_example()
+    run = services.run_create(reason="test")
+    run = services.run_execute(run.pk)
+    assert run.status == RunStatus.DONE
+    assert (run.regions_total, run.regions_done, run.results_written) == (1, 1, 50)
+    assert run.started_at and run.finished_at and run.progress_percent == 100
+
+
+def test_approval_signal_queues_a_recompute_of_that_region(region, django_capture_on_commit_callbacks):
+    load_worked_example()
+    with django_capture_on_commit_callbacks(execute=True):
+        report_approved.send(sender=None, region_id=region("360100").pk, year=2022, report_id=None)
+    run = RecomputeRun.objects.get()
+    assert run.scope_region == region("360100")
+    assert run.status == RunStatus.DONE
+    assert Assessment.objects.filter(region=region("360100")).count() == 50
+
+
+def test_hierarchy_check_flags_children_that_do_not_add_up(region):
+    rows = []
+    counties = ["360102", "360103", "360104", "360111", "360112", "360113", "360121", "360123", "360124"]
+    for code in counties:
+        rows.append({"region_code": code, "year": "2021", "indicator": "energy_total", "value": "50"})
+    rows.append({"region_code": "360100", "year": "2021", "indicator": "energy_total", "value": "500"})
+    approve_values(rows)
+    services.recompute(region_ids=[region("360102").pk])
+    check = HierarchyCheck.objects.get(region=region("360100"), year=2021)
+    assert check.children_sum == 450 and check.children_count == 9
+    assert check.flagged and float(check.discrepancy) == pytest.approx(10.0)
+
+
+def test_recompute_command_rejects_an_unknown_region():
+    from django.core.management import CommandError
+
+    with pytest.raises(CommandError, match="unknown region code"):
+        call_command("recompute", region="999999")
