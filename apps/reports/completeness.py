@@ -1,0 +1,568 @@
+"""Completeness of the annual reports: a grid of regions × years, deadlines, lateness.
+
+Reads (the grid, its export) and the deadline writes live here; the reminder e-mails are
+in `reminders.py`.
+
+What each viewer sees in a cell (shared/spec/roles.md, "A county's draft is private to
+that county's staff until submitted"):
+
+- Where the viewer may read drafts (`Action.READ_DRAFT_REPORT`: the region's own staff,
+  administrators) the cell shows the real state: not started, draft, submitted (also
+  forwarded to the province), returned, approved.
+- Everywhere else (a city's view of its counties, the province, department staff,
+  congress members) "not started", "draft" and "returned" all show as *not submitted*,
+  so nobody learns whether a region has begun a report it has not yet submitted; the
+  submission date of a returned report is hidden as well.
+- A cell links to the report when the viewer may read it: drafts and returned reports
+  for draft readers, submitted and forwarded reports for readers of submitted reports
+  other than congress members, approved reports for every reader (congress members see
+  the state "submitted", never the report under review).
+- When an approved report is being corrected (a later revision under way), the cell
+  stays "approved" and names the correction's state to those who may read it.
+- "Late": submitted (or approved) with a first submission after the deadline.
+  "Overdue": not submitted and the deadline has passed (for masked cells too: it leaks
+  nothing, a masked cell is by definition not submitted).
+
+The grid costs three queries whatever the number of regions: regions, report revisions
+(with their first submission), deadlines. Permission per cell is decided in memory by
+`scoping.can()` from the user's own region.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import models, transaction
+from django.db.models import Min, Q, QuerySet
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from apps.accounts import scoping
+from apps.accounts.roles import Role
+from apps.accounts.scoping import Action
+from apps.regions.models import Region, RegionLevel
+
+from .models import EventKind, Report, ReportStatus
+from .models_completeness import ReportingDeadline
+
+YEAR_MIN, YEAR_MAX = 1990, 2100
+MAX_YEARS = 30  # widest year range one grid shows
+DEFAULT_YEARS = 5  # the last five report years by default
+
+
+class CellState(models.TextChoices):
+    NOT_STARTED = "not_started", gettext_lazy("Not started")
+    DRAFT = "draft", gettext_lazy("Draft")
+    SUBMITTED = "submitted", gettext_lazy("Submitted")
+    RETURNED = "returned", gettext_lazy("Returned")
+    APPROVED = "approved", gettext_lazy("Approved")
+    NOT_SUBMITTED = "not_submitted", gettext_lazy("Not submitted")
+
+
+STATE_OF_STATUS: dict[str, CellState] = {
+    ReportStatus.DRAFT: CellState.DRAFT,
+    ReportStatus.SUBMITTED: CellState.SUBMITTED,
+    ReportStatus.FORWARDED: CellState.SUBMITTED,
+    ReportStatus.RETURNED: CellState.RETURNED,
+    ReportStatus.APPROVED: CellState.APPROVED,
+}
+# States that only draft readers may tell apart; everyone else sees NOT_SUBMITTED.
+PRIVATE_STATES = frozenset({CellState.NOT_STARTED, CellState.DRAFT, CellState.RETURNED})
+SUBMITTED_STATES = frozenset({CellState.SUBMITTED, CellState.APPROVED})
+# Report statuses that count as "submitted" for reminders and lateness.
+SUBMITTED_STATUSES = frozenset({ReportStatus.SUBMITTED, ReportStatus.FORWARDED, ReportStatus.APPROVED})
+
+
+# ---------------------------------------------------------------------------
+# Pure functions (no database): what one region-year is, and what a viewer sees of it.
+
+
+@dataclass(frozen=True)
+class Revision:
+    """What the grid needs of one report revision."""
+
+    report_id: int
+    revision: int
+    status: str
+    first_submitted_on: date | None = None  # local date of its first submission, if any
+
+
+@dataclass(frozen=True)
+class RegionYear:
+    """The true state of one region-year, from all its revisions."""
+
+    state: CellState
+    report_id: int | None = None  # the revision the state is about
+    first_submitted_on: date | None = None  # earliest submission of any revision
+    correction_state: CellState | None = None  # a revision under way after an approval
+    correction_id: int | None = None
+
+
+def summarize(revisions: Iterable[Revision]) -> RegionYear:
+    """Fold a region-year's revisions into one state.
+
+    The latest approved revision is in force and makes the region-year "approved" even
+    while a correction is under way (the correction is reported separately). Without an
+    approved revision there is at most one revision (the open one).
+    """
+    revisions = list(revisions)
+    if not revisions:
+        return RegionYear(state=CellState.NOT_STARTED)
+    submitted = [r.first_submitted_on for r in revisions if r.first_submitted_on is not None]
+    first = min(submitted) if submitted else None
+    approved = [r for r in revisions if r.status == ReportStatus.APPROVED]
+    open_ = sorted((r for r in revisions if r.status != ReportStatus.APPROVED), key=lambda r: -r.revision)
+    if approved:
+        in_force = max(approved, key=lambda r: r.revision)
+        correction = open_[0] if open_ and open_[0].revision > in_force.revision else None
+        return RegionYear(
+            state=CellState.APPROVED,
+            report_id=in_force.report_id,
+            first_submitted_on=first,
+            correction_state=STATE_OF_STATUS[correction.status] if correction else None,
+            correction_id=correction.report_id if correction else None,
+        )
+    current = open_[0]
+    return RegionYear(
+        state=STATE_OF_STATUS[current.status], report_id=current.report_id, first_submitted_on=first
+    )
+
+
+@dataclass(frozen=True)
+class Access:
+    """What a viewer may read of one region's reports (decided by scoping)."""
+
+    private: bool = False  # drafts and returned reports, and the distinction from "not started"
+    submitted: bool = False  # submitted and forwarded reports
+    approved: bool = False  # approved reports
+
+    def may_open(self, state: CellState) -> bool:
+        if state == CellState.NOT_SUBMITTED:
+            return False  # a masked cell never links
+        if state in PRIVATE_STATES:
+            return self.private
+        if state == CellState.APPROVED:
+            return self.approved
+        return self.submitted
+
+
+def access_for(user, region: Region) -> Access:
+    """The viewer's access to a region's reports; no query once `user.region` is loaded."""
+    read_submitted = scoping.can(user, Action.READ_SUBMITTED_REPORT, region=region)
+    congress = getattr(user, "role", None) == Role.CONGRESS_MEMBER and not scoping.is_admin(user)
+    return Access(
+        private=scoping.can(user, Action.READ_DRAFT_REPORT, region=region),
+        submitted=read_submitted and not congress,  # roles.md: congress reads approved reports only
+        approved=read_submitted,
+    )
+
+
+@dataclass(frozen=True)
+class Cell:
+    year: int
+    state: CellState
+    report_id: int | None = None  # set only when the viewer may open the report
+    submitted_on: date | None = None  # first submission, shown only on submitted/approved cells
+    late: bool = False  # submitted after the deadline
+    overdue: bool = False  # not submitted and the deadline has passed
+    correction_state: CellState | None = None
+    correction_id: int | None = None
+
+    @property
+    def label(self) -> str:
+        return str(self.state.label)
+
+    @property
+    def url(self) -> str | None:
+        return reverse("reports:detail", args=[self.report_id]) if self.report_id else None
+
+    @property
+    def correction_url(self) -> str | None:
+        return reverse("reports:detail", args=[self.correction_id]) if self.correction_id else None
+
+
+def visible_cell(facts: RegionYear, access: Access, *, year: int, due: date | None, today: date) -> Cell:
+    """What a viewer with `access` sees of a region-year (see the module docstring)."""
+    state = facts.state
+    if state in PRIVATE_STATES and not access.private:
+        state = CellState.NOT_SUBMITTED
+    submitted = state in SUBMITTED_STATES
+    submitted_on = facts.first_submitted_on if submitted else None
+    correction_state = correction_id = None
+    if facts.correction_state is not None and access.may_open(facts.correction_state):
+        correction_state, correction_id = facts.correction_state, facts.correction_id
+    return Cell(
+        year=year,
+        state=state,
+        report_id=facts.report_id if facts.report_id and access.may_open(facts.state) else None,
+        submitted_on=submitted_on,
+        late=bool(submitted and due and submitted_on and submitted_on > due),
+        overdue=bool(not submitted and due and today > due),
+        correction_state=correction_state,
+        correction_id=correction_id,
+    )
+
+
+def count_states(cells: Iterable[Cell]) -> dict[str, int]:
+    """Cells per state (every state present, in display order) plus late and overdue counts."""
+    counts = {state.value: 0 for state in CellState}
+    counts.update(late=0, overdue=0)
+    for cell in cells:
+        counts[cell.state.value] += 1
+        counts["late"] += cell.late
+        counts["overdue"] += cell.overdue
+    return counts
+
+
+# ---------------------------------------------------------------------------
+# Filters
+
+
+@dataclass(frozen=True)
+class GridFilters:
+    year_from: int
+    year_to: int
+    city: str = ""  # a city's code: the city and its counties
+    level: str = ""  # a RegionLevel value
+
+    @property
+    def years(self) -> list[int]:
+        return list(range(self.year_from, self.year_to + 1))
+
+    def as_query(self) -> dict[str, str]:
+        query = {"years": f"{self.year_from}-{self.year_to}"}
+        if self.city:
+            query["city"] = self.city
+        if self.level:
+            query["level"] = self.level
+        return query
+
+
+def default_years(today: date) -> tuple[int, int]:
+    """The last DEFAULT_YEARS report years: a year's report is written the year after."""
+    return today.year - DEFAULT_YEARS, today.year - 1
+
+
+def _year(value: str, name: str) -> int:
+    if not re.fullmatch(r"\d{4}", value):
+        raise ValidationError({name: _("Enter a four-digit year.")})
+    year = int(value)
+    if not YEAR_MIN <= year <= YEAR_MAX:
+        raise ValidationError(
+            {name: _("The year must lie between %(min)s and %(max)s.") % {"min": YEAR_MIN, "max": YEAR_MAX}}
+        )
+    return year
+
+
+def parse_filters(params: Mapping[str, str], *, today: date) -> GridFilters:
+    """Read `years` ("2021-2025" or "2024") or `year_from`/`year_to`, `city`, `level`.
+
+    Raises ValidationError naming the offending parameter.
+    """
+    start, end = default_years(today)
+    years = (params.get("years") or "").strip()
+    if years:
+        match = re.fullmatch(r"(\d{4})(?:\s*[-–~]\s*(\d{4}))?", years)
+        if not match:
+            raise ValidationError({"years": _("Enter a year or a range such as 2021-2025.")})
+        start = _year(match.group(1), "years")
+        end = _year(match.group(2), "years") if match.group(2) else start
+    else:
+        if (params.get("year_from") or "").strip():
+            start = _year(params["year_from"].strip(), "year_from")
+        if (params.get("year_to") or "").strip():
+            end = _year(params["year_to"].strip(), "year_to")
+    if end < start:
+        raise ValidationError({"years": _("The last year comes before the first.")})
+    if end - start + 1 > MAX_YEARS:
+        raise ValidationError({"years": _("Show at most %(n)d years at once.") % {"n": MAX_YEARS}})
+    city = (params.get("city") or "").strip()
+    if city and not re.fullmatch(r"\d{6}", city):
+        raise ValidationError({"city": _("Enter a six-digit region code.")})
+    level = (params.get("level") or "").strip()
+    if level and level not in RegionLevel.values:
+        raise ValidationError({"level": _("Unknown level.")})
+    return GridFilters(year_from=start, year_to=end, city=city, level=level)
+
+
+# ---------------------------------------------------------------------------
+# Selectors
+
+
+def visible_regions(user) -> QuerySet[Region]:
+    """Regions whose completeness the user may see: where they read submitted reports or drafts."""
+    return Region.objects.filter(
+        Q(pk__in=scoping.regions_for(user, Action.READ_SUBMITTED_REPORT).values("pk"))
+        | Q(pk__in=scoping.regions_for(user, Action.READ_DRAFT_REPORT).values("pk"))
+    )
+
+
+def may_view_grid(user) -> bool:
+    return (
+        scoping.scope_of(user, Action.READ_SUBMITTED_REPORT) is not None
+        or scoping.scope_of(user, Action.READ_DRAFT_REPORT) is not None
+    )
+
+
+def _local_date(value: datetime | None) -> date | None:
+    return timezone.localdate(value) if value is not None else None
+
+
+def revisions_by_region_year(regions: QuerySet[Region], years: list[int]) -> dict[tuple[int, int], list]:
+    """Every revision of the regions' reports in the years, with its first submission; one query.
+
+    The first submission is the earliest "submitted" event; reports loaded by import carry
+    no such event, so their submitted/forwarded/approved time stands in.
+    """
+    rows = (
+        Report.objects.filter(region__in=regions.values("pk"), year__in=years)
+        .order_by()
+        .values(
+            "id", "region_id", "year", "revision", "status", "submitted_at", "forwarded_at", "approved_at"
+        )
+        .annotate(first_event=Min("events__created_at", filter=Q(events__kind=EventKind.SUBMITTED)))
+    )
+    result: dict[tuple[int, int], list[Revision]] = defaultdict(list)
+    for row in rows:
+        when = row["first_event"] or row["submitted_at"] or row["forwarded_at"] or row["approved_at"]
+        result[(row["region_id"], row["year"])].append(
+            Revision(row["id"], row["revision"], row["status"], _local_date(when))
+        )
+    return result
+
+
+def deadlines_for(years: Iterable[int]) -> dict[int, ReportingDeadline]:
+    return {d.year: d for d in ReportingDeadline.objects.filter(year__in=list(years))}
+
+
+@dataclass
+class YearColumn:
+    year: int
+    deadline: ReportingDeadline | None
+    counts: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def due_date(self) -> date | None:
+        return self.deadline.due_date if self.deadline else None
+
+
+@dataclass
+class GridRow:
+    region: Region
+    cells: list[Cell]
+
+
+@dataclass
+class Grid:
+    filters: GridFilters
+    today: date
+    columns: list[YearColumn]
+    rows: list[GridRow]
+    totals: dict[str, int]
+
+    @property
+    def states(self) -> list[CellState]:
+        return list(CellState)
+
+
+def build_grid(user, filters: GridFilters, *, today: date | None = None) -> Grid:
+    """The completeness grid as `user` may see it: three queries for any number of regions."""
+    today = today or timezone.localdate()
+    regions_qs = visible_regions(user)
+    if filters.city:
+        # A path is "province/city/county/": the city's code appears only in its own subtree.
+        regions_qs = regions_qs.filter(path__contains=f"/{filters.city}/")
+    if filters.level:
+        regions_qs = regions_qs.filter(level=filters.level)
+    regions_qs = regions_qs.order_by("path")
+    regions = list(regions_qs)
+    years = filters.years
+    revisions = revisions_by_region_year(regions_qs, years) if regions else {}
+    deadlines = deadlines_for(years)
+    columns = [YearColumn(year=y, deadline=deadlines.get(y)) for y in years]
+    rows = []
+    for region in regions:
+        access = access_for(user, region)
+        cells = [
+            visible_cell(
+                summarize(revisions.get((region.pk, col.year), ())),
+                access,
+                year=col.year,
+                due=col.due_date,
+                today=today,
+            )
+            for col in columns
+        ]
+        rows.append(GridRow(region=region, cells=cells))
+    for i, col in enumerate(columns):
+        col.counts = count_states(row.cells[i] for row in rows)
+    totals = count_states(cell for row in rows for cell in row.cells)
+    return Grid(filters=filters, today=today, columns=columns, rows=rows, totals=totals)
+
+
+def cities_for_filter(user) -> QuerySet[Region]:
+    """Cities offered in the grid's city filter: those with a visible region in their subtree."""
+    visible = visible_regions(user)
+    return (
+        Region.objects.filter(level=RegionLevel.CITY)
+        .filter(Q(pk__in=visible.values("pk")) | Q(children__in=visible))
+        .distinct()
+        .order_by("path")
+    )
+
+
+# ---------------------------------------------------------------------------
+# Export
+
+
+def cell_text(cell: Cell) -> str:
+    """A cell as text: its state and, where they apply, late/overdue and the correction."""
+    parts = [cell.label]
+    if cell.submitted_on:
+        parts.append(cell.submitted_on.isoformat())
+    if cell.late:
+        parts.append(_("late"))
+    if cell.overdue:
+        parts.append(_("overdue"))
+    if cell.correction_state:
+        parts.append(_("correction: %(state)s") % {"state": cell.correction_state.label})
+    return " · ".join(parts)
+
+
+def grid_workbook(grid: Grid) -> bytes:
+    """The grid as an xlsx workbook: the grid with per-year counts, and the deadlines."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font, PatternFill
+    from openpyxl.utils import get_column_letter
+
+    fills = {
+        CellState.APPROVED: "C8E6C9",
+        CellState.SUBMITTED: "BBDEFB",
+        CellState.RETURNED: "FFE0B2",
+        CellState.DRAFT: "FFF9C4",
+        CellState.NOT_STARTED: "EEEEEE",
+        CellState.NOT_SUBMITTED: "EEEEEE",
+    }
+    wb = Workbook()
+    ws = wb.active
+    ws.title = _("Completeness")[:31]
+    bold = Font(bold=True)
+    header = [_("Code"), _("Region"), _("Level"), *[str(c.year) for c in grid.columns]]
+    ws.append(header)
+    ws.append(["", _("Deadline"), "", *[c.due_date.isoformat() if c.due_date else "—" for c in grid.columns]])
+    for cell in ws[1] + ws[2]:
+        cell.font = bold
+    for row in grid.rows:
+        ws.append(
+            [
+                row.region.code,
+                row.region.name,
+                str(row.region.get_level_display()),
+                *[cell_text(c) for c in row.cells],
+            ]
+        )
+        for i, c in enumerate(row.cells):
+            ws.cell(row=ws.max_row, column=4 + i).fill = PatternFill("solid", fgColor=fills[c.state])
+    ws.append([])
+    for key, label in [
+        *[(s.value, s.label) for s in CellState],
+        ("late", _("Late")),
+        ("overdue", _("Overdue")),
+    ]:
+        ws.append(["", str(label), "", *[c.counts[key] for c in grid.columns]])
+        ws.cell(row=ws.max_row, column=2).font = bold
+    ws.freeze_panes = "D3"
+    ws.column_dimensions["B"].width = 22
+    for i in range(len(grid.columns)):
+        ws.column_dimensions[get_column_letter(4 + i)].width = 24
+
+    info = wb.create_sheet(_("Deadlines")[:31])
+    info.append([_("Report year"), _("Due date"), _("Note")])
+    for cell in info[1]:
+        cell.font = bold
+    for col in grid.columns:
+        info.append([col.year, col.due_date, col.deadline.note if col.deadline else ""])
+    info.append([])
+    info.append([_("Generated on"), grid.today])
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    return buffer.getvalue()
+
+
+# ---------------------------------------------------------------------------
+# Deadlines: who may set them, and the writes
+
+
+def may_edit_deadlines(user) -> bool:
+    """Deadlines bind every region: administrators and provincial officials (approvers at province level).
+
+    The user must hold APPROVE_REPORT over every province in the portal.
+    """
+    if scoping.is_admin(user):
+        return True
+    if scoping.scope_of(user, Action.APPROVE_REPORT) is None:
+        return False
+    provinces = list(Region.objects.filter(level=RegionLevel.PROVINCE, parent__isnull=True))
+    return bool(provinces) and all(
+        scoping.can(user, Action.APPROVE_REPORT, region=province) for province in provinces
+    )
+
+
+def _require_deadline_editor(user) -> None:
+    if not may_edit_deadlines(user):
+        raise PermissionDenied("not allowed: set reporting deadlines")
+
+
+def validate_deadline(*, year, due_date, note: str) -> None:
+    errors: dict[str, str] = {}
+    if not isinstance(year, int) or isinstance(year, bool) or not YEAR_MIN <= year <= YEAR_MAX:
+        errors["year"] = _("The year must lie between %(min)s and %(max)s.") % {
+            "min": YEAR_MIN,
+            "max": YEAR_MAX,
+        }
+    if not isinstance(due_date, date) or isinstance(due_date, datetime):
+        errors["due_date"] = _("Enter a valid date.")
+    elif "year" not in errors and not (date(year, 1, 1) <= due_date <= date(year + 2, 12, 31)):
+        errors["due_date"] = _(
+            "The due date of the %(year)s reports must fall between %(start)s and %(end)s."
+        ) % {"year": year, "start": f"{year}-01-01", "end": f"{year + 2}-12-31"}
+    if len(note or "") > 300:
+        errors["note"] = _("At most 300 characters.")
+    if errors:
+        raise ValidationError(errors)
+
+
+@transaction.atomic
+def deadline_set(*, user, year: int, due_date: date, note: str = "") -> ReportingDeadline:
+    """Create or change the deadline of a report year; the history keeps who changed what."""
+    _require_deadline_editor(user)
+    note = (note or "").strip()
+    validate_deadline(year=year, due_date=due_date, note=note)
+    deadline = ReportingDeadline.objects.select_for_update().filter(year=year).first()
+    if deadline is None:
+        deadline = ReportingDeadline(year=year)
+    elif (deadline.due_date, deadline.note) == (due_date, note):
+        return deadline  # unchanged: no new history entry
+    deadline.due_date, deadline.note, deadline.updated_by = due_date, note, user
+    deadline._history_user = user
+    deadline.save()
+    return deadline
+
+
+@transaction.atomic
+def deadline_delete(*, user, year: int) -> None:
+    """Remove a year's deadline (reminders for that year stop); the history keeps the record."""
+    _require_deadline_editor(user)
+    deadline = ReportingDeadline.objects.select_for_update().filter(year=year).first()
+    if deadline is None:
+        raise ValidationError({"year": _("No deadline is set for %(year)s.") % {"year": year}})
+    deadline._history_user = user
+    deadline.delete()
