@@ -690,18 +690,27 @@ def _intensity_metrics(
         )
 
 
-def _choose_role(
-    year: int, periods: Sequence[Period], vals: Mapping[int, Mapping[str, float]]
+def _has_data(row: Mapping[str, object] | None) -> bool:
+    """Whether a year has at least one usable (non-None, finite) input value."""
+    if not row:
+        return False
+    return any(v is not None and math.isfinite(float(v)) for v in row.values())
+
+
+def reporting_period(
+    year: int, periods: Sequence[Period], vals: Mapping[int, Mapping[str, object]]
 ) -> tuple[Period, int] | None:
     """The period a year is reported in, and k = t − b (§2): inside a period whose base year has
     data first (so 2020 ends the 13th FYP when 2015 has data), else as a base year, else inside a
-    period whose base year has no data (then only base-independent levels can be computed)."""
+    period whose base year has no data (then only base-independent levels can be computed).
+    "Has data" means at least one finite input value for that year. Accepts raw or converted
+    values, so callers can label stored results with the same period the engine used."""
     inside_no_base: tuple[Period, int] | None = None
     as_base: tuple[Period, int] | None = None
     for p in periods:
         k = year - p.base_year
         if 1 <= k <= p.length:
-            if vals.get(p.base_year):
+            if _has_data(vals.get(p.base_year)):
                 return p, k
             if inside_no_base is None:
                 inside_no_base = (p, k)
@@ -710,11 +719,22 @@ def _choose_role(
     return as_base or inside_no_base
 
 
+#: Former private name, kept for callers that used it.
+_choose_role = reporting_period
+
+
 def _as_floats(values: Mapping[int, Mapping[str, object]]) -> dict[int, dict[str, float]]:
-    """Inputs as floats (Decimal-safe); None values count as missing; empty years are dropped."""
+    """Inputs as floats (Decimal-safe). None and non-finite values (NaN, ±inf) count as missing, so
+    no result can become non-finite through an input; years left empty are dropped."""
     out: dict[int, dict[str, float]] = {}
+    isfinite = math.isfinite
     for y, row in values.items():
-        conv = {k: float(v) for k, v in row.items() if v is not None}  # type: ignore[arg-type]
+        conv: dict[str, float] = {}
+        for k, v in row.items():
+            if v is not None:
+                f = float(v)  # type: ignore[arg-type]
+                if isfinite(f):
+                    conv[k] = f
         if conv:
             out[int(y)] = conv
     return out
@@ -746,7 +766,7 @@ def compute_region(
     res: list[Result] = []
     miss: list[Missing] = []
     for t in years:
-        role = _choose_role(t, periods, vals)
+        role = reporting_period(t, periods, vals)
         if role is None:
             miss.append(Missing(t, ANY_METRIC, "year is outside every configured period"))
             continue
