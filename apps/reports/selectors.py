@@ -5,9 +5,13 @@ from __future__ import annotations
 from collections.abc import Iterable
 from decimal import Decimal
 
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 
-from .models import Report, ReportStatus, ReportValue
+from apps.accounts import scoping
+from apps.accounts.roles import Role
+from apps.accounts.scoping import Action
+
+from .models import PRIVATE_STATUSES, Report, ReportStatus, ReportValue
 
 
 def in_force_reports() -> QuerySet[Report]:
@@ -45,3 +49,73 @@ def approved_values(
         .values_list("report__region_id", "report__year", "indicator__code", "value")
     )
     return list(rows)
+
+
+def readable_reports(user) -> QuerySet[Report]:
+    """Report revisions `user` may read (roles.md), as one filterable queryset.
+
+    Drafts and returned reports: the region's own staff (READ_DRAFT_REPORT) and admins.
+    Submitted, forwarded and approved: the subtree (READ_SUBMITTED_REPORT); congress
+    members see approved reports only. Everything else does not exist for the user.
+    """
+    qs = Report.objects.all()
+    if scoping.is_admin(user):
+        return qs
+    drafts = scoping.restrict(qs.filter(status__in=PRIVATE_STATUSES), user, Action.READ_DRAFT_REPORT)
+    submitted = qs.exclude(status__in=PRIVATE_STATUSES)
+    if getattr(user, "role", None) == Role.CONGRESS_MEMBER:
+        submitted = submitted.filter(status=ReportStatus.APPROVED)
+    submitted = scoping.restrict(submitted, user, Action.READ_SUBMITTED_REPORT)
+    return qs.filter(Q(pk__in=drafts.values("pk")) | Q(pk__in=submitted.values("pk")))
+
+
+def can_read(user, report: Report) -> bool:
+    return readable_reports(user).filter(pk=report.pk).exists()
+
+
+def readable_values(user) -> QuerySet[ReportValue]:
+    return ReportValue.objects.filter(report__in=readable_reports(user).values("pk"))
+
+
+def previous_year_values(region_id: int, year: int) -> dict[str, Decimal]:
+    """Last year's values of the report in force: the base of the year-on-year checks."""
+    return {
+        code: value
+        for _region, _year, code, value in approved_values(region_ids=[region_id], years=[year - 1])
+    }
+
+
+def report_values(report: Report) -> tuple[dict[str, Decimal | None], dict[str, str]]:
+    """The values and notes of one revision, keyed by indicator code."""
+    values: dict[str, Decimal | None] = {}
+    notes: dict[str, str] = {}
+    for code, value, note in report.values.values_list("indicator__code", "value", "note"):
+        values[code] = value
+        if note:
+            notes[code] = note
+    return values, notes
+
+
+def report_sections(report: Report) -> dict[str, str]:
+    return dict(report.sections.values_list("area", "text"))
+
+
+def superseding_revision(report: Report) -> Report | None:
+    """The later approved revision that replaced this approved one, if any."""
+    if report.status != ReportStatus.APPROVED:
+        return None
+    return (
+        Report.objects.filter(
+            region_id=report.region_id,
+            year=report.year,
+            status=ReportStatus.APPROVED,
+            revision__gt=report.revision,
+        )
+        .order_by("-revision")
+        .first()
+    )
+
+
+def revisions_of(user, report: Report) -> QuerySet[Report]:
+    """Every revision of the same region-year that `user` may read, newest first."""
+    return readable_reports(user).filter(region_id=report.region_id, year=report.year).order_by("-revision")

@@ -1,0 +1,686 @@
+"""Every write on annual reports: editing, the review workflow, revisions, attachments, import.
+
+Each transition checks permission through apps.accounts.scoping first (PermissionDenied →
+403), then the state under a row lock (InvalidTransition → 409), writes inside one
+transaction and records who, when, what and why on the report's event timeline.
+Approval sends `signals.report_approved` once the transaction has committed.
+
+Workflow (roles.md):
+  county report: draft → submitted → (city) forwarded → (province) approved
+  city / province report: draft → submitted → (province) approved
+  any reviewer may instead return it with a reason → returned → (region) submitted again
+  approved: immutable; a correction opens revision n+1 (draft) which runs the workflow again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import zipfile
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from apps.accounts import scoping
+from apps.accounts.scoping import Action
+from apps.indicators.models import Indicator
+from apps.regions.models import Region, RegionLevel
+
+from . import selectors
+from .models import (
+    EDITABLE_STATUSES,
+    Attachment,
+    EventKind,
+    Report,
+    ReportEvent,
+    ReportSection,
+    ReportStatus,
+    ReportValue,
+    SectionArea,
+)
+from .signals import report_approved
+from .validation import ValidationResult, validate
+
+FIRST_YEAR = 2005  # methodology: 2005–2060; reports describe a past or the current year
+MAX_INTEGER_DIGITS = 14  # ReportValue.value: 20 digits, 6 after the point
+MAX_DECIMAL_PLACES = 6
+ATTACHMENT_MAX_BYTES = getattr(settings, "REPORTS_ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024)
+
+
+class InvalidTransition(ValidationError):
+    """The report is not in a state that allows this step (the API answers 409)."""
+
+
+# --- small helpers -------------------------------------------------------------------------
+
+
+def indicators() -> list[Indicator]:
+    return list(Indicator.objects.order_by("order", "code"))
+
+
+def parse_decimal(raw, *, field_name: str) -> Decimal | None:
+    """A user-typed number → Decimal within the stored precision; '' → None.
+
+    Numbers use '.' as the decimal point and no thousands separator (exchange.md).
+    """
+    if raw is None:
+        return None
+    if isinstance(raw, Decimal):
+        value = raw
+    elif isinstance(raw, bool):
+        raise ValidationError({field_name: _("Enter a number.")})
+    elif isinstance(raw, int):
+        value = Decimal(raw)
+    elif isinstance(raw, float):
+        value = Decimal(repr(raw))
+    else:
+        text = str(raw).strip()
+        if not text:
+            return None
+        try:
+            value = Decimal(text)
+        except InvalidOperation:
+            raise ValidationError(
+                {field_name: _("“%(value)s” is not a number.") % {"value": text[:40]}}
+            ) from None
+    if not value.is_finite():
+        raise ValidationError({field_name: _("Enter a finite number.")})
+    if value.as_tuple().exponent < -MAX_DECIMAL_PLACES:
+        value = value.normalize()  # 1.5000000 is fine, 1.0000001 is not
+        if value.as_tuple().exponent < -MAX_DECIMAL_PLACES:
+            raise ValidationError(
+                {
+                    field_name: _("Use at most %(n)d digits after the decimal point.")
+                    % {"n": MAX_DECIMAL_PLACES}
+                }
+            )
+    if abs(value) >= Decimal(10) ** MAX_INTEGER_DIGITS:
+        raise ValidationError({field_name: _("The number is too large.")})
+    return value
+
+
+def _event(
+    report: Report,
+    kind: str,
+    user,
+    *,
+    reason: str = "",
+    field_reasons: Mapping[str, str] | None = None,
+    data: dict | None = None,
+) -> ReportEvent:
+    return ReportEvent.objects.create(
+        report=report,
+        kind=kind,
+        actor=user if user is not None and user.is_authenticated else None,
+        reason=reason,
+        field_reasons=dict(field_reasons or {}),
+        data=data or {},
+    )
+
+
+def _lock(report: Report) -> Report:
+    """Re-read the report under a row lock (with its region), so the state we check is current."""
+    return Report.objects.select_for_update().select_related("region").get(pk=report.pk)
+
+
+def _json_value(value: Decimal | None) -> str | None:
+    return None if value is None else format(value, "f")
+
+
+def report_validate(report: Report, *, values=None, notes=None) -> ValidationResult:
+    """Full validation of a report revision (its stored values unless others are given)."""
+    if values is None or notes is None:
+        stored_values, stored_notes = selectors.report_values(report)
+        values = stored_values if values is None else values
+        notes = stored_notes if notes is None else notes
+    previous = selectors.previous_year_values(report.region_id, report.year)
+    return validate(values, notes=notes, indicators=indicators(), previous=previous)
+
+
+def _require_valid(report: Report) -> ValidationResult:
+    result = report_validate(report)
+    if not result.ok:
+        raise ValidationError(result.as_error_dict())
+    return result
+
+
+def _check_year(year: int) -> None:
+    last = timezone.localdate().year
+    if not FIRST_YEAR <= year <= last:
+        raise ValidationError(
+            {"year": _("The year must be between %(a)d and %(b)d.") % {"a": FIRST_YEAR, "b": last}}
+        )
+
+
+# --- creating and editing ------------------------------------------------------------------
+
+
+@transaction.atomic
+def report_get_or_create(*, user, region: Region, year: int) -> tuple[Report, bool]:
+    """The current revision of a region's report for a year, created as a draft if none exists."""
+    scoping.require(user, Action.EDIT_OWN_REPORT, region=region)
+    _check_year(year)
+    latest = Report.objects.filter(region=region, year=year).order_by("-revision").first()
+    if latest is not None:
+        return latest, False
+    try:
+        with transaction.atomic():
+            report = Report.objects.create(region=region, year=year, created_by=user)
+    except IntegrityError:  # created concurrently
+        return Report.objects.filter(region=region, year=year).order_by("-revision").first(), False
+    _event(report, EventKind.CREATED, user)
+    return report, True
+
+
+def _apply_values(
+    report: Report,
+    values: Mapping[str, Decimal | None],
+    notes: Mapping[str, str],
+    catalog: Mapping[str, Indicator],
+) -> dict[str, list]:
+    """Write values and notes of one revision; returns {code: [old, new]} of what changed."""
+    existing = {v.indicator.code: v for v in report.values.select_related("indicator")}
+    changed: dict[str, list] = {}
+    for code in sorted(set(values) | set(notes)):
+        row = existing.get(code)
+        old_value = row.value if row else None
+        old_note = row.note if row else ""
+        new_value = values.get(code, old_value)
+        new_note = (notes[code] or "").strip() if code in notes else old_note
+        if new_value == old_value and new_note == old_note:
+            continue
+        changed[code] = [_json_value(old_value), _json_value(new_value)]
+        if new_note != old_note:
+            changed[code].append("note")
+        if row is None:
+            ReportValue.objects.create(report=report, indicator=catalog[code], value=new_value, note=new_note)
+        elif new_value is None and not new_note:
+            row.delete()
+        else:
+            row.value, row.note = new_value, new_note
+            row.save(update_fields=["value", "note"])
+    return changed
+
+
+def _apply_sections(report: Report, sections: Mapping[str, str]) -> list[str]:
+    existing = {s.area: s for s in report.sections.all()}
+    changed = []
+    for area, text in sections.items():
+        text = (text or "").strip()
+        row = existing.get(area)
+        if (row.text if row else "") == text:
+            continue
+        changed.append(area)
+        if row is None:
+            ReportSection.objects.create(report=report, area=area, text=text)
+        elif not text:
+            row.delete()
+        else:
+            row.text = text
+            row.save(update_fields=["text"])
+    return changed
+
+
+def _clean_inputs(values, notes, sections, catalog) -> tuple[dict, dict, dict]:
+    errors: dict[str, list[str]] = {}
+    clean_values: dict[str, Decimal | None] = {}
+    for code, raw in (values or {}).items():
+        if code not in catalog:
+            errors.setdefault(code, []).append(_("Unknown indicator."))
+            continue
+        try:
+            clean_values[code] = parse_decimal(raw, field_name=code)
+        except ValidationError as exc:
+            errors.setdefault(code, []).extend(exc.message_dict[code])
+    for code in notes or {}:
+        if code not in catalog:
+            errors.setdefault(code, []).append(_("Unknown indicator."))
+    for area in sections or {}:
+        if area not in SectionArea.values:
+            errors.setdefault(area, []).append(_("Unknown section."))
+    if errors:
+        raise ValidationError(errors)
+    return clean_values, dict(notes or {}), dict(sections or {})
+
+
+@transaction.atomic
+def report_save_values(
+    *,
+    user,
+    report: Report,
+    values: Mapping[str, Decimal | str | None] | None = None,
+    notes: Mapping[str, str] | None = None,
+    sections: Mapping[str, str] | None = None,
+    remarks: str | None = None,
+) -> ValidationResult:
+    """Save a draft (or returned) report as it is, errors and all: drafts may be incomplete.
+
+    Only the indicators, notes and sections given are touched (None clears a value).
+    Returns the full validation of the saved state, which the form shows; submission is
+    where errors block. Numbers that cannot be read are refused (nothing saved).
+    """
+    report = _lock(report)
+    scoping.require(user, Action.EDIT_OWN_REPORT, region=report.region)
+    if report.status not in EDITABLE_STATUSES:
+        raise InvalidTransition(_("Only a draft or returned report can be edited."))
+    catalog = {i.code: i for i in indicators()}
+    clean_values, clean_notes, clean_sections = _clean_inputs(values, notes, sections, catalog)
+    changed = _apply_values(report, clean_values, clean_notes, catalog)
+    changed_sections = _apply_sections(report, clean_sections)
+    changed_remarks = remarks is not None and remarks.strip() != report.remarks
+    if changed_remarks:
+        report.remarks = remarks.strip()
+    if changed or changed_sections or changed_remarks:
+        report.save()  # bumps updated_at
+        _event(
+            report,
+            EventKind.SAVED,
+            user,
+            data={"values": changed, "sections": changed_sections, "remarks": bool(changed_remarks)},
+        )
+    return report_validate(report)
+
+
+# --- workflow ------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def report_submit(*, user, report: Report) -> Report:
+    """The region's staff submit a draft or returned report; full validation must pass."""
+    report = _lock(report)
+    scoping.require(user, Action.EDIT_OWN_REPORT, region=report.region)
+    if report.status not in EDITABLE_STATUSES:
+        raise InvalidTransition(_("Only a draft or returned report can be submitted."))
+    result = _require_valid(report)
+    resubmitted = report.status == ReportStatus.RETURNED
+    report.status = ReportStatus.SUBMITTED
+    report.submitted_at = timezone.now()
+    report.return_reason, report.return_field_reasons = "", {}
+    report.save()
+    _event(
+        report,
+        EventKind.SUBMITTED,
+        user,
+        data={"resubmitted": resubmitted, "warnings": [f"{w.field}: {w.message}" for w in result.warnings]},
+    )
+    return report
+
+
+def _reviewer_action(report: Report) -> Action | None:
+    """Who reviews the report in its current state: the city (county reports) or the province."""
+    if report.status == ReportStatus.SUBMITTED and report.region.level == RegionLevel.COUNTY:
+        return Action.REVIEW_COUNTY_REPORT
+    if report.status == ReportStatus.FORWARDED or report.status == ReportStatus.SUBMITTED:
+        return Action.APPROVE_REPORT
+    return None
+
+
+def _require_reviewer(user, report: Report, wanted: Action | None) -> None:
+    """403 for users who review nothing here; 409 for reviewers when the state is wrong."""
+    needed = _reviewer_action(report)
+    if needed is not None and needed == wanted and scoping.can(user, needed, region=report.region):
+        return
+    reviews_here = any(
+        scoping.can(user, a, region=report.region)
+        for a in (Action.REVIEW_COUNTY_REPORT, Action.APPROVE_REPORT)
+    )
+    if not reviews_here:
+        raise PermissionDenied(_("You may not review this report."))
+    if needed == Action.REVIEW_COUNTY_REPORT:
+        raise InvalidTransition(_("The city reviews this report first."))
+    raise InvalidTransition(
+        _("This step is not possible while the report is %(status)s.")
+        % {"status": report.get_status_display()}
+    )
+
+
+@transaction.atomic
+def report_forward(*, user, report: Report, comment: str = "") -> Report:
+    """City staff forward a submitted county report of their city to the province."""
+    report = _lock(report)
+    _require_reviewer(user, report, Action.REVIEW_COUNTY_REPORT)
+    report.status = ReportStatus.FORWARDED
+    report.forwarded_at = timezone.now()
+    report.save()
+    _event(report, EventKind.FORWARDED, user, reason=comment.strip())
+    return report
+
+
+@transaction.atomic
+def report_return(
+    *, user, report: Report, reason: str, field_reasons: Mapping[str, str] | None = None
+) -> Report:
+    """A reviewer returns the report for revision, with a reason and optionally one per field."""
+    report = _lock(report)
+    action = _reviewer_action(report)
+    _require_reviewer(user, report, action)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": _("Give the reason for returning the report.")})
+    known = {i.code for i in indicators()} | set(SectionArea.values)
+    field_reasons = {k: v.strip() for k, v in (field_reasons or {}).items() if v and v.strip()}
+    unknown = sorted(set(field_reasons) - known)
+    if unknown:
+        raise ValidationError({"field_reasons": _("Unknown fields: %(f)s.") % {"f": ", ".join(unknown)}})
+    report.status = ReportStatus.RETURNED
+    report.return_reason, report.return_field_reasons = reason, field_reasons
+    report.save()
+    _event(report, EventKind.RETURNED, user, reason=reason, field_reasons=field_reasons)
+    return report
+
+
+def _send_approved(report: Report) -> None:
+    region_id, year, report_id = report.region_id, report.year, report.pk
+    transaction.on_commit(
+        lambda: report_approved.send(sender=Report, region_id=region_id, year=year, report_id=report_id)
+    )
+
+
+def _approve_locked(user, report: Report, *, data: dict | None = None) -> Report:
+    _require_valid(report)
+    report.status = ReportStatus.APPROVED
+    report.approved_at = timezone.now()
+    report.approved_by = user
+    report.return_reason, report.return_field_reasons = "", {}
+    report.save()
+    _event(report, EventKind.APPROVED, user, data=data)
+    _send_approved(report)
+    return report
+
+
+@transaction.atomic
+def report_approve(*, user, report: Report) -> Report:
+    """A provincial official approves a forwarded county report or a submitted city/province report.
+
+    The approved revision replaces the one in force; `report_approved` is sent on commit.
+    """
+    report = _lock(report)
+    _require_reviewer(user, report, Action.APPROVE_REPORT)
+    return _approve_locked(user, report)
+
+
+def _open_revision_locked(user, report: Report, reason: str) -> Report:
+    if report.status != ReportStatus.APPROVED:
+        raise InvalidTransition(_("Only an approved report can be revised."))
+    if Report.objects.filter(
+        region_id=report.region_id, year=report.year, revision__gt=report.revision
+    ).exists():
+        raise InvalidTransition(_("A later revision of this report already exists."))
+    revision = Report.objects.create(
+        region_id=report.region_id,
+        year=report.year,
+        revision=report.revision + 1,
+        previous=report,
+        revision_reason=reason,
+        remarks=report.remarks,
+        created_by=user,
+    )
+    ReportValue.objects.bulk_create(
+        ReportValue(report=revision, indicator_id=v.indicator_id, value=v.value, note=v.note)
+        for v in report.values.all()
+    )
+    ReportSection.objects.bulk_create(
+        ReportSection(report=revision, area=s.area, text=s.text) for s in report.sections.all()
+    )
+    Attachment.objects.bulk_create(
+        Attachment(
+            report=revision,
+            file=a.file.name,
+            original_name=a.original_name,
+            description=a.description,
+            content_type=a.content_type,
+            extension=a.extension,
+            size=a.size,
+            sha256=a.sha256,
+            uploaded_by=a.uploaded_by,
+        )
+        for a in report.attachments.all()
+    )
+    _event(revision, EventKind.REVISION_OPENED, user, reason=reason, data={"from_revision": report.revision})
+    return revision
+
+
+@transaction.atomic
+def report_open_revision(*, user, report: Report, reason: str) -> Report:
+    """Correct an approved report: a new draft revision, copied from it, with a reason.
+
+    The approved revision stays unchanged and in force until the new one is approved.
+    """
+    report = _lock(report)
+    scoping.require(user, Action.OPEN_REVISION, region=report.region)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": _("Give the reason for the revision.")})
+    return _open_revision_locked(user, report, reason)
+
+
+# --- attachments ---------------------------------------------------------------------------
+
+# Accepted types, recognised by their content (magic bytes), never by the file name.
+ATTACHMENT_TYPES = {
+    "pdf": ("application/pdf", ".pdf"),
+    "png": ("image/png", ".png"),
+    "jpeg": ("image/jpeg", ".jpg"),
+    "xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", ".xlsx"),
+    "docx": ("application/vnd.openxmlformats-officedocument.wordprocessingml.document", ".docx"),
+}
+
+
+def sniff_type(upload) -> str | None:
+    """The attachment type of a file by its content, or None when it is none of the accepted ones."""
+    upload.seek(0)
+    head = upload.read(16)
+    upload.seek(0)
+    if head.startswith(b"%PDF-"):
+        return "pdf"
+    if head.startswith(b"\x89PNG\r\n\x1a\n"):
+        return "png"
+    if head.startswith(b"\xff\xd8\xff"):
+        return "jpeg"
+    if head.startswith(b"PK\x03\x04"):
+        try:
+            with zipfile.ZipFile(upload) as archive:
+                names = set(archive.namelist())
+        except (zipfile.BadZipFile, OSError, ValueError):
+            return None
+        finally:
+            upload.seek(0)
+        if "[Content_Types].xml" not in names:
+            return None
+        if "xl/workbook.xml" in names:
+            return "xlsx"
+        if "word/document.xml" in names:
+            return "docx"
+    return None
+
+
+@transaction.atomic
+def attachment_add(*, user, report: Report, upload, description: str = "") -> Attachment:
+    """Attach a PDF, xlsx, docx, PNG or JPEG file (checked by content, size-limited) to an editable report."""
+    report = _lock(report)
+    scoping.require(user, Action.EDIT_OWN_REPORT, region=report.region)
+    if report.status not in EDITABLE_STATUSES:
+        raise InvalidTransition(_("Attachments can only change while the report is a draft or returned."))
+    if upload.size > ATTACHMENT_MAX_BYTES:
+        raise ValidationError(
+            {"file": _("The file is larger than %(mb)d MB.") % {"mb": ATTACHMENT_MAX_BYTES // (1024 * 1024)}}
+        )
+    if upload.size == 0:
+        raise ValidationError({"file": _("The file is empty.")})
+    kind = sniff_type(upload)
+    if kind is None:
+        raise ValidationError(
+            {"file": _("Only PDF, Excel (xlsx), Word (docx), PNG and JPEG files are accepted.")}
+        )
+    content_type, extension = ATTACHMENT_TYPES[kind]
+    digest = hashlib.sha256()
+    for chunk in upload.chunks():
+        digest.update(chunk)
+    upload.seek(0)
+    name = (
+        (getattr(upload, "name", "") or f"attachment{extension}").replace("\\", "/").rsplit("/", 1)[-1][:200]
+    )
+    attachment = Attachment(
+        report=report,
+        original_name=name,
+        description=(description or "").strip()[:200],
+        content_type=content_type,
+        extension=extension,
+        size=upload.size,
+        sha256=digest.hexdigest(),
+        uploaded_by=user,
+    )
+    attachment.file.save(name, upload, save=False)
+    attachment.save()
+    _event(report, EventKind.ATTACHMENT_ADDED, user, data={"name": name, "sha256": attachment.sha256})
+    return attachment
+
+
+@transaction.atomic
+def attachment_remove(*, user, attachment: Attachment) -> None:
+    """Remove an attachment from an editable report (the file stays while an earlier revision uses it)."""
+    report = _lock(attachment.report)
+    scoping.require(user, Action.EDIT_OWN_REPORT, region=report.region)
+    if report.status not in EDITABLE_STATUSES:
+        raise InvalidTransition(_("Attachments can only change while the report is a draft or returned."))
+    name, stored = attachment.original_name, attachment.file.name
+    attachment.delete()
+    _event(report, EventKind.ATTACHMENT_REMOVED, user, data={"name": name})
+    if not Attachment.objects.filter(file=stored).exists():
+        storage = attachment.file.storage
+        transaction.on_commit(lambda: storage.delete(stored))
+
+
+# --- import --------------------------------------------------------------------------------
+
+
+@dataclass
+class RowError:
+    row: int | None  # spreadsheet row number (header = 1); None for a file-level error
+    message: str
+
+    def __str__(self) -> str:
+        return (
+            _("Row %(row)d: %(message)s") % {"row": self.row, "message": self.message}
+            if self.row
+            else self.message
+        )
+
+
+class ImportRejected(ValidationError):
+    """The file was rejected as a whole; `row_errors` lists every problem with its row number."""
+
+    def __init__(self, row_errors: list[RowError]):
+        self.row_errors = row_errors
+        super().__init__([str(e) for e in row_errors])
+
+
+@dataclass
+class ImportResult:
+    rows: int = 0
+    created: list[Report] = field(default_factory=list)
+    updated: list[Report] = field(default_factory=list)
+    unchanged: list[Report] = field(default_factory=list)
+    revised: list[Report] = field(default_factory=list)
+    approved: list[Report] = field(default_factory=list)
+    submitted: list[Report] = field(default_factory=list)
+
+    def summary(self) -> str:
+        return _(
+            "%(rows)d rows: %(created)d reports created, %(updated)d updated (%(revised)d by a new "
+            "revision), %(unchanged)d unchanged; %(submitted)d submitted, %(approved)d approved."
+        ) % {
+            "rows": self.rows,
+            "created": len(self.created),
+            "updated": len(self.updated),
+            "revised": len(self.revised),
+            "unchanged": len(self.unchanged),
+            "submitted": len(self.submitted),
+            "approved": len(self.approved),
+        }
+
+
+def values_import(*, user, file, filename: str, approve: bool = False, submit: bool = False) -> ImportResult:
+    """Create or update the reports of the regions and years in a values file (exchange.md).
+
+    All-or-nothing: every row is checked (format, region, indicator, number, duplicates,
+    permission, report state) and every affected report is validated as a whole with the
+    same rules as submission; any error rejects the file (ImportRejected, nothing saved).
+    Resulting state: a new or draft/returned report keeps being edited by its region
+    (draft, or submitted with `submit`); with `approve` (IMPORT_APPROVE) each report is
+    approved, an approved one through a new revision "imported by …". Without `approve`,
+    rows for reports under review or approved are refused. Unchanged approved reports are
+    left alone, so importing the same file twice is harmless.
+    """
+    from .imports import plan_import, read_values_file
+
+    if scoping.scope_of(user, Action.IMPORT_VALUES) is None:
+        raise PermissionDenied(_("You may not import values."))
+    if approve and scoping.scope_of(user, Action.IMPORT_APPROVE) is None:
+        raise PermissionDenied(_("You may not approve imported values."))
+    rows = read_values_file(file, filename)
+    plan = plan_import(user=user, rows=rows, approve=approve, submit=submit)
+    try:
+        return _apply_import(
+            user=user, plan=plan, filename=filename, approve=approve, submit=submit, rows=len(rows)
+        )
+    except IntegrityError:  # a report of the file was created concurrently
+        raise ImportRejected(
+            [RowError(None, _("Reports changed while importing; nothing was saved. Try again."))]
+        )
+
+
+@transaction.atomic
+def _apply_import(*, user, plan, filename: str, approve: bool, submit: bool, rows: int) -> ImportResult:
+    from .imports import plan_import_recheck
+
+    catalog = {i.code: i for i in indicators()}
+    result = ImportResult(rows=rows)
+    locked = {
+        r.pk: r
+        for r in Report.objects.select_for_update()
+        .select_related("region")
+        .filter(pk__in=[g.report_id for g in plan if g.report_id])
+        .order_by("pk")
+    }
+    plan_import_recheck(plan, locked)  # states may have moved since the checks; reject if so
+    note = _("imported by %(user)s from %(file)s") % {"user": user.get_username(), "file": filename}
+    for group in plan:
+        if group.unchanged:
+            result.unchanged.append(locked[group.report_id])
+            continue
+        if group.report_id is None:
+            report = Report.objects.create(region=group.region, year=group.year, created_by=user)
+            _event(report, EventKind.CREATED, user, reason=note)
+            result.created.append(report)
+        else:
+            report = locked[group.report_id]
+            if report.status == ReportStatus.APPROVED:
+                report = _open_revision_locked(user, report, note)
+                result.revised.append(report)
+            result.updated.append(report)
+        changed = _apply_values(report, group.values, group.notes, catalog)
+        report.save()
+        _event(
+            report,
+            EventKind.IMPORTED,
+            user,
+            reason=note,
+            data={"file": filename, "rows": group.row_numbers, "values": changed},
+        )
+        if approve:
+            _approve_locked(user, report, data={"import": filename})
+            result.approved.append(report)
+        elif submit and report.status in EDITABLE_STATUSES:
+            report.status = ReportStatus.SUBMITTED
+            report.submitted_at = timezone.now()
+            report.return_reason, report.return_field_reasons = "", {}
+            report.save()
+            _event(report, EventKind.SUBMITTED, user, reason=note)
+            result.submitted.append(report)
+    return result
