@@ -175,6 +175,11 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "apps.monitoring.tasks.recompute_nightly",
         "schedule": crontab(hour=2, minute=30),
     },
+    # Annual-report reminder e-mails (apps/reports/reminders.py); at most one per region-year a day.
+    "reports-send-reminders": {
+        "task": "apps.reports.tasks.send_report_reminders",
+        "schedule": crontab(hour=8, minute=30),
+    },
 }
 
 REST_FRAMEWORK = {
