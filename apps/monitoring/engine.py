@@ -190,17 +190,22 @@ CN_ERI = FactorSet.from_carbon_content(
 )
 
 
-def grid_factor(factor_set: FactorSet, year: int) -> tuple[float, int] | None:
-    """Grid factor for ``year`` and the year it was published for: the nearest published year
-    (on a tie, the earlier one), because unpublished years must still be accounted (§6).
-    None when the set has no grid factor at all."""
+def grid_factor_year(factor_set: FactorSet, year: int) -> int | None:
+    """The published year whose grid factor applies to ``year``: the year itself, else the nearest
+    published year (on a tie, the earlier one), because unpublished years must still be accounted
+    (§6). None when the set has no grid factor at all."""
     grid = factor_set.grid
     if year in grid:
-        return grid[year], year
+        return year
     if not grid:
         return None
-    best = min(grid, key=lambda y: (abs(y - year), y))
-    return grid[best], best
+    return min(grid, key=lambda y: (abs(y - year), y))
+
+
+def grid_factor(factor_set: FactorSet, year: int) -> float | None:
+    """Grid factor (kgCO2/kWh) that applies to ``year`` (see :func:`grid_factor_year`)."""
+    published = grid_factor_year(factor_set, year)
+    return None if published is None else factor_set.grid[published]
 
 
 @dataclass(frozen=True, slots=True)
@@ -535,12 +540,13 @@ def _co2(
             why[y] = reason
             continue
         assert row is not None
-        gf = grid_factor(factor_set, y)
-        if gf is None:
+        gf_year = grid_factor_year(factor_set, y)
+        if gf_year is None:
             why[y] = f"factor set {factor_set.code} has no grid emission factor"
             continue
         coal, oil, gas, imp = (row[c] for c in codes)
-        out[y] = coal * factor_set.coal + oil * factor_set.oil + gas * factor_set.gas + imp * gf[0] * 10
+        ef_grid = factor_set.grid[gf_year]
+        out[y] = coal * factor_set.coal + oil * factor_set.oil + gas * factor_set.gas + imp * ef_grid * 10
         ins[y] = {
             "energy_coal": coal,
             "energy_oil": oil,
@@ -549,8 +555,8 @@ def _co2(
             "EF_coal": factor_set.coal,
             "EF_oil": factor_set.oil,
             "EF_gas": factor_set.gas,
-            "EF_grid": gf[0],
-            "grid_factor_year": gf[1],
+            "EF_grid": ef_grid,
+            "grid_factor_year": gf_year,
             "factor_set": factor_set.code,
         }
     return out, why, ins
@@ -586,6 +592,7 @@ def _intensity_metrics(
     prev = series.get(t - 1)
     base = series.get(b)
     T, t_why = _target_fraction(target_pct, f"{prefix}_reduction", period)
+    t_pct = float(target_pct) if target_pct is not None else math.nan  # shown as given; used only with T
 
     r: float | None = None
     if cur is not None and prev is not None:
@@ -619,7 +626,7 @@ def _intensity_metrics(
                 f"{prefix}_progress_required",
                 Q * 100,
                 F_Q[rules.progress],
-                {"T_pct": T * 100, "k": k, "n": n, "method": rules.progress, "rule_set": rules.code},
+                {"T_pct": t_pct, "k": k, "n": n, "method": rules.progress, "rule_set": rules.code},
             )
         )
     else:
@@ -643,7 +650,7 @@ def _intensity_metrics(
     elif T == 0:
         miss.append(Missing(t, metric, f"target is 0 % for {period.code}: target share undefined"))
     else:
-        res.append(Result(t, metric, target_share(R, T), F_SHARE, {"R_t_pct": R * 100, "T_pct": T * 100}))
+        res.append(Result(t, metric, target_share(R, T), F_SHARE, {"R_t_pct": R * 100, "T_pct": t_pct}))
 
     metric = f"{prefix}_warning_annual"
     if annual_pct is not None:

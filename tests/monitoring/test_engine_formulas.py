@@ -17,6 +17,7 @@ from apps.monitoring.engine import (
     annual_requirement_from_target,
     annual_warning,
     grid_factor,
+    grid_factor_year,
     progress_required,
     progress_warning,
     target_share,
@@ -48,22 +49,23 @@ def test_default_grid_factors_are_the_published_national_averages() -> None:
 def test_grid_factor_uses_the_published_or_nearest_published_year(
     year: int, expected: tuple[float, int]
 ) -> None:
-    assert grid_factor(CN_ERI, year) == expected
+    assert (grid_factor(CN_ERI, year), grid_factor_year(CN_ERI, year)) == expected
 
 
 def test_grid_factor_tie_between_two_published_years_takes_the_earlier() -> None:
     fs = FactorSet("gapped", 1.0, 1.0, 1.0, {2020: 0.6, 2022: 0.5})
-    assert grid_factor(fs, 2021) == (0.6, 2020)
+    assert (grid_factor(fs, 2021), grid_factor_year(fs, 2021)) == (0.6, 2020)
 
 
 def test_grid_factor_is_none_without_any_published_year() -> None:
-    assert grid_factor(FactorSet("none", 1.0, 1.0, 1.0, {}), 2021) is None
+    empty = FactorSet("none", 1.0, 1.0, 1.0, {})
+    assert grid_factor(empty, 2021) is None and grid_factor_year(empty, 2021) is None
 
 
 def test_factor_set_with_grid_keeps_fuel_factors_and_replaces_grid() -> None:
     regional = CN_ERI.with_grid({2022: 0.5395, 2023: 0.5271}, code="cn-eri-central")
     assert (regional.coal, regional.oil, regional.gas) == (CN_ERI.coal, CN_ERI.oil, CN_ERI.gas)
-    assert grid_factor(regional, 2021) == (0.5395, 2022)
+    assert (grid_factor(regional, 2021), grid_factor_year(regional, 2021)) == (0.5395, 2022)
     assert regional.code == "cn-eri-central"
 
 
