@@ -207,7 +207,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
-    "ENUM_NAME_OVERRIDES": {"DepartmentKindEnum": "apps.organizations.catalog.KIND_CHOICES"},
+    "ENUM_NAME_OVERRIDES": {
+        "DepartmentKindEnum": "apps.organizations.catalog.KIND_CHOICES",
+        "ReportStatusEnum": "apps.reports.models.ReportStatus",
+    },
 }
 
 LOGGING = {
