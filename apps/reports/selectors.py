@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
@@ -10,6 +11,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from apps.accounts import scoping
 from apps.accounts.roles import Role
 from apps.accounts.scoping import Action
+from apps.regions.models import RegionLevel
 
 from .models import PRIVATE_STATUSES, Report, ReportStatus, ReportValue
 
@@ -119,3 +121,85 @@ def superseding_revision(report: Report) -> Report | None:
 def revisions_of(user, report: Report) -> QuerySet[Report]:
     """Every revision of the same region-year that `user` may read, newest first."""
     return readable_reports(user).filter(region_id=report.region_id, year=report.year).order_by("-revision")
+
+
+def review_queue(user, *, stage: str) -> QuerySet[Report]:
+    """Reports waiting for the user's review: stage "city" (county reports to forward or return)
+    or "province" (forwarded county reports and submitted city/province reports to approve)."""
+    qs = readable_reports(user).select_related("region")
+    if stage == "city":
+        return qs.filter(
+            status=ReportStatus.SUBMITTED,
+            region__level=RegionLevel.COUNTY,
+            region__in=scoping.regions_for(user, Action.REVIEW_COUNTY_REPORT),
+        )
+    return qs.filter(
+        Q(status=ReportStatus.FORWARDED)
+        | (Q(status=ReportStatus.SUBMITTED) & ~Q(region__level=RegionLevel.COUNTY)),
+        region__in=scoping.regions_for(user, Action.APPROVE_REPORT),
+    )
+
+
+@dataclass(frozen=True)
+class ValueChange:
+    code: str
+    name: str
+    unit: str
+    old: Decimal | None
+    new: Decimal | None
+    old_note: str
+    new_note: str
+
+
+@dataclass(frozen=True)
+class SectionChange:
+    area: str
+    label: str
+    old: str
+    new: str
+
+
+@dataclass
+class RevisionDiff:
+    old: Report
+    new: Report
+    values: list[ValueChange]
+    sections: list[SectionChange]
+    attachments_added: list[str]
+    attachments_removed: list[str]
+
+    @property
+    def empty(self) -> bool:
+        return not (self.values or self.sections or self.attachments_added or self.attachments_removed)
+
+
+def revision_diff(old: Report, new: Report) -> RevisionDiff:
+    """What changed from one revision to another: value by value, section by section, attachments."""
+    from apps.indicators.models import Indicator
+
+    from .models import SectionArea
+
+    old_values, old_notes = report_values(old)
+    new_values, new_notes = report_values(new)
+    values = []
+    for ind in Indicator.objects.order_by("order", "code"):
+        a, b = old_values.get(ind.code), new_values.get(ind.code)
+        na, nb = old_notes.get(ind.code, ""), new_notes.get(ind.code, "")
+        if a != b or na != nb:
+            values.append(ValueChange(ind.code, ind.name, ind.unit_label, a, b, na, nb))
+    old_sections, new_sections = report_sections(old), report_sections(new)
+    sections = [
+        SectionChange(area, label, old_sections.get(area, ""), new_sections.get(area, ""))
+        for area, label in SectionArea.choices
+        if old_sections.get(area, "") != new_sections.get(area, "")
+    ]
+    old_files = {a.sha256: a.original_name for a in old.attachments.all()}
+    new_files = {a.sha256: a.original_name for a in new.attachments.all()}
+    return RevisionDiff(
+        old=old,
+        new=new,
+        values=values,
+        sections=sections,
+        attachments_added=[n for h, n in new_files.items() if h not in old_files],
+        attachments_removed=[n for h, n in old_files.items() if h not in new_files],
+    )

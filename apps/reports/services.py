@@ -684,3 +684,25 @@ def _apply_import(*, user, plan, filename: str, approve: bool, submit: bool, row
             _event(report, EventKind.SUBMITTED, user, reason=note)
             result.submitted.append(report)
     return result
+
+
+def allowed_actions(user, report: Report) -> set[str]:
+    """The workflow steps `user` may take on `report` now (which buttons the page shows).
+
+    The same checks as the services, without writing; the services check again.
+    """
+    region = report.region
+    actions: set[str] = set()
+    if report.status in EDITABLE_STATUSES and scoping.can(user, Action.EDIT_OWN_REPORT, region=region):
+        actions |= {"edit", "submit"}
+    needed = _reviewer_action(report)
+    if needed is not None and scoping.can(user, needed, region=region):
+        actions.add("return")
+        actions.add("forward" if needed == Action.REVIEW_COUNTY_REPORT else "approve")
+    if (
+        report.status == ReportStatus.APPROVED
+        and scoping.can(user, Action.OPEN_REVISION, region=region)
+        and not Report.objects.filter(region=region, year=report.year, revision__gt=report.revision).exists()
+    ):
+        actions.add("open-revision")
+    return actions

@@ -86,6 +86,9 @@ class RequiredRule:
     exempt: tuple[str, ...] = ()
     code: str = "required"
 
+    def hint(self, indicator: IndicatorLike) -> str | None:
+        return _("required") if indicator.required and indicator.code not in self.exempt else None
+
     def check(self, ctx: Context) -> list[Issue]:
         return [
             Issue(ind.code, self.code, _("A value is required."))
@@ -105,6 +108,12 @@ class OneOfRule:
     fields: tuple[str, ...]
     code: str = "one_of"
 
+    def hint(self, indicator: IndicatorLike) -> str | None:
+        if indicator.code not in self.fields:
+            return None
+        others = ", ".join(f for f in self.fields if f != indicator.code)
+        return _("required unless %(others)s is given") % {"others": others}
+
     def check(self, ctx: Context) -> list[Issue]:
         if any(ctx.get(f) is not None for f in self.fields):
             return []
@@ -119,6 +128,9 @@ class NonNegativeRule:
     """Quantities the catalog does not allow to be negative (all energy figures) are ≥ 0."""
 
     code: str = "non_negative"
+
+    def hint(self, indicator: IndicatorLike) -> str | None:
+        return None if indicator.allow_negative else _("≥ 0")
 
     def check(self, ctx: Context) -> list[Issue]:
         issues = []
@@ -137,6 +149,11 @@ class RangeRule:
     minimum: Decimal
     maximum: Decimal
     code: str = "range"
+
+    def hint(self, indicator: IndicatorLike) -> str | None:
+        if indicator.code != self.field:
+            return None
+        return _("between %(min)s and %(max)s") % {"min": _fmt(self.minimum), "max": _fmt(self.maximum)}
 
     def check(self, ctx: Context) -> list[Issue]:
         value = ctx.get(self.field)
@@ -162,6 +179,14 @@ class SumRule:
     parts: tuple[str, ...]
     tolerance: Decimal
     code: str = "sum"
+
+    def hint(self, indicator: IndicatorLike) -> str | None:
+        if indicator.code != self.total:
+            return None
+        return _("= %(parts)s (within %(tol)s%%)") % {
+            "parts": " + ".join(self.parts),
+            "tol": _fmt(self.tolerance * 100),
+        }
 
     def check(self, ctx: Context) -> list[Issue]:
         total = ctx.get(self.total)
@@ -194,6 +219,11 @@ class NotAboveRule:
     ceiling: tuple[str, ...]
     code: str = "not_above"
 
+    def hint(self, indicator: IndicatorLike) -> str | None:
+        if indicator.code != self.field:
+            return None
+        return _("≤ %(ceiling)s") % {"ceiling": " + ".join(self.ceiling)}
+
     def check(self, ctx: Context) -> list[Issue]:
         value = ctx.get(self.field)
         ceiling = [ctx.get(c) for c in self.ceiling]
@@ -222,6 +252,13 @@ class YearOnYearRule:
     field: str
     threshold: Decimal
     code: str = "year_on_year"
+
+    def hint(self, indicator: IndicatorLike) -> str | None:
+        if indicator.code != self.field:
+            return None
+        return _("explain a change beyond ±%(limit)s%% from last year in the note") % {
+            "limit": _fmt(self.threshold * 100)
+        }
 
     def check(self, ctx: Context) -> list[Issue]:
         value, before = ctx.get(self.field), ctx.previous.get(self.field)
@@ -277,3 +314,8 @@ def validate(
         for issue in rule.check(ctx):
             (result.errors if issue.is_error else result.warnings).append(issue)
     return result
+
+
+def hints(indicator: IndicatorLike, rules=RULES) -> list[str]:
+    """What the rules ask of one indicator, for form help texts and the Excel template."""
+    return [h for rule in rules if (h := rule.hint(indicator))]

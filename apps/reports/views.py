@@ -1,0 +1,454 @@
+"""Server-rendered UI of annual reports. Thin: reads through selectors, writes through services.
+
+Every report is fetched through `selectors.readable_reports(user)`, so one the user may not
+read is a 404 whatever the URL; a write the user may not make is a 403 (from the service).
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from apps.accounts import scoping
+from apps.accounts.decorators import action_required
+from apps.accounts.scoping import Action
+from apps.regions.models import Region, RegionLevel
+from apps.regions.selectors import by_code
+
+from . import selectors, services, workbook
+from .forms import (
+    AttachmentForm,
+    CommentForm,
+    ImportForm,
+    ReasonForm,
+    ReportFilterForm,
+    ReportForm,
+    ReturnForm,
+    StartReportForm,
+    TemplateUploadForm,
+)
+from .models import Attachment, Report, SectionArea
+from .validation import hints
+
+
+def _readable(request, pk: int) -> Report:
+    return get_object_or_404(
+        selectors.readable_reports(request.user).select_related("region", "previous"), pk=pk
+    )
+
+
+def _error_text(exc: ValidationError) -> str:
+    if hasattr(exc, "error_dict"):
+        return "; ".join(
+            f"{k}: {' '.join(v)}" if k != "__all__" else " ".join(v) for k, v in exc.message_dict.items()
+        )
+    return " ".join(exc.messages)
+
+
+def filtered_reports(request, qs):
+    """Apply the list filters (region code, city code, year, status) to a readable queryset."""
+    form = ReportFilterForm(request.GET or None)
+    if form.is_bound and form.is_valid():
+        data = form.cleaned_data
+        if data["region"]:
+            region = by_code(data["region"])
+            qs = qs.filter(region=region) if region else qs.none()
+        if data["city"]:
+            city = by_code(data["city"])
+            qs = qs.filter(region__path__startswith=city.path) if city else qs.none()
+        if data["year"]:
+            qs = qs.filter(year=data["year"])
+        if data["status"]:
+            qs = qs.filter(status=data["status"])
+    elif form.is_bound:
+        qs = qs.none()
+    return form, qs
+
+
+def _cities():
+    return Region.objects.filter(level=RegionLevel.CITY).order_by("path")
+
+
+@action_required(Action.READ_SUBMITTED_REPORT)
+def report_list(request):
+    form, reports = filtered_reports(
+        request, selectors.readable_reports(request.user).select_related("region")
+    )
+    reports = reports.order_by("-year", "region__path", "-revision")
+    page = Paginator(reports, 50).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "reports/list.html",
+        {
+            "page": page,
+            "form": form,
+            "cities": _cities(),
+            "query": request.GET.urlencode(),
+            "title": _("Reports"),
+        },
+    )
+
+
+@action_required(Action.READ_SUBMITTED_REPORT)
+def report_export(request, what: str, fmt: str):
+    """CSV or xlsx of the reports or values the list shows (same scoping and filters)."""
+    if fmt not in ("csv", "xlsx") or what not in ("reports", "values"):
+        raise Http404
+    _form, reports = filtered_reports(request, selectors.readable_reports(request.user))
+    if what == "reports":
+        rows = workbook.report_rows(
+            reports.select_related("region").order_by("-year", "region__path", "-revision")
+        )
+        return workbook.table_response("reports", workbook.REPORT_COLUMNS, rows, fmt)
+    from .models import ReportValue
+
+    values = (
+        ReportValue.objects.filter(report__in=reports.values("pk"))
+        .select_related("report__region", "indicator")
+        .order_by("report__region__path", "report__year", "report__revision", "indicator__order")
+    )
+    return workbook.table_response("values", workbook.VALUE_COLUMNS, workbook.value_rows(values), fmt)
+
+
+@action_required(Action.EDIT_OWN_REPORT)
+def my_reports(request):
+    """The user's own region's reports (all revisions) and starting the report of a year."""
+    region = request.user.region
+    reports = (
+        selectors.readable_reports(request.user).filter(region=region).select_related("region")
+        if region
+        else Report.objects.none()
+    )
+    start = StartReportForm(request.POST or None)
+    if request.method == "POST" and start.is_valid():
+        if region is None:
+            raise PermissionDenied
+        try:
+            report, _created = services.report_get_or_create(
+                user=request.user, region=region, year=start.cleaned_data["year"]
+            )
+        except ValidationError as exc:
+            start.add_error("year", _error_text(exc))
+        else:
+            return redirect("reports:edit" if report.is_editable else "reports:detail", pk=report.pk)
+    page = Paginator(reports.order_by("-year", "-revision"), 50).get_page(request.GET.get("page"))
+    return render(request, "reports/mine.html", {"page": page, "start": start, "region": region})
+
+
+@login_required
+def review_queue(request, stage: str):
+    action = Action.REVIEW_COUNTY_REPORT if stage == "city" else Action.APPROVE_REPORT
+    if stage not in ("city", "province"):
+        raise Http404
+    if scoping.scope_of(request.user, action) is None:
+        raise PermissionDenied
+    form, reports = filtered_reports(request, selectors.review_queue(request.user, stage=stage))
+    page = Paginator(reports.order_by("submitted_at", "region__path"), 50).get_page(request.GET.get("page"))
+    title = _("Review queue: county reports") if stage == "city" else _("Approval queue")
+    return render(
+        request,
+        "reports/list.html",
+        {"page": page, "form": form, "cities": _cities(), "title": title, "queue": stage, "query": ""},
+    )
+
+
+def _value_rows(report: Report, values, notes, previous, validation):
+    by_field = validation.by_field()
+    rows = []
+    for ind in services.indicators():
+        value, before = values.get(ind.code), previous.get(ind.code)
+        change = None
+        if value is not None and before not in (None, Decimal(0)):
+            change = ((value - before) / abs(before) * 100).quantize(Decimal("0.1"))
+        rows.append(
+            {
+                "indicator": ind,
+                "value": value,
+                "note": notes.get(ind.code, ""),
+                "previous": before,
+                "change": change,
+                "issues": by_field.get(ind.code, []),
+                "return_reason": report.return_field_reasons.get(ind.code, ""),
+            }
+        )
+    return rows
+
+
+@login_required
+def report_detail(request, pk: int):
+    report = _readable(request, pk)
+    values, notes = selectors.report_values(report)
+    previous = selectors.previous_year_values(report.region_id, report.year)
+    validation = services.report_validate(report, values=values, notes=notes)
+    sections = selectors.report_sections(report)
+    revisions = list(selectors.revisions_of(request.user, report).select_related("region"))
+    diff = None
+    if report.previous_id and selectors.can_read(request.user, report.previous):
+        diff = selectors.revision_diff(report.previous, report)
+    actions = services.allowed_actions(request.user, report)
+    return render(
+        request,
+        "reports/detail.html",
+        {
+            "report": report,
+            "rows": _value_rows(report, values, notes, previous, validation),
+            "validation": validation,
+            "sections": [(area, label, sections.get(area, "")) for area, label in SectionArea.choices],
+            "attachments": report.attachments.select_related("uploaded_by"),
+            "events": report.events.select_related("actor"),
+            "revisions": revisions,
+            "superseded_by": selectors.superseding_revision(report),
+            "diff": diff,
+            "actions": actions,
+            "return_form": ReturnForm(indicators=services.indicators()) if "return" in actions else None,
+            "reason_form": ReasonForm(),
+            "comment_form": CommentForm(),
+            "attachment_form": AttachmentForm() if "edit" in actions else None,
+            "upload_form": TemplateUploadForm() if "edit" in actions else None,
+        },
+    )
+
+
+def _editable(request, pk: int) -> Report:
+    report = _readable(request, pk)
+    scoping.require(request.user, Action.EDIT_OWN_REPORT, region=report.region)
+    return report
+
+
+@login_required
+def report_edit(request, pk: int):
+    """The report form: saves drafts as they are (errors and all); "Save and submit" also submits."""
+    report = _editable(request, pk)
+    indicators = services.indicators()
+    if not report.is_editable:
+        messages.error(request, _("Only a draft or returned report can be edited."))
+        return redirect(report)
+    values, notes = selectors.report_values(report)
+    if request.method == "POST":
+        form = ReportForm(request.POST, indicators=indicators)
+        form.is_valid()  # lengths only; numbers are read below so bad input is shown back, not dropped
+        data = {name: request.POST.get(name, "") for name in form.fields}
+        new_values, new_notes = {}, {}
+        for ind in indicators:
+            if f"note_{ind.code}" not in form.errors:
+                new_notes[ind.code] = data[f"note_{ind.code}"]
+            if f"value_{ind.code}" in form.errors:
+                continue
+            try:
+                new_values[ind.code] = services.parse_decimal(data[f"value_{ind.code}"], field_name=ind.code)
+            except ValidationError as exc:
+                form.add_error(f"value_{ind.code}", exc.message_dict[ind.code])
+        sections = {a: data[f"section_{a}"] for a in SectionArea.values if f"section_{a}" not in form.errors}
+        remarks = data["remarks"] if "remarks" not in form.errors else None
+        validation = services.report_save_values(
+            user=request.user,
+            report=report,
+            values=new_values,
+            notes=new_notes,
+            sections=sections,
+            remarks=remarks,
+        )
+        report.refresh_from_db()
+        if form.errors:
+            messages.warning(request, _("Saved, except the fields marked below, which could not be read."))
+        elif request.POST.get("action") == "submit":
+            try:
+                services.report_submit(user=request.user, report=report)
+            except ValidationError:
+                messages.error(
+                    request, _("Saved as a draft. The report cannot be submitted until the errors are fixed.")
+                )
+            else:
+                messages.success(request, _("The report was submitted."))
+                return redirect(report)
+        else:
+            messages.success(request, _("Draft saved."))
+            return redirect("reports:edit", pk=report.pk)
+        values, notes = selectors.report_values(report)
+    else:
+        initial = {f"value_{c}": ("" if v is None else format(v.normalize(), "f")) for c, v in values.items()}
+        initial |= {f"note_{c}": n for c, n in notes.items()}
+        initial |= {f"section_{a}": t for a, t in selectors.report_sections(report).items()}
+        initial["remarks"] = report.remarks
+        form = ReportForm(initial=initial, indicators=indicators)
+        validation = services.report_validate(report, values=values, notes=notes)
+    previous = selectors.previous_year_values(report.region_id, report.year)
+    rows = _value_rows(report, values, notes, previous, validation)
+    for row in rows:
+        row["hints"] = "; ".join(hints(row["indicator"]))
+        row["field"] = form.value_field(row["indicator"].code)
+        row["note_field"] = form.note_field(row["indicator"].code)
+    return render(
+        request,
+        "reports/edit.html",
+        {
+            "report": report,
+            "form": form,
+            "rows": rows,
+            "validation": validation,
+            "sections": form.section_fields(),
+        },
+    )
+
+
+@require_POST
+@login_required
+def report_action(request, pk: int, action: str):
+    """The workflow buttons: submit, forward, return, approve, open-revision."""
+    report = _readable(request, pk)
+    try:
+        if action == "submit":
+            services.report_submit(user=request.user, report=report)
+            messages.success(request, _("The report was submitted."))
+        elif action == "forward":
+            form = CommentForm(request.POST)
+            comment = form.cleaned_data["comment"] if form.is_valid() else ""
+            services.report_forward(user=request.user, report=report, comment=comment)
+            messages.success(request, _("The report was forwarded to the province."))
+        elif action == "return":
+            form = ReturnForm(request.POST, indicators=services.indicators())
+            if not form.is_valid():
+                messages.error(request, _("Give the reason for returning the report."))
+                return redirect(report)
+            services.report_return(
+                user=request.user,
+                report=report,
+                reason=form.cleaned_data["reason"],
+                field_reasons=form.field_reasons(),
+            )
+            messages.success(request, _("The report was returned for revision."))
+        elif action == "approve":
+            services.report_approve(user=request.user, report=report)
+            messages.success(request, _("The report was approved."))
+        elif action == "open-revision":
+            form = ReasonForm(request.POST)
+            if not form.is_valid():
+                messages.error(request, _("Give the reason for the revision."))
+                return redirect(report)
+            revision = services.report_open_revision(
+                user=request.user, report=report, reason=form.cleaned_data["reason"]
+            )
+            messages.success(request, _("Revision %(n)d was opened.") % {"n": revision.revision})
+            return redirect(revision if selectors.can_read(request.user, revision) else report)
+        else:
+            raise Http404
+    except ValidationError as exc:  # InvalidTransition included
+        messages.error(request, _error_text(exc))
+    return redirect(report)
+
+
+@login_required
+def report_template(request, pk: int):
+    report = _readable(request, pk)
+    response = HttpResponse(workbook.build_template(report), content_type=workbook.XLSX)
+    name = f"report_{report.region.code}_{report.year}_r{report.revision}.xlsx"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+@require_POST
+@login_required
+def report_upload(request, pk: int):
+    """A filled-in template into this report, saved as a draft (like the form)."""
+    report = _editable(request, pk)
+    form = TemplateUploadForm(request.POST, request.FILES)
+    if not form.is_valid():
+        messages.error(request, _("Choose the filled-in template to upload."))
+        return redirect(report)
+    try:
+        values, notes, problems = workbook.read_template(report, form.cleaned_data["file"])
+        services.report_save_values(user=request.user, report=report, values=values, notes=notes)
+    except ValidationError as exc:
+        messages.error(request, _error_text(exc))
+        return redirect(report)
+    for problem in problems:
+        messages.warning(request, problem)
+    messages.success(request, _("The template's values were saved to the draft."))
+    return redirect("reports:edit", pk=report.pk)
+
+
+@require_POST
+@login_required
+def attachment_add(request, pk: int):
+    report = _editable(request, pk)
+    form = AttachmentForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            services.attachment_add(
+                user=request.user,
+                report=report,
+                upload=form.cleaned_data["file"],
+                description=form.cleaned_data["description"],
+            )
+            messages.success(request, _("The file was attached."))
+        except ValidationError as exc:
+            messages.error(request, _error_text(exc))
+    else:
+        messages.error(request, _("Choose a file to attach."))
+    return redirect(report)
+
+
+@require_POST
+@login_required
+def attachment_remove(request, pk: int, attachment_pk: int):
+    report = _editable(request, pk)
+    attachment = get_object_or_404(Attachment, pk=attachment_pk, report=report)
+    try:
+        services.attachment_remove(user=request.user, attachment=attachment)
+        messages.success(request, _("The attachment was removed."))
+    except ValidationError as exc:
+        messages.error(request, _error_text(exc))
+    return redirect(report)
+
+
+@login_required
+def attachment_download(request, pk: int, attachment_pk: int):
+    report = _readable(request, pk)
+    attachment = get_object_or_404(Attachment, pk=attachment_pk, report=report)
+    try:
+        handle = attachment.file.open("rb")
+    except FileNotFoundError:
+        raise Http404 from None
+    response = FileResponse(
+        handle, as_attachment=True, filename=attachment.original_name, content_type=attachment.content_type
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@action_required(Action.IMPORT_VALUES)
+def values_import(request):
+    """Upload a values file for many regions and years at once (exchange.md; all-or-nothing)."""
+    may_approve = scoping.scope_of(request.user, Action.IMPORT_APPROVE) is not None
+    form = ImportForm(request.POST or None, request.FILES or None)
+    errors, result = [], None
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        approve = form.cleaned_data["approve"]
+        if approve and not may_approve:
+            raise PermissionDenied
+        try:
+            result = services.values_import(
+                user=request.user,
+                file=upload,
+                filename=upload.name,
+                approve=approve,
+                submit=form.cleaned_data["submit"],
+            )
+        except services.ImportRejected as exc:
+            errors = exc.row_errors
+        except PermissionDenied:
+            raise
+    return render(
+        request,
+        "reports/import.html",
+        {"form": form, "errors": errors, "result": result, "may_approve": may_approve},
+    )
