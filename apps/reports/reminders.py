@@ -174,23 +174,13 @@ def base_url() -> str:
 
 
 def report_link(item: Due) -> str:
-    """Where the recipient acts: the open report, else the page to start it, else the grid."""
-    path = None
+    """Where the recipient acts: the open report, else their region's reports page (to start it)."""
     if item.report_id:
         path = reverse("reports:detail", args=[item.report_id])
     else:
-        for name, kwargs in (
-            ("reports:create", {}),
-            ("reports:list", {}),
-        ):
-            try:
-                path = reverse(name, kwargs=kwargs)
-                query = {"region": item.region.code, "year": item.year}
-                path = f"{path}?{urlencode(query)}"
-                break
-            except NoReverseMatch:
-                continue
-        if path is None:
+        try:
+            path = f"{reverse('reports:mine')}?{urlencode({'year': item.year})}"
+        except NoReverseMatch:
             path = f"{reverse('reports:completeness')}?{urlencode({'years': item.year})}"
     return f"{base_url()}{path}"
 
@@ -245,7 +235,7 @@ def send_due_reminders(*, today: date | None = None, dry_run: bool = False) -> R
     connection = None if dry_run else get_connection()
     for item in items:
         users = staff.get(item.region.pk, [])
-        recipients = [u for u in users if u.email]
+        recipients = sorted((u for u in users if u.email), key=lambda u: u.email)
         skipped = [u.username for u in users if not u.email]
         summary = {
             "region": item.region.code,
@@ -256,7 +246,7 @@ def send_due_reminders(*, today: date | None = None, dry_run: bool = False) -> R
         }
         if not users:
             result.no_staff += 1
-            logger.info("report reminder: %s %s has no staff account", item.region.code, item.year)
+            logger.debug("report reminder: %s %s has no staff account", item.region.code, item.year)
             continue
         if skipped:
             logger.warning(

@@ -321,18 +321,26 @@ def _reviewer_action(report: Report) -> Action | None:
 
 
 def _require_reviewer(user, report: Report, wanted: Action | None) -> None:
-    """403 for users who review nothing here; 409 for reviewers when the state is wrong."""
-    needed = _reviewer_action(report)
-    if needed is not None and needed == wanted and scoping.can(user, needed, region=report.region):
-        return
-    reviews_here = any(
-        scoping.can(user, a, region=report.region)
-        for a in (Action.REVIEW_COUNTY_REPORT, Action.APPROVE_REPORT)
-    )
-    if not reviews_here:
+    """403 unless the user holds the reviewer action here; 409 when the state is not theirs to act on.
+
+    `wanted` is the action of the step (forward: the city's, approve: the province's); None
+    for a return, which whoever reviews the report in its current state may do.
+    """
+    region = report.region
+    candidates = [wanted] if wanted else [Action.REVIEW_COUNTY_REPORT, Action.APPROVE_REPORT]
+    if not any(scoping.can(user, a, region=region) for a in candidates):
         raise PermissionDenied(_("You may not review this report."))
+    needed = _reviewer_action(report)
+    if (
+        needed is not None
+        and (wanted is None or needed == wanted)
+        and scoping.can(user, needed, region=region)
+    ):
+        return
     if needed == Action.REVIEW_COUNTY_REPORT:
         raise InvalidTransition(_("The city reviews this report first."))
+    if needed == Action.APPROVE_REPORT and report.status == ReportStatus.FORWARDED:
+        raise InvalidTransition(_("The report has been forwarded; the province reviews it now."))
     raise InvalidTransition(
         _("This step is not possible while the report is %(status)s.")
         % {"status": report.get_status_display()}
@@ -357,8 +365,7 @@ def report_return(
 ) -> Report:
     """A reviewer returns the report for revision, with a reason and optionally one per field."""
     report = _lock(report)
-    action = _reviewer_action(report)
-    _require_reviewer(user, report, action)
+    _require_reviewer(user, report, None)
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": _("Give the reason for returning the report.")})

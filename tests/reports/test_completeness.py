@@ -1,0 +1,296 @@
+"""The completeness grid from the database: states per role, draft privacy, query count, filters, export."""
+
+import io
+from datetime import date, datetime
+
+import pytest
+from django.utils import timezone
+from openpyxl import load_workbook
+from rest_framework.test import APIClient
+
+from apps.accounts.roles import Role
+from apps.regions.selectors import by_code
+from apps.reports.completeness import CellState, GridFilters, build_grid, parse_filters
+from apps.reports.models import EventKind, Report, ReportEvent
+from apps.reports.models_completeness import ReportingDeadline
+from tests.factories import user_with
+
+pytestmark = pytest.mark.django_db
+
+TODAY = date(2026, 5, 1)
+YEAR = 2025
+DUE = date(2026, 3, 31)
+
+
+def at(day: date) -> datetime:
+    return timezone.make_aware(datetime(day.year, day.month, day.day, 10, 0))
+
+
+def make_report(code, year, status, *, revision=1, submitted_on=None) -> Report:
+    """A report revision as the workflow leaves it, with its "submitted" event when given."""
+    report = Report.objects.create(
+        region=by_code(code),
+        year=year,
+        revision=revision,
+        status=status,
+        submitted_at=at(submitted_on) if submitted_on else None,
+    )
+    if submitted_on:
+        event = ReportEvent.objects.create(report=report, kind=EventKind.SUBMITTED)
+        ReportEvent.objects.filter(pk=event.pk).update(created_at=at(submitted_on))
+    return report
+
+
+@pytest.fixture
+def nanchang_2025(db):
+    """Nanchang and its counties for 2025, one of each state; the deadline is 2026-03-31."""
+    ReportingDeadline.objects.create(year=YEAR, due_date=DUE)
+    return {
+        "360102": make_report("360102", YEAR, "draft"),
+        "360103": make_report("360103", YEAR, "returned", submitted_on=date(2026, 3, 10)),
+        "360104": make_report("360104", YEAR, "submitted", submitted_on=date(2026, 4, 2)),
+        "360111": make_report("360111", YEAR, "forwarded", submitted_on=date(2026, 3, 20)),
+        "360100": make_report("360100", YEAR, "approved", submitted_on=date(2026, 3, 1)),
+    }
+
+
+def states(user, *, city="360100", years=(YEAR, YEAR)) -> dict[str, CellState]:
+    grid = build_grid(user, GridFilters(year_from=years[0], year_to=years[1], city=city), today=TODAY)
+    return {row.region.code: row.cells[0] for row in grid.rows}
+
+
+def test_county_staff_see_their_own_draft_and_only_their_own_region(users, nanchang_2025):
+    cells = states(users["donghu"])
+    assert list(cells) == ["360102"]
+    assert cells["360102"].state == CellState.DRAFT
+    assert cells["360102"].report_id == nanchang_2025["360102"].pk
+
+
+def test_city_staff_see_county_drafts_and_returns_as_not_submitted(users, nanchang_2025):
+    cells = states(users["nanchang"])
+    assert cells["360100"].state == CellState.APPROVED  # their own report
+    assert cells["360102"].state == CellState.NOT_SUBMITTED  # a draft: private to Donghu
+    assert cells["360103"].state == CellState.NOT_SUBMITTED  # returned: private again
+    assert cells["360112"].state == CellState.NOT_SUBMITTED  # not started: indistinguishable
+    assert cells["360104"].state == CellState.SUBMITTED
+    assert cells["360111"].state == CellState.SUBMITTED  # forwarded counts as submitted
+    assert cells["360102"].report_id is None and cells["360103"].report_id is None
+    assert cells["360104"].report_id == nanchang_2025["360104"].pk
+
+
+def test_city_staff_see_their_own_city_report_in_draft(users):
+    make_report("360100", YEAR, "draft")
+    assert states(users["nanchang"])["360100"].state == CellState.DRAFT
+
+
+def test_provincial_officials_see_every_region_but_no_draft(users, nanchang_2025):
+    cells = states(users["province"], city="")
+    assert len(cells) == 112
+    assert cells["360102"].state == CellState.NOT_SUBMITTED
+    assert cells["360103"].state == CellState.NOT_SUBMITTED
+    assert cells["360103"].submitted_on is None  # the returned report's submission date stays hidden
+    assert cells["360104"].state == CellState.SUBMITTED
+    assert cells["360100"].state == CellState.APPROVED
+
+
+def test_administrators_see_the_real_state_everywhere(users, nanchang_2025):
+    cells = states(users["admin"])
+    assert cells["360102"].state == CellState.DRAFT
+    assert cells["360103"].state == CellState.RETURNED
+    assert cells["360112"].state == CellState.NOT_STARTED
+
+
+def test_congress_members_get_links_to_approved_reports_only(users, nanchang_2025):
+    cells = states(users["congress"])
+    assert cells["360104"].state == CellState.SUBMITTED
+    assert cells["360104"].report_id is None
+    assert cells["360100"].report_id == nanchang_2025["360100"].pk
+    assert cells["360102"].state == CellState.NOT_SUBMITTED
+
+
+def test_department_staff_see_their_subtree_without_drafts(users, nanchang_2025):
+    cells = states(users["dept"], city="")
+    assert set(cells) == {"360100", "360102", "360103", "360104", "360111", "360112", "360113", "360121",
+                          "360123", "360124"}  # fmt: skip
+    assert cells["360102"].state == CellState.NOT_SUBMITTED
+
+
+def test_another_county_sees_nothing_of_its_neighbour(users, nanchang_2025):
+    assert list(states(users["xihu"])) == ["360103"]
+    assert states(users["xihu"])["360103"].state == CellState.RETURNED
+
+
+def test_late_and_overdue_follow_the_deadline(users, nanchang_2025):
+    cells = states(users["province"])
+    assert cells["360104"].late  # first submitted 2026-04-02, due 2026-03-31
+    assert not cells["360111"].late
+    assert cells["360104"].submitted_on == date(2026, 4, 2)
+    assert cells["360102"].overdue and cells["360112"].overdue
+    assert not cells["360100"].overdue
+
+
+def test_a_correction_of_an_approved_report_keeps_it_approved(users):
+    approved = make_report("360102", YEAR, "approved", submitted_on=date(2026, 3, 1))
+    correction = make_report("360102", YEAR, "draft", revision=2)
+    own = states(users["donghu"])["360102"]
+    assert (own.state, own.report_id) == (CellState.APPROVED, approved.pk)
+    assert (own.correction_state, own.correction_id) == (CellState.DRAFT, correction.pk)
+    city = states(users["nanchang"])["360102"]
+    assert (city.state, city.correction_state) == (CellState.APPROVED, None)
+
+
+def test_counts_per_year_cover_every_visible_cell(users, nanchang_2025):
+    grid = build_grid(
+        users["nanchang"], GridFilters(year_from=YEAR, year_to=YEAR, city="360100"), today=TODAY
+    )
+    counts = grid.columns[0].counts
+    assert counts["approved"] == 1
+    assert counts["submitted"] == 2
+    assert counts["not_submitted"] == 7
+    assert counts["draft"] == counts["returned"] == counts["not_started"] == 0
+    assert counts["late"] == 1
+    assert grid.columns[0].due_date == DUE
+
+
+def test_the_whole_province_costs_the_same_few_queries(users, nanchang_2025, django_assert_max_num_queries):
+    for code in ["360402", "360403", "360404", "360423"]:
+        for year in (2021, 2022, 2023):
+            make_report(code, year, "approved", submitted_on=date(year + 1, 3, 1))
+    user = users["province"]
+    user.region  # noqa: B018 - the user's own region is loaded at login
+    with django_assert_max_num_queries(3):
+        grid = build_grid(user, GridFilters(year_from=2021, year_to=2025), today=TODAY)
+    assert len(grid.rows) == 112
+    assert len(grid.columns) == 5
+
+
+def test_filters_by_level_and_year_range(users, nanchang_2025):
+    grid = build_grid(
+        users["province"], parse_filters({"level": "city", "years": "2024-2025"}, today=TODAY), today=TODAY
+    )
+    assert {row.region.level for row in grid.rows} == {"city"}
+    assert len(grid.rows) == 11
+    assert [c.year for c in grid.columns] == [2024, 2025]
+
+
+def test_the_city_filter_keeps_the_city_and_its_counties(users, nanchang_2025):
+    grid = build_grid(
+        users["province"], GridFilters(year_from=YEAR, year_to=YEAR, city="360400"), today=TODAY
+    )
+    codes = [row.region.code for row in grid.rows]
+    assert codes[0] == "360400"
+    assert all(code.startswith("3604") for code in codes)
+    assert len(codes) == 14
+
+
+def test_a_city_filter_outside_the_users_jurisdiction_shows_nothing(users, nanchang_2025):
+    assert states(users["nanchang"], city="360400") == {}
+
+
+# --- the page ------------------------------------------------------------------------------------
+
+
+def test_grid_page_shows_states_as_text_and_links_readable_reports(client, users, nanchang_2025):
+    client.force_login(users["nanchang"])
+    response = client.get(
+        "/reports/completeness/", {"years": "2025", "city": "360100"}, HTTP_ACCEPT_LANGUAGE="en"
+    )
+    assert response.status_code == 200
+    text = response.content.decode()
+    assert "Not submitted" in text and "Submitted" in text and "Approved" in text
+    assert nanchang_2025["360104"].get_absolute_url() in text
+    assert nanchang_2025["360102"].get_absolute_url() not in text  # Donghu's draft
+    assert "due 2026-03-31" in text
+    assert "Late" in text
+
+
+def test_grid_page_in_chinese_by_default(client, users, nanchang_2025):
+    client.force_login(users["province"])
+    text = client.get("/reports/completeness/", {"years": "2025"}).content.decode()
+    assert "未提交" in text
+
+
+def test_grid_page_asks_anonymous_users_to_log_in(client):
+    response = client.get("/reports/completeness/")
+    assert response.status_code == 302
+    assert "/accounts/login/" in response["Location"]
+
+
+def test_grid_page_reports_bad_filters(client, users):
+    client.force_login(users["province"])
+    response = client.get("/reports/completeness/", {"years": "2025-2020"}, HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 400
+    assert "The last year comes before the first." in response.content.decode()
+
+
+def test_grid_export_is_an_xlsx_with_the_same_masking(client, users, nanchang_2025):
+    client.force_login(users["nanchang"])
+    response = client.get("/reports/completeness/export.xlsx", {"years": "2025"}, HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("application/vnd.openxmlformats")
+    ws = load_workbook(io.BytesIO(response.content)).worksheets[0]
+    rows = {r[0]: r for r in ws.iter_rows(values_only=True) if r[0]}
+    assert rows["Code"][3] == "2025"
+    assert rows["360102"][3].startswith("Not submitted")
+    assert rows["360104"][3].startswith("Submitted") and "late" in rows["360104"][3]
+    assert "360400" not in rows  # Jiujiang is outside Nanchang's jurisdiction
+
+
+def test_grid_export_refuses_bad_filters(client, users):
+    client.force_login(users["province"])
+    assert client.get("/reports/completeness/export.xlsx", {"city": "abc"}).status_code == 400
+
+
+# --- the API -------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def api():
+    return APIClient()
+
+
+def test_api_grid_with_city_and_years(api, users, nanchang_2025):
+    api.force_authenticate(users["nanchang"])
+    response = api.get("/api/v1/reports/completeness/", {"city": "360100", "years": "2024-2025"})
+    assert response.status_code == 200
+    data = response.json()
+    assert [y["year"] for y in data["years"]] == [2024, 2025]
+    assert data["years"][1]["due_date"] == "2026-03-31"
+    donghu = next(r for r in data["regions"] if r["region_code"] == "360102")
+    assert donghu["cells"][1]["state"] == "not_submitted"
+    assert donghu["cells"][1]["report_id"] is None
+    qingyunpu = next(r for r in data["regions"] if r["region_code"] == "360104")
+    assert qingyunpu["cells"][1]["late"] is True
+    assert qingyunpu["cells"][1]["url"] == nanchang_2025["360104"].get_absolute_url()
+    assert data["years"][1]["counts"]["submitted"] == 2
+
+
+def test_api_grid_for_the_own_county_shows_the_draft(api, users, nanchang_2025):
+    api.force_authenticate(users["donghu"])
+    data = api.get("/api/v1/reports/completeness/", {"years": "2025"}).json()
+    assert [(r["region_code"], r["cells"][0]["state"]) for r in data["regions"]] == [("360102", "draft")]
+
+
+def test_api_grid_rejects_bad_parameters_naming_them(api, users):
+    api.force_authenticate(users["province"])
+    response = api.get("/api/v1/reports/completeness/", {"years": "twenty"})
+    assert response.status_code == 400
+    assert "years" in response.json()
+
+
+def test_api_grid_needs_authentication(api):
+    assert api.get("/api/v1/reports/completeness/").status_code == 401
+
+
+def test_api_grid_export_is_xlsx(api, users, nanchang_2025):
+    api.force_authenticate(users["province"])
+    response = api.get("/api/v1/reports/completeness/export/", {"years": "2025", "level": "city"})
+    assert response.status_code == 200
+    ws = load_workbook(io.BytesIO(response.content)).worksheets[0]
+    codes = [r[0] for r in ws.iter_rows(min_row=3, values_only=True) if r[0]]
+    assert len(codes) == 11
+
+
+def test_api_grid_for_a_user_without_a_region_is_refused(api):
+    api.force_authenticate(user_with(Role.REGION_STAFF, None))
+    assert api.get("/api/v1/reports/completeness/").status_code == 403
