@@ -1,3 +1,7 @@
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
@@ -55,6 +59,10 @@ class FactorUnit(models.TextChoices):
     CO2 = "tCO2/tce", _("tCO2 per tce")
 
 
+CO2_PER_C = Decimal(44) / Decimal(12)
+"""Molar mass ratio CO2 / C: a carbon content in tC becomes tCO2 (methodology §6)."""
+
+
 class EmissionFactorSet(models.Model):
     """A versioned set of fuel emission factors (methodology §6); one set is the default."""
 
@@ -94,10 +102,24 @@ class FuelFactor(models.Model):
         ordering = ["factor_set", "fuel"]
         verbose_name = _("fuel emission factor")
         verbose_name_plural = _("fuel emission factors")
-        constraints = [models.UniqueConstraint(fields=["factor_set", "fuel"], name="fuel_factor_unique")]
+        constraints = [
+            models.UniqueConstraint(fields=["factor_set", "fuel"], name="fuel_factor_unique"),
+            models.CheckConstraint(condition=models.Q(value__gt=0), name="fuel_factor_value_positive"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.factor_set.code} {self.fuel} {self.value} {self.unit}"
+
+    def clean(self) -> None:
+        if self.value is not None and self.value <= 0:
+            raise ValidationError({"value": _("An emission factor must be positive.")})
+
+    @property
+    def co2_per_tce(self) -> Decimal | None:
+        """The factor in tCO2/tce: a carbon content (tC/tce) × 44/12, a CO2 factor as it is."""
+        if self.value is None:
+            return None
+        return self.value * CO2_PER_C if self.unit == FactorUnit.CARBON else self.value
 
 
 class Grid(models.Model):
@@ -119,16 +141,26 @@ class Grid(models.Model):
         ordering = ["-is_default", "code"]
         verbose_name = _("grid")
         verbose_name_plural = _("grids")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["is_default"], condition=models.Q(is_default=True), name="one_default_grid"
+            )
+        ]
 
     def __str__(self) -> str:
         return self.name
+
+
+GRID_YEAR_MIN, GRID_YEAR_MAX = 2000, 2100
 
 
 class GridFactor(models.Model):
     """A grid's published average CO2 factor for one year (kgCO2/kWh), with its source."""
 
     grid = models.ForeignKey(Grid, verbose_name=_("grid"), on_delete=models.CASCADE, related_name="factors")
-    year = models.PositiveSmallIntegerField(_("year"))
+    year = models.PositiveSmallIntegerField(
+        _("year"), validators=[MinValueValidator(GRID_YEAR_MIN), MaxValueValidator(GRID_YEAR_MAX)]
+    )
     value_kg_per_kwh = models.DecimalField(_("factor (kgCO2/kWh)"), max_digits=8, decimal_places=4)
     source = models.CharField(_("source"), max_length=300)
     history = HistoricalRecords()
@@ -137,10 +169,23 @@ class GridFactor(models.Model):
         ordering = ["grid", "year"]
         verbose_name = _("grid emission factor")
         verbose_name_plural = _("grid emission factors")
-        constraints = [models.UniqueConstraint(fields=["grid", "year"], name="grid_factor_year_unique")]
+        constraints = [
+            models.UniqueConstraint(fields=["grid", "year"], name="grid_factor_year_unique"),
+            models.CheckConstraint(
+                condition=models.Q(value_kg_per_kwh__gt=0), name="grid_factor_value_positive"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(year__gte=GRID_YEAR_MIN, year__lte=GRID_YEAR_MAX),
+                name="grid_factor_year_range",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.grid.code} {self.year}: {self.value_kg_per_kwh}"
+
+    def clean(self) -> None:
+        if self.value_kg_per_kwh is not None and self.value_kg_per_kwh <= 0:
+            raise ValidationError({"value_kg_per_kwh": _("An emission factor must be positive.")})
 
 
 class ProgressMethod(models.TextChoices):

@@ -3,6 +3,7 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -36,6 +37,17 @@ class PlanPeriod(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.code})"
+
+    @property
+    def display_name(self) -> str:
+        """The period's name in the current language, e.g. "14th Five-Year Plan (2021-2025)"."""
+        name = self.name_en if translation.get_language() == "en" else self.name
+        return f"{name} ({self.code})"
+
+    @property
+    def years(self) -> range:
+        """The years the period's targets cover (base year excluded)."""
+        return range(self.first_year, self.last_year + 1)
 
     @property
     def first_year(self) -> int:

@@ -1,0 +1,369 @@
+"""Plan periods, region targets, their import and their decomposition.
+
+Everyone signed in reads; `Action.SET_TARGETS` writes (within the user's scope; a
+region outside it is shown as a field error with status 403, nothing saved);
+`Action.EDIT_CATALOG` assigns a period's rule set and factor set.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from apps.accounts import scoping
+from apps.accounts.decorators import action_required
+from apps.accounts.scoping import Action
+from apps.indicators.forms import add_service_errors
+from apps.indicators.xlsx import wants_xlsx, xlsx_response
+from apps.regions.models import Region
+
+from . import selectors, services
+from .forms import PeriodAssignForm, TargetCreateForm, TargetEditForm, TargetImportForm
+from .models import PlanPeriod, RegionTarget, TargetMetric
+
+TARGET_HEADERS = (
+    "region_code",
+    "region",
+    "period",
+    "metric",
+    "year",
+    "value",
+    "note",
+    "updated_at",
+    "updated_by",
+)
+
+
+def _can_set_targets(user) -> bool:
+    return scoping.scope_of(user, Action.SET_TARGETS) is not None
+
+
+def _region_refused(form, region: Region) -> None:
+    form.add_error(
+        "region",
+        _("You may not set targets for %(region)s: it is outside your jurisdiction.") % {"region": region},
+    )
+
+
+# --- periods -------------------------------------------------------------------------------------
+
+
+@action_required(Action.READ_REFERENCE)
+def period_list(request):
+    periods = selectors.periods(request.user)
+    if wants_xlsx(request):
+        return xlsx_response(
+            "plan-periods.xlsx",
+            _("Plan periods"),
+            [
+                _("Code"),
+                _("Name"),
+                _("English name"),
+                _("Base year"),
+                _("Length (years)"),
+                _("Rule set"),
+                _("Emission factor set"),
+                _("Targets"),
+            ],
+            (
+                [
+                    p.code,
+                    p.name,
+                    p.name_en,
+                    p.base_year,
+                    p.length,
+                    p.rule_set.code,
+                    p.factor_set.code if p.factor_set else _("(the default set)"),
+                    p.target_count,
+                ]
+                for p in periods
+            ),
+        )
+    return render(
+        request,
+        "targets/period_list.html",
+        {"periods": periods, "can_edit": scoping.can(request.user, Action.EDIT_CATALOG)},
+    )
+
+
+@action_required(Action.READ_REFERENCE)
+def period_detail(request, code: str):
+    period = get_object_or_404(selectors.periods(request.user), code=code)
+    return render(
+        request,
+        "targets/period_detail.html",
+        {
+            "period": period,
+            "history": selectors.period_history(period),
+            "can_edit": scoping.can(request.user, Action.EDIT_CATALOG),
+            "metrics": TargetMetric.choices,
+        },
+    )
+
+
+@action_required(Action.EDIT_CATALOG)
+def period_edit(request, code: str):
+    period = get_object_or_404(PlanPeriod, code=code)
+    form = PeriodAssignForm(
+        request.POST or None, initial={"rule_set": period.rule_set_id, "factor_set": period.factor_set_id}
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.period_assign(user=request.user, period=period, **form.cleaned_data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(
+                request, _("The rule set and factor set of %(period)s were saved.") % {"period": period.code}
+            )
+            return redirect("targets:period-detail", code=period.code)
+    return render(
+        request,
+        "indicators/form.html",
+        {
+            "form": form,
+            "title": _("Rule set and factor set of %(period)s") % {"period": period.display_name},
+            "back_url": "targets:period-list",
+            "submit": _("Save"),
+        },
+    )
+
+
+# --- targets -------------------------------------------------------------------------------------
+
+
+def _target_filters(request) -> dict:
+    year = request.GET.get("year", "").strip()
+    return {
+        "region": request.GET.get("region", "").strip(),
+        "within": request.GET.get("within", "").strip(),
+        "period": request.GET.get("period", "").strip(),
+        "metric": request.GET.get("metric", "").strip(),
+        "year": year,
+        "year_value": int(year) if year.isdigit() else None,
+    }
+
+
+@action_required(Action.READ_REFERENCE)
+def target_list(request):
+    f = _target_filters(request)
+    qs = selectors.targets(
+        request.user,
+        region=f["region"],
+        within=f["within"],
+        period=f["period"],
+        metric=f["metric"],
+        year=f["year_value"],
+    )
+    if f["year"] and f["year_value"] is None:
+        qs = qs.none()
+    if wants_xlsx(request):
+        return xlsx_response(
+            "targets.xlsx",
+            _("Targets"),
+            TARGET_HEADERS,
+            (
+                [
+                    t.region.code,
+                    t.region.name,
+                    t.period.code,
+                    t.metric,
+                    t.year,
+                    t.value,
+                    t.note,
+                    t.updated_at,
+                    t.updated_by.username if t.updated_by else None,
+                ]
+                for t in qs
+            ),
+        )
+    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    for t in page:
+        t.can_edit = scoping.can(request.user, Action.SET_TARGETS, region=t.region)
+    return render(
+        request,
+        "targets/target_list.html",
+        {
+            "page": page,
+            "filters": f,
+            "periods": PlanPeriod.objects.all(),
+            "metrics": TargetMetric.choices,
+            "parents": selectors.parent_regions(),
+            "can_set": _can_set_targets(request.user),
+        },
+    )
+
+
+@action_required(Action.READ_REFERENCE)
+def target_detail(request, pk: int):
+    target = get_object_or_404(selectors.targets(request.user), pk=pk)
+    return render(
+        request,
+        "targets/target_detail.html",
+        {
+            "target": target,
+            "history": selectors.target_history(target),
+            "can_edit": scoping.can(request.user, Action.SET_TARGETS, region=target.region),
+        },
+    )
+
+
+@action_required(Action.SET_TARGETS)
+def target_create(request):
+    initial = {k: request.GET[k] for k in ("region", "period", "metric", "year") if request.GET.get(k)}
+    form = TargetCreateForm(request.POST or None, initial=initial)
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            target = services.target_set(user=request.user, **data)
+        except PermissionDenied:
+            _region_refused(form, data["region"])
+            status = 403
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("Target saved: %(target)s.") % {"target": _describe(target)})
+            return redirect("targets:detail", pk=target.pk)
+    if request.method == "POST" and not form.is_valid() and status == 200:
+        status = 400
+    return render(
+        request,
+        "targets/target_form.html",
+        {
+            "form": form,
+            "title": _("New target"),
+            "settable": selectors.settable_regions(request.user),
+        },
+        status=status,
+    )
+
+
+@action_required(Action.SET_TARGETS)
+def target_edit(request, pk: int):
+    target = get_object_or_404(RegionTarget.objects.select_related("region", "period"), pk=pk)
+    scoping.require(request.user, Action.SET_TARGETS, region=target.region)
+    form = TargetEditForm(request.POST or None, instance=RegionTarget.objects.get(pk=target.pk))
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.target_set(
+                user=request.user,
+                region=target.region,
+                period=target.period,
+                metric=target.metric,
+                year=target.year,
+                **form.cleaned_data,
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("Target saved: %(target)s.") % {"target": _describe(target)})
+            return redirect("targets:detail", pk=target.pk)
+    if request.method == "POST" and form.errors:
+        status = 400
+    return render(
+        request,
+        "targets/target_form.html",
+        {
+            "form": form,
+            "title": _("Edit target: %(target)s") % {"target": _describe(target)},
+            "target": target,
+        },
+        status=status,
+    )
+
+
+@action_required(Action.SET_TARGETS)
+def target_delete(request, pk: int):
+    target = get_object_or_404(RegionTarget.objects.select_related("region", "period"), pk=pk)
+    scoping.require(request.user, Action.SET_TARGETS, region=target.region)
+    if request.method == "POST":
+        services.target_delete(user=request.user, target=target)
+        messages.success(request, _("Target removed: %(target)s.") % {"target": _describe(target)})
+        return redirect(f"{reverse('targets:list')}?region={target.region.code}&period={target.period.code}")
+    return render(request, "targets/target_delete.html", {"target": target})
+
+
+def _describe(target: RegionTarget) -> str:
+    year = f" {target.year}" if target.year else ""
+    label = TargetMetric(target.metric).label
+    return f"{target.region.name} {target.period.code} {label}{year} = {target.value.normalize()}"
+
+
+@action_required(Action.SET_TARGETS)
+def target_import(request):
+    form = TargetImportForm(request.POST or None, request.FILES or None)
+    row_errors = []
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            upload = form.cleaned_data["file"]
+            try:
+                result = services.targets_import(user=request.user, file=upload, filename=upload.name)
+            except services.TargetImportError as error:
+                row_errors = error.row_errors
+                status = 400
+            else:
+                messages.success(
+                    request,
+                    _("File %(name)s imported: %(result)s.") % {"name": upload.name, "result": result},
+                )
+                return redirect("targets:list")
+        else:
+            status = 400
+    return render(
+        request,
+        "targets/target_import.html",
+        {
+            "form": form,
+            "row_errors": row_errors,
+            "metrics": TargetMetric.choices,
+            "periods": PlanPeriod.objects.all(),
+        },
+        status=status,
+    )
+
+
+# --- decomposition -------------------------------------------------------------------------------
+
+
+@action_required(Action.READ_REFERENCE)
+def decomposition(request):
+    parents = selectors.parent_regions()
+    code = request.GET.get("parent", "").strip()
+    parent = (
+        parents.filter(code=code).order_by("path").first() if code else selectors.default_parent(request.user)
+    )
+    period_code = request.GET.get("period", "").strip()
+    period = (
+        PlanPeriod.objects.filter(code=period_code).first()
+        if period_code
+        else selectors.default_period(parent)
+    )
+    result = selectors.decomposition(parent, period) if parent and period else None
+    if result is not None and wants_xlsx(request):
+        header = [_("Region code"), _("Region"), *[c.label for c in result.columns]]
+        rows = []
+        for row in [result.parent_row, *result.rows]:
+            rows.append([row.region.code, row.region.name, *[c.value for c in row.cells]])
+        return xlsx_response(
+            f"decomposition-{parent.code}-{period.code}.xlsx", _("Decomposition"), header, rows
+        )
+    return render(
+        request,
+        "targets/decomposition.html",
+        {
+            "parents": parents,
+            "periods": PlanPeriod.objects.all(),
+            "parent": parent,
+            "period": period,
+            "result": result,
+            "not_found": bool(code) and parent is None,
+            "can_set": _can_set_targets(request.user),
+        },
+    )
