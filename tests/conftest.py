@@ -26,6 +26,20 @@ def _plain_static_storage():
         yield
 
 
+@pytest.fixture(autouse=True)
+def _celery_eager(request):
+    """Tasks run in-process in tests, broker or not; tests marked `real_celery` use the broker."""
+    from carbon_portal.celery import app
+
+    if request.node.get_closest_marker("real_celery"):
+        yield
+        return
+    saved = app.conf.task_always_eager, app.conf.task_eager_propagates
+    app.conf.task_always_eager, app.conf.task_eager_propagates = True, True
+    yield
+    app.conf.task_always_eager, app.conf.task_eager_propagates = saved
+
+
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock():
@@ -64,7 +78,20 @@ def postgres_db(db):
 
 @pytest.fixture
 def reference_data(db):
-    """For transactional tests (which flush the database): reload the region tree if gone."""
+    """For transactional tests (which flush the database): reload reference data if gone.
+
+    A flush also empties the rows the data migrations seeded (indicator catalog, factor
+    and rule sets, plan periods), so those seeds are run again too.
+    """
+    from importlib import import_module
+
+    from django.apps import apps as django_apps
+
+    from apps.indicators.models import Indicator
+
+    if not Indicator.objects.exists():
+        import_module("apps.indicators.migrations.0002_seed_catalog").seed(django_apps, None)
+        import_module("apps.targets.migrations.0002_seed_periods").seed(django_apps, None)
     if not Region.objects.exists():
         load_regions_csv(JIANGXI_CSV)
         load_departments()

@@ -170,7 +170,7 @@ def _rows_for_region(
         if year is not None and r.year != year:
             continue
         if r.year not in periods_of_year:
-            role = engine._choose_role(r.year, config.periods, values)
+            role = engine.reporting_period(r.year, config.periods, values)
             code = role[0].code if role else ""
             periods_of_year[r.year] = (code, config.rule_sets[code].code if code else "")
         period, rule = periods_of_year[r.year]

@@ -1,4 +1,13 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "monitoring"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.overview, name="overview"),
+    path("export/", views.export, name="export"),
+    path("runs/", views.runs, name="runs"),
+    path("runs/start/", views.run_start, name="run-start"),
+    path("runs/<int:pk>/", views.run_detail, name="run-detail"),
+    path("<str:level>/<str:code>/<int:year>/", views.region_year, name="region-year"),
+]

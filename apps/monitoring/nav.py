@@ -1,0 +1,21 @@
+from django.utils.translation import gettext_lazy as _
+
+from apps.accounts.navigation import NavItem
+from apps.accounts.scoping import Action
+
+ITEMS = [
+    NavItem(
+        _("Assessments"),
+        "monitoring:overview",
+        _(
+            "Intensity-target completion and red / yellow / green warnings, each figure traceable to its inputs."
+        ),
+        Action.READ_ASSESSMENTS,
+    ),
+    NavItem(
+        _("Recompute"),
+        "monitoring:runs",
+        _("Start a recompute of the assessments and follow its progress."),
+        Action.START_RECOMPUTE,
+    ),
+]

@@ -1,0 +1,165 @@
+import csv
+import io
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from apps.accounts import scoping
+from apps.accounts.decorators import action_required
+from apps.accounts.scoping import Action
+from apps.regions.selectors import by_code
+
+from . import engine, services
+from .models import Assessment, HierarchyCheck, MissingFigure, RecomputeRun, WarningLevel
+from .selectors import assessments_for, export_rows
+
+OVERVIEW_METRICS = (
+    "energy_intensity_reduction_cum",
+    "energy_intensity_completion",
+    "energy_intensity_warning_annual",
+    "energy_intensity_warning_progress",
+    "co2_intensity_reduction_cum",
+    "co2_intensity_warning_progress",
+    "energy_total_warning",
+    "nonfossil_share",
+)
+
+
+@action_required(Action.READ_ASSESSMENTS)
+def overview(request):
+    """Regions × key metrics for one year: read from stored results only."""
+    qs = assessments_for(request.user)
+    years = sorted(set(qs.values_list("year", flat=True)), reverse=True)
+    year = (
+        int(request.GET["year"]) if request.GET.get("year", "").isdigit() else (years[0] if years else None)
+    )
+    level = request.GET.get("level", "")
+    rows: dict[int, dict] = {}
+    if year is not None:
+        figures = qs.filter(year=year, metric__in=OVERVIEW_METRICS).select_related("region")
+        if level in WarningLevel.values:
+            flagged = qs.filter(year=year, level=level).values("region_id")
+            figures = figures.filter(region_id__in=flagged)
+        for a in figures.order_by("region__path"):
+            row = rows.setdefault(a.region_id, {"region": a.region, "figures": {}})
+            row["figures"][a.metric] = a
+    page = Paginator(list(rows.values()), 50).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "monitoring/overview.html",
+        {
+            "page": page,
+            "year": year,
+            "years": years,
+            "level": level,
+            "levels": WarningLevel.choices,
+            "metrics": OVERVIEW_METRICS,
+            "can_recompute": scoping.can(request.user, Action.START_RECOMPUTE),
+        },
+    )
+
+
+@action_required(Action.READ_ASSESSMENTS)
+def region_year(request, level: str, code: str, year: int):
+    """Every figure of a region-year with its formula and inputs, and what is missing and why."""
+    region = get_object_or_404(
+        scoping.regions_for(request.user, Action.READ_ASSESSMENTS), code=code, level=level
+    )
+    figures = list(Assessment.objects.filter(region=region, year=year))
+    order = {m: i for i, m in enumerate(engine.METRICS)}
+    figures.sort(key=lambda a: order.get(a.metric, len(order)))
+    missing = MissingFigure.objects.filter(region=region, year=year).order_by("metric")
+    years = sorted(
+        set(Assessment.objects.filter(region=region).values_list("year", flat=True))
+        | set(MissingFigure.objects.filter(region=region).values_list("year", flat=True))
+    )
+    return render(
+        request,
+        "monitoring/region_year.html",
+        {
+            "region": region,
+            "year": year,
+            "years": years,
+            "figures": figures,
+            "missing": missing,
+            "hierarchy": HierarchyCheck.objects.filter(region=region, year=year).first(),
+            "percent_metrics": engine.PERCENT_METRICS,
+        },
+    )
+
+
+@action_required(Action.READ_ASSESSMENTS)
+def export(request):
+    """The assessments CSV (exchange.md) or an xlsx of it, limited to what the user may read."""
+    region = by_code(request.GET["region"]) if request.GET.get("region") else None
+    year = int(request.GET["year"]) if request.GET.get("year", "").isdigit() else None
+    rows = export_rows(year=year, region=region, user=request.user)
+    if request.GET.get("format") == "xlsx":
+        from openpyxl import Workbook
+
+        wb = Workbook(write_only=True)
+        ws = wb.create_sheet("assessments")
+        ws.append(["region_code", "year", "metric", "value"])
+        for code, y, metric, value in rows:
+            ws.append([code, y, metric, value if value in ("red", "yellow", "green") else float(value)])
+        out = io.BytesIO()
+        wb.save(out)
+        response = HttpResponse(
+            out.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        )
+        response["Content-Disposition"] = 'attachment; filename="assessments.xlsx"'
+        return response
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(["region_code", "year", "metric", "value"])
+    writer.writerows(rows)
+    response = HttpResponse(out.getvalue(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="assessments.csv"'
+    return response
+
+
+@action_required(Action.START_RECOMPUTE)
+def runs(request):
+    page = Paginator(RecomputeRun.objects.select_related("scope_region", "triggered_by"), 25).get_page(
+        request.GET.get("page")
+    )
+    return render(request, "monitoring/runs.html", {"page": page})
+
+
+@action_required(Action.START_RECOMPUTE)
+def run_detail(request, pk: int):
+    run = get_object_or_404(RecomputeRun.objects.select_related("scope_region", "triggered_by"), pk=pk)
+    template = (
+        "monitoring/_run_status.html" if request.headers.get("HX-Request") else "monitoring/run_detail.html"
+    )
+    return render(request, template, {"run": run})
+
+
+@require_POST
+@action_required(Action.START_RECOMPUTE)
+def run_start(request):
+    region = None
+    code = request.POST.get("region", "").strip()
+    if code:
+        region = by_code(code)
+        if region is None:
+            messages.error(request, _("Unknown region code: %(code)s") % {"code": code})
+            return redirect("monitoring:runs")
+    year = request.POST.get("year", "").strip()
+    if year and not year.isdigit():
+        messages.error(request, _("The year must be a number."))
+        return redirect("monitoring:runs")
+    try:
+        run = services.run_start(user=request.user, region=region, year=int(year) if year else None)
+    except PermissionDenied:
+        raise
+    except ValidationError as exc:
+        messages.error(request, "; ".join(exc.messages))
+        return redirect("monitoring:runs")
+    messages.success(request, _("Recompute queued."))
+    return redirect("monitoring:run-detail", pk=run.pk)
