@@ -54,15 +54,27 @@ WARNING_VALUES = frozenset({engine.RED, engine.YELLOW, engine.GREEN})
 
 @dataclass(frozen=True)
 class EngineConfig:
-    """Everything the engine needs besides a region's own data, read once per run."""
+    """Everything the engine needs besides a region's own data, read once per run.
+
+    Fuel factors come per period (a period may be assigned its own factor set, else the
+    default set); grid factors per region (the default grid's series, or the series of
+    the regional grid the region is assigned to).
+    """
 
     periods: tuple[engine.Period, ...]
     rule_sets: dict[str, engine.RuleSet]
-    default_factors: engine.FactorSet
-    factors_by_region: dict[int, engine.FactorSet]
+    fuels_by_period: dict[str, engine.FactorSet]
+    default_grid: dict[int, float]
+    grid_by_region: dict[int, dict[int, float]]
 
-    def factors_for(self, region_id: int) -> engine.FactorSet:
-        return self.factors_by_region.get(region_id, self.default_factors)
+    def factor_groups(self, region_id: int) -> list[tuple[engine.FactorSet, frozenset[str]]]:
+        """Distinct factor sets for this region and the periods each applies to."""
+        grid = self.grid_by_region.get(region_id, self.default_grid)
+        groups: dict[str, tuple[engine.FactorSet, set[str]]] = {}
+        for code, fuels in self.fuels_by_period.items():
+            entry = groups.setdefault(fuels.code, (fuels.with_grid(grid), set()))
+            entry[1].add(code)
+        return [(fs, frozenset(codes)) for fs, codes in groups.values()]
 
 
 @dataclass
@@ -96,37 +108,36 @@ def _fuel_factor(factor) -> float:
     return value * CO2_PER_C if factor.unit == FactorUnit.CARBON else value
 
 
-def load_config() -> EngineConfig:
-    """Periods with their rule sets, the default factor set and each region's grid series."""
-    periods = list(PlanPeriod.objects.select_related("rule_set").order_by("base_year"))
-    factor_set = EmissionFactorSet.objects.filter(is_default=True).prefetch_related("fuel_factors").first()
-    if factor_set is None:
-        raise RuntimeError("no default emission factor set is configured")
+def _fuels(factor_set: EmissionFactorSet) -> engine.FactorSet:
     fuels = {f.fuel: _fuel_factor(f) for f in factor_set.fuel_factors.all()}
     missing = {"coal", "oil", "gas"} - set(fuels)
     if missing:
         raise RuntimeError(f"factor set {factor_set.code} lacks {', '.join(sorted(missing))}")
+    return engine.FactorSet(factor_set.code, fuels["coal"], fuels["oil"], fuels["gas"], {})
+
+
+def load_config() -> EngineConfig:
+    """Periods with their rule sets and factor sets, and each region's grid series (a few queries)."""
+    periods = list(PlanPeriod.objects.select_related("rule_set").order_by("base_year"))
+    sets = {fs.pk: fs for fs in EmissionFactorSet.objects.prefetch_related("fuel_factors")}
+    default_set = next((fs for fs in sets.values() if fs.is_default), None)
+    if default_set is None:
+        raise RuntimeError("no default emission factor set is configured")
+    fuels = {pk: _fuels(fs) for pk, fs in sets.items()}
     series: dict[int, dict[int, float]] = defaultdict(dict)
     for grid_id, year, value in GridFactor.objects.values_list("grid_id", "year", "value_kg_per_kwh"):
         series[grid_id][year] = float(value)
-    grids = list(Grid.objects.all())
-    default_grid = next((g for g in grids if g.is_default), None)
-    default = engine.FactorSet(
-        factor_set.code,
-        fuels["coal"],
-        fuels["oil"],
-        fuels["gas"],
-        series.get(default_grid.pk, {}) if default_grid else {},
-    )
-    by_region: dict[int, engine.FactorSet] = {}
+    default_grid = Grid.objects.filter(is_default=True).values_list("pk", flat=True).first()
+    grid_by_region: dict[int, dict[int, float]] = {}
     for grid_id, region_id in Grid.regions.through.objects.values_list("grid_id", "region_id"):
-        if default_grid is None or grid_id != default_grid.pk:
-            by_region[region_id] = default.with_grid(series.get(grid_id, {}), code=default.code)
+        if grid_id != default_grid:
+            grid_by_region[region_id] = series.get(grid_id, {})
     return EngineConfig(
         periods=tuple(engine.Period(p.code, p.base_year, p.length) for p in periods),
         rule_sets={p.code: _rule_set(p.rule_set) for p in periods},
-        default_factors=default,
-        factors_by_region=by_region,
+        fuels_by_period={p.code: fuels[p.factor_set_id or default_set.pk] for p in periods},
+        default_grid=series.get(default_grid, {}) if default_grid else {},
+        grid_by_region=grid_by_region,
     )
 
 
@@ -162,39 +173,51 @@ def _rows_for_region(
     now: datetime,
     run_id: int | None,
 ) -> tuple[list[tuple], list[tuple]]:
-    factors = config.factors_for(region_id)
-    results, missing = engine.compute_region(values, config.periods, targets, config.rule_sets, factors)
-    rows = []
+    rows: list[tuple] = []
+    missing: list[engine.Missing] = []
+    groups = config.factor_groups(region_id)
     periods_of_year: dict[int, tuple[str, str]] = {}
-    for r in results:
-        if year is not None and r.year != year:
-            continue
-        if r.year not in periods_of_year:
-            role = engine.reporting_period(r.year, config.periods, values)
-            code = role[0].code if role else ""
-            periods_of_year[r.year] = (code, config.rule_sets[code].code if code else "")
-        period, rule = periods_of_year[r.year]
-        is_level = r.value in WARNING_VALUES
-        if not is_level and not math.isfinite(r.value):
-            missing.append(engine.Missing(r.year, r.metric, f"non-finite result {r.value!r}: refused"))
-            continue
-        rows.append(
-            (
-                region_id,
-                r.year,
-                r.metric,
-                None if is_level else _num(r.value),
-                r.value if is_level else "",
-                period,
-                rule,
-                factors.code,
-                engine.SPEC_VERSION,
-                r.formula[:300],
-                json.dumps(r.inputs, ensure_ascii=False, default=str),
-                now,
-                run_id,
-            )
+    for factors, period_codes in groups:
+        results, group_missing = engine.compute_region(
+            values, config.periods, targets, config.rule_sets, factors
         )
+        for r in results:
+            if year is not None and r.year != year:
+                continue
+            if r.year not in periods_of_year:
+                role = engine.reporting_period(r.year, config.periods, values)
+                code = role[0].code if role else ""
+                periods_of_year[r.year] = (code, config.rule_sets[code].code if code else "")
+            period, rule = periods_of_year[r.year]
+            if len(groups) > 1 and period not in period_codes:
+                continue  # another factor set applies to this year's period
+            is_level = r.value in WARNING_VALUES
+            if not is_level and not math.isfinite(r.value):
+                missing.append(engine.Missing(r.year, r.metric, f"non-finite result {r.value!r}: refused"))
+                continue
+            rows.append(
+                (
+                    region_id,
+                    r.year,
+                    r.metric,
+                    None if is_level else _num(r.value),
+                    r.value if is_level else "",
+                    period,
+                    rule,
+                    factors.code,
+                    engine.SPEC_VERSION,
+                    r.formula[:300],
+                    json.dumps(r.inputs, ensure_ascii=False, default=str),
+                    now,
+                    run_id,
+                )
+            )
+        for m in group_missing:
+            if len(groups) > 1:
+                role = engine.reporting_period(m.year, config.periods, values)
+                if role and role[0].code not in period_codes:
+                    continue
+            missing.append(m)
     miss = [
         (region_id, m.year, m.metric, m.reason[:300], now)
         for m in missing

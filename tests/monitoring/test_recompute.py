@@ -145,3 +145,36 @@ def test_recompute_command_rejects_an_unknown_region():
 
     with pytest.raises(CommandError, match="unknown region code"):
         call_command("recompute", region="999999")
+
+
+def test_a_region_on_a_regional_grid_uses_that_grids_factors(region):
+    from apps.indicators.models import Grid
+
+    load_worked_example()
+    Grid.objects.get(code="central-china").regions.add(region("360100"))
+    services.recompute()
+    co2 = Assessment.objects.get(year=2022, metric="co2_emissions")
+    # 2022: 320×2.7412 + 88×(0.5825×44/12) + 47×(0.4435×44/12) − 5×0.5395×10 (Central China 2022)
+    expected = 320 * 0.7476 * 44 / 12 + 88 * 0.5825 * 44 / 12 + 47 * 0.4435 * 44 / 12 - 5 * 0.5395 * 10
+    assert float(co2.value) == pytest.approx(expected, rel=1e-12)
+    assert co2.inputs["EF_grid"] == pytest.approx(0.5395)
+
+
+def test_a_period_assigned_its_own_factor_set_uses_it_for_that_period_only():
+    from decimal import Decimal
+
+    from apps.indicators.models import EmissionFactorSet, FuelFactor
+    from apps.targets.models import PlanPeriod
+
+    load_worked_example()
+    alt = EmissionFactorSet.objects.create(code="alt", name="alternative")
+    for fuel, value in (("coal", "2.5"), ("oil", "2.0"), ("gas", "1.5")):
+        FuelFactor.objects.create(
+            factor_set=alt, fuel=fuel, value=Decimal(value), unit="tCO2/tce", source="test"
+        )
+    PlanPeriod.objects.filter(code="2021-2025").update(factor_set=alt)
+    services.recompute()
+    co2 = Assessment.objects.get(year=2021, metric="co2_emissions")
+    assert co2.factor_set == "alt"
+    assert float(co2.value) == pytest.approx(305 * 2.5 + 85 * 2.0 + 45 * 1.5 + 32 * 0.5568 * 10, rel=1e-12)
+    assert Assessment.objects.filter(factor_set="alt").count() == 50
