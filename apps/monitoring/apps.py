@@ -9,8 +9,10 @@ class MonitoringConfig(AppConfig):
     def ready(self) -> None:
         from apps.indicators.signals import catalog_changed
         from apps.reports.signals import report_approved
+        from apps.targets.signals import targets_changed
 
         from . import receivers
 
         report_approved.connect(receivers.on_report_approved, dispatch_uid="monitoring-report-approved")
+        targets_changed.connect(receivers.on_targets_changed, dispatch_uid="monitoring-targets-changed")
         catalog_changed.connect(receivers.on_catalog_changed, dispatch_uid="monitoring-catalog-changed")

@@ -178,3 +178,18 @@ def test_a_period_assigned_its_own_factor_set_uses_it_for_that_period_only():
     assert co2.factor_set == "alt"
     assert float(co2.value) == pytest.approx(305 * 2.5 + 85 * 2.0 + 45 * 1.5 + 32 * 0.5568 * 10, rel=1e-12)
     assert Assessment.objects.filter(factor_set="alt").count() == 50
+
+
+def test_target_and_catalog_changes_queue_recomputes(region, django_capture_on_commit_callbacks):
+    from apps.indicators.models import RuleSet
+    from apps.indicators.signals import catalog_changed
+    from apps.targets.signals import targets_changed
+
+    load_worked_example()
+    with django_capture_on_commit_callbacks(execute=True):
+        targets_changed.send(sender=None, region_ids=[region("360100").pk], period_code="2021-2025")
+    assert RecomputeRun.objects.get().scope_region == region("360100")
+    with django_capture_on_commit_callbacks(execute=True):
+        catalog_changed.send(sender=RuleSet, kind="rule_set", object_id=1)
+    full = RecomputeRun.objects.filter(scope_region__isnull=True).get()
+    assert full.status == RunStatus.DONE and full.results_written == 50
