@@ -312,19 +312,14 @@ def _validate_rows(user, table) -> tuple[list[_Row], list[RowError]]:
                 else:
                     year = parsed
         note = _cell_text(cell(cells, "note"))
-        if region is not None and period is not None and metric in metrics and value is not None:
+        parsed = not any(e.field in ("value", "year") for e in row_errors)
+        if region is not None and period is not None and metric in metrics and parsed:
             target = RegionTarget(
                 region=region, period=period, metric=metric, year=year, value=value, note=note
             )
-            failed = {e.field for e in row_errors}
             try:
                 target.full_clean(
-                    exclude=[
-                        "region",
-                        "period",
-                        "updated_by",
-                        *(f for f in ("value", "year") if f in failed),
-                    ],
+                    exclude=["region", "period", "updated_by"],
                     validate_unique=False,
                     validate_constraints=False,
                 )
@@ -333,7 +328,7 @@ def _validate_rows(user, table) -> tuple[list[_Row], list[RowError]]:
                     column = _MODEL_TO_COLUMN.get(name, name)
                     row_errors.extend(RowError(number, column, m) for m in messages)
             key = (region.pk, period.pk, metric, year)
-            if key in seen:
+            if not row_errors and key in seen:
                 row_errors.append(
                     RowError(
                         number,
@@ -342,9 +337,8 @@ def _validate_rows(user, table) -> tuple[list[_Row], list[RowError]]:
                         % {"row": seen[key]},
                     )
                 )
-            else:
-                seen[key] = number
             if not row_errors:
+                seen[key] = number
                 valid.append(_Row(number, target))
         errors.extend(row_errors)
     if not rows and not errors:
