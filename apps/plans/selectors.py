@@ -1,0 +1,365 @@
+"""Reads over sector plans shared by the views, the API and the exports.
+
+Every queryset here is already narrowed by `apps.accounts.scoping`, so callers cannot
+forget the user's jurisdiction.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from django.db.models import (
+    BooleanField,
+    Case,
+    Exists,
+    F,
+    Func,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from apps.accounts import scoping
+from apps.accounts.scoping import Action
+
+from .models import Measure, MeasureStatus, Milestone, PlanTarget, ProgressNote, SectorPlan
+
+
+def today() -> date:
+    return timezone.localdate()
+
+
+# ---- scope -------------------------------------------------------------------------------------
+
+
+def readable_plans(user) -> QuerySet[SectorPlan]:
+    """Plans in the user's read scope (their region's subtree; the province for officials)."""
+    return scoping.restrict(SectorPlan.objects.all(), user, Action.READ_PLANS)
+
+
+def editable_plans(user) -> QuerySet[SectorPlan]:
+    """Plans the user may edit: for department staff, those led by their department kind."""
+    return scoping.restrict(SectorPlan.objects.all(), user, Action.EDIT_PLANS)
+
+
+def readable_measures(user) -> QuerySet[Measure]:
+    """Measures of readable plans, and measures a department in the user's scope carries out
+    (a county department responsible for a measure of a provincial plan sees that measure)."""
+    by_plan = scoping.restrict(Measure.objects.all(), user, Action.READ_PLANS, region_field="plan__region")
+    by_department = scoping.restrict(
+        Measure.objects.all(), user, Action.READ_PLANS, region_field="responsible_department__region"
+    )
+    return Measure.objects.filter(Q(pk__in=by_plan.values("pk")) | Q(pk__in=by_department.values("pk")))
+
+
+def editable_measures(user) -> QuerySet[Measure]:
+    """Measures of plans the user may edit, and measures their department kind is responsible for."""
+    by_department = scoping.restrict(
+        Measure.objects.all(), user, Action.EDIT_PLANS, region_field="responsible_department__region"
+    )
+    return Measure.objects.filter(
+        Q(plan__in=editable_plans(user).values("pk")) | Q(pk__in=by_department.values("pk"))
+    )
+
+
+def can_read_plan(user, plan: SectorPlan) -> bool:
+    return readable_plans(user).filter(pk=plan.pk).exists()
+
+
+def can_edit_plan(user, plan: SectorPlan) -> bool:
+    return scoping.can(user, Action.EDIT_PLANS, department=plan.lead_department)
+
+
+def can_edit_measure(user, measure: Measure) -> bool:
+    return can_edit_plan(user, measure.plan) or scoping.can(
+        user, Action.EDIT_PLANS, department=measure.responsible_department
+    )
+
+
+def may_create_plans(user) -> bool:
+    return scoping.scope_of(user, Action.EDIT_PLANS) is not None
+
+
+# ---- overdue -----------------------------------------------------------------------------------
+
+
+def overdue_measure_q(on: date, prefix: str = "") -> Q:
+    return Q(**{f"{prefix}due_date__lt": on}) & ~Q(**{f"{prefix}status": MeasureStatus.DONE})
+
+
+def overdue_milestone_q(on: date, prefix: str = "") -> Q:
+    return Q(**{f"{prefix}due_date__lt": on, f"{prefix}done_on__isnull": True})
+
+
+def with_overdue(measures: QuerySet[Measure], on: date | None = None) -> QuerySet[Measure]:
+    """Annotate `overdue` (past due and not done) and milestone counts on measures."""
+    on = on or today()
+    return measures.annotate(
+        overdue=Case(
+            When(overdue_measure_q(on), then=Value(True)), default=Value(False), output_field=BooleanField()
+        ),
+        milestone_count=_count(Milestone.objects.filter(measure=OuterRef("pk"))),
+        milestones_done=_count(Milestone.objects.filter(measure=OuterRef("pk"), done_on__isnull=False)),
+        overdue_milestones=_count(Milestone.objects.filter(overdue_milestone_q(on), measure=OuterRef("pk"))),
+        last_note_on=Subquery(
+            ProgressNote.objects.filter(measure=OuterRef("pk")).order_by("-date", "-id").values("date")[:1]
+        ),
+    )
+
+
+def with_counts(plans: QuerySet[SectorPlan], on: date | None = None) -> QuerySet[SectorPlan]:
+    """Annotate target, measure and overdue counts (subqueries: no join fan-out)."""
+    on = on or today()
+    return plans.annotate(
+        target_count=_count(PlanTarget.objects.filter(plan=OuterRef("pk"))),
+        measure_count=_count(Measure.objects.filter(plan=OuterRef("pk"))),
+        measures_done=_count(Measure.objects.filter(plan=OuterRef("pk"), status=MeasureStatus.DONE)),
+        overdue_measures=_count(Measure.objects.filter(overdue_measure_q(on), plan=OuterRef("pk"))),
+        overdue_milestones=_count(
+            Milestone.objects.filter(overdue_milestone_q(on), measure__plan=OuterRef("pk"))
+        ),
+    )
+
+
+def plans_with_overdue(plans: QuerySet[SectorPlan], overdue: bool, on: date | None = None):
+    on = on or today()
+    late = Exists(Measure.objects.filter(overdue_measure_q(on), plan=OuterRef("pk"))) | Exists(
+        Milestone.objects.filter(overdue_milestone_q(on), measure__plan=OuterRef("pk"))
+    )
+    return plans.filter(late) if overdue else plans.exclude(late)
+
+
+def measures_with_overdue(measures: QuerySet[Measure], overdue: bool, on: date | None = None):
+    on = on or today()
+    late = overdue_measure_q(on) | Q(
+        Exists(Milestone.objects.filter(overdue_milestone_q(on), measure=OuterRef("pk")))
+    )
+    return measures.filter(late) if overdue else measures.exclude(late)
+
+
+def _count(qs: QuerySet) -> Coalesce:
+    """COUNT(*) of a correlated subquery (no GROUP BY, no join fan-out in the outer query)."""
+    return Coalesce(
+        Subquery(qs.order_by().annotate(c=Func(F("pk"), function="COUNT")).values("c")[:1]),
+        0,
+        output_field=IntegerField(),
+    )
+
+
+# ---- lists and pages ---------------------------------------------------------------------------
+
+
+def plan_list(user, on: date | None = None) -> QuerySet[SectorPlan]:
+    return with_counts(
+        readable_plans(user).select_related("sector", "region", "lead_department"), on
+    ).order_by("region__path", "sector_id", "title")
+
+
+def measure_list(user, on: date | None = None) -> QuerySet[Measure]:
+    return with_overdue(
+        readable_measures(user).select_related(
+            "plan", "plan__region", "plan__sector", "responsible_department", "responsible_department__region"
+        ),
+        on,
+    ).order_by("due_date", "plan__region__path", "id")
+
+
+@dataclass
+class OverdueItems:
+    measures: list[Measure]
+    milestones: list[Milestone]
+
+    def __bool__(self) -> bool:
+        return bool(self.measures or self.milestones)
+
+
+def overdue_items(plan: SectorPlan, on: date | None = None) -> OverdueItems:
+    """What is late in a plan: measures past due and not done, milestones past due and not done."""
+    on = on or today()
+    return OverdueItems(
+        measures=list(
+            plan.measures.filter(overdue_measure_q(on))
+            .select_related("responsible_department")
+            .order_by("due_date")
+        ),
+        milestones=list(
+            Milestone.objects.filter(overdue_milestone_q(on), measure__plan=plan)
+            .select_related("measure")
+            .order_by("due_date")
+        ),
+    )
+
+
+def timeline_rows(plan: SectorPlan, on: date | None = None) -> list[dict]:
+    """Plain rows for `figures.measure_timeline` and its accessible table."""
+    on = on or today()
+    measures = list(plan.measures.select_related("responsible_department").prefetch_related("milestones"))
+    return [
+        {
+            "id": m.pk,
+            "title": m.title,
+            "department": m.responsible_department.display_name,
+            "start": m.start_date,
+            "due": m.due_date,
+            "status": m.status,
+            "status_label": m.get_status_display(),
+            "completed_on": m.completed_on,
+            "overdue": m.is_overdue(on),
+            "milestones": [
+                {
+                    "title": ms.title,
+                    "due": ms.due_date,
+                    "done_on": ms.done_on,
+                    "overdue": ms.is_overdue(on),
+                }
+                for ms in m.milestones.all()
+            ],
+        }
+        for m in measures
+    ]
+
+
+# ---- history -----------------------------------------------------------------------------------
+
+
+HISTORY_ACTIONS = [("+", "created"), ("~", "changed"), ("-", "deleted")]  # simple_history's history_type
+
+
+@dataclass
+class FieldChange:
+    field: str
+    old: str
+    new: str
+
+
+@dataclass
+class HistoryEntry:
+    when: datetime
+    user: str
+    kind: str  # plan / target / measure / milestone / progress note (verbose name)
+    object_label: str
+    action: str  # "+", "~", "-"
+    changes: list[FieldChange] = field(default_factory=list)
+
+
+_SKIP_FIELDS = {"id", "created_at", "updated_at", "created_by", "updated_by", "attachment"}
+
+
+def plan_history(plan: SectorPlan, limit: int | None = None) -> list[HistoryEntry]:
+    """Every recorded change of the plan and of its targets, measures, milestones and notes,
+    newest first, with field-level differences (a fixed number of queries)."""
+    measure_ids = set(Measure.history.filter(plan_id=plan.pk).values_list("id", flat=True))
+    sources = [
+        (SectorPlan, SectorPlan.history.filter(id=plan.pk)),
+        (PlanTarget, PlanTarget.history.filter(plan_id=plan.pk)),
+        (Measure, Measure.history.filter(plan_id=plan.pk)),
+        (Milestone, Milestone.history.filter(measure_id__in=measure_ids)),
+        (ProgressNote, ProgressNote.history.filter(measure_id__in=measure_ids)),
+    ]
+    records = []
+    for model, qs in sources:
+        records.extend(
+            (model, r) for r in qs.select_related("history_user").order_by("history_date", "history_id")
+        )
+    names = _related_names(records)
+    names["measure"] = {r.id: r.title for m, r in records if m is Measure}
+
+    previous: dict[tuple, object] = {}
+    entries: list[HistoryEntry] = []
+    for model, r in records:
+        key = (model, r.id)
+        prev = previous.get(key)
+        previous[key] = r
+        changes = []
+        if r.history_type != "-":
+            for f in model._meta.concrete_fields:
+                if f.name in _SKIP_FIELDS:
+                    continue
+                new = _display(f, r, names)
+                old = _display(f, prev, names) if prev is not None else ""
+                if old != new:
+                    changes.append(FieldChange(str(f.verbose_name), old, new))
+        if r.history_type == "~" and not changes:
+            continue
+        entries.append(
+            HistoryEntry(
+                when=r.history_date,
+                user=_user_label(r.history_user),
+                kind=str(model._meta.verbose_name),
+                object_label=_object_label(model, r, names),
+                action=r.history_type,
+                changes=changes,
+            )
+        )
+    entries.sort(key=lambda e: e.when, reverse=True)
+    return entries[:limit] if limit else entries
+
+
+def _related_names(records) -> dict[str, dict]:
+    """Display names of the related rows the history mentions, one query per kind."""
+    from apps.accounts.models import User
+    from apps.indicators.models import Indicator
+    from apps.organizations.models import Department, Sector
+    from apps.regions.models import Region
+
+    ids: dict[str, set] = defaultdict(set)
+    for _model, r in records:
+        for name in ("lead_department", "responsible_department", "indicator", "sector", "region", "author"):
+            value = getattr(r, f"{name}_id", None)
+            if value is not None:
+                ids[name].add(value)
+    departments = {
+        d.pk: d.display_name
+        for d in Department.objects.filter(pk__in=ids["lead_department"] | ids["responsible_department"])
+    }
+    return {
+        "lead_department": departments,
+        "responsible_department": departments,
+        "indicator": {i.pk: i.name for i in Indicator.objects.filter(pk__in=ids["indicator"])},
+        "sector": {s.pk: s.display_name for s in Sector.objects.filter(pk__in=ids["sector"])},
+        "region": {g.pk: str(g) for g in Region.objects.filter(pk__in=ids["region"])},
+        "author": {u.pk: _user_label(u) for u in User.objects.filter(pk__in=ids["author"])},
+    }
+
+
+def _user_label(user) -> str:
+    if user is None:
+        return "—"
+    return user.get_full_name() or user.username
+
+
+def _object_label(model, r, names) -> str:
+    if model is PlanTarget:
+        metric = r.metric_name or names["indicator"].get(r.indicator_id, "")
+        return f"{metric} ({r.target_year})"
+    if model is Milestone:
+        return f"{names['measure'].get(r.measure_id, '')} › {r.title}"
+    if model is ProgressNote:
+        return f"{names['measure'].get(r.measure_id, '')} › {r.date}"
+    return r.title
+
+
+def _display(f, r, names) -> str:
+    value = getattr(r, f.attname)
+    if value is None or value == "":
+        return ""
+    if f.is_relation:
+        return str(names.get(f.name, {}).get(value, value))
+    if f.choices:
+        return str(dict(f.flatchoices).get(value, value))
+    return str(value)
+
+
+def group_by_measure(items) -> dict[int, list]:
+    grouped: dict[int, list] = defaultdict(list)
+    for item in items:
+        grouped[item.measure_id].append(item)
+    return grouped
