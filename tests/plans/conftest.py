@@ -5,7 +5,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from apps.accounts.roles import Role
 from apps.organizations.models import Department, Sector
@@ -20,6 +20,13 @@ def _private_media(settings, tmp_path):
     settings.PLANS_PRIVATE_ROOT = tmp_path / "private"
     # Eleven users per test: a fast hasher keeps the suite quick (passwords are not under test).
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    """Messages and labels are compared in English (pages set their language per request)."""
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture
