@@ -164,3 +164,10 @@ class RuleSetForm(PortalFormMixin, forms.ModelForm):
         super().__init__(*args, **kwargs)
         if self.instance.pk:
             del self.fields["code"]  # periods and stored assessments name it
+
+
+def bound_args(request, *, files: bool = False) -> tuple:
+    """Form arguments: the POSTed data (bound even when empty, so required fields complain) or none."""
+    if request.method != "POST":
+        return (None, None) if files else (None,)
+    return (request.POST, request.FILES) if files else (request.POST,)

@@ -30,6 +30,7 @@ from .forms import (
     IndicatorForm,
     RuleSetForm,
     add_service_errors,
+    bound_args,
 )
 from .models import CO2_PER_C, EmissionFactorSet, Fuel, FuelFactor, Grid, GridFactor, Indicator, RuleSet
 from .xlsx import wants_xlsx, xlsx_response
@@ -114,7 +115,7 @@ def indicator_detail(request, code: str):
 
 @action_required(Action.EDIT_CATALOG)
 def indicator_create(request):
-    form = IndicatorForm(request.POST or None)
+    form = IndicatorForm(*bound_args(request))
     if request.method == "POST" and form.is_valid():
         try:
             indicator = services.indicator_create(user=request.user, **form.cleaned_data)
@@ -129,7 +130,7 @@ def indicator_create(request):
 @action_required(Action.EDIT_CATALOG)
 def indicator_edit(request, code: str):
     indicator = get_object_or_404(Indicator, code=code)
-    form = IndicatorForm(request.POST or None, instance=Indicator.objects.get(pk=indicator.pk))
+    form = IndicatorForm(*bound_args(request), instance=Indicator.objects.get(pk=indicator.pk))
     if request.method == "POST" and form.is_valid():
         try:
             services.indicator_update(user=request.user, indicator=indicator, **form.cleaned_data)
@@ -209,7 +210,7 @@ def factor_set_detail(request, code: str):
 
 @action_required(Action.EDIT_CATALOG)
 def factor_set_create(request):
-    form = FactorSetCreateForm(request.POST or None)
+    form = FactorSetCreateForm(*bound_args(request))
     if request.method == "POST" and form.is_valid():
         try:
             factor_set = services.factor_set_create(user=request.user, **form.cleaned_data)
@@ -226,7 +227,7 @@ def factor_set_create(request):
 @action_required(Action.EDIT_CATALOG)
 def factor_set_edit(request, code: str):
     factor_set = get_object_or_404(EmissionFactorSet, code=code)
-    form = FactorSetForm(request.POST or None, instance=EmissionFactorSet.objects.get(pk=factor_set.pk))
+    form = FactorSetForm(*bound_args(request), instance=EmissionFactorSet.objects.get(pk=factor_set.pk))
     if request.method == "POST" and form.is_valid():
         try:
             services.factor_set_update(user=request.user, factor_set=factor_set, **form.cleaned_data)
@@ -265,7 +266,7 @@ def fuel_factor_edit(request, code: str, fuel: str):
     instance = FuelFactor.objects.filter(factor_set=factor_set, fuel=fuel).first() or FuelFactor(
         factor_set=factor_set, fuel=fuel
     )
-    form = FuelFactorForm(request.POST or None, instance=instance)
+    form = FuelFactorForm(*bound_args(request), instance=instance)
     if request.method == "POST" and form.is_valid():
         try:
             services.fuel_factor_set(user=request.user, factor_set=factor_set, fuel=fuel, **form.cleaned_data)
@@ -328,7 +329,7 @@ def grid_detail(request, code: str):
 
 @action_required(Action.EDIT_CATALOG)
 def grid_create(request):
-    form = GridCreateForm(request.POST or None)
+    form = GridCreateForm(*bound_args(request))
     if request.method == "POST" and form.is_valid():
         try:
             grid = services.grid_create(user=request.user, **form.cleaned_data)
@@ -343,7 +344,7 @@ def grid_create(request):
 @action_required(Action.EDIT_CATALOG)
 def grid_edit(request, code: str):
     grid = get_object_or_404(Grid, code=code)
-    form = GridForm(request.POST or None, instance=Grid.objects.get(pk=grid.pk))
+    form = GridForm(*bound_args(request), instance=Grid.objects.get(pk=grid.pk))
     if request.method == "POST" and form.is_valid():
         try:
             services.grid_update(user=request.user, grid=grid, **form.cleaned_data)
@@ -374,7 +375,7 @@ def grid_default(request, code: str):
 @action_required(Action.EDIT_CATALOG)
 def grid_factor_create(request, code: str):
     grid = get_object_or_404(Grid, code=code)
-    form = GridFactorForm(request.POST or None, instance=GridFactor(grid=grid))
+    form = GridFactorForm(*bound_args(request), instance=GridFactor(grid=grid))
     if request.method == "POST" and form.is_valid():
         try:
             services.grid_factor_create(user=request.user, grid=grid, **form.cleaned_data)
@@ -394,7 +395,7 @@ def grid_factor_create(request, code: str):
 @action_required(Action.EDIT_CATALOG)
 def grid_factor_edit(request, code: str, year: int):
     factor = get_object_or_404(GridFactor.objects.select_related("grid"), grid__code=code, year=year)
-    form = GridFactorForm(request.POST or None, instance=GridFactor.objects.get(pk=factor.pk))
+    form = GridFactorForm(*bound_args(request), instance=GridFactor.objects.get(pk=factor.pk))
     if request.method == "POST" and form.is_valid():
         try:
             services.grid_factor_update(user=request.user, factor=factor, **form.cleaned_data)
@@ -429,7 +430,7 @@ def grid_factor_delete(request, code: str, year: int):
 def grid_regions(request, code: str):
     grid = get_object_or_404(Grid, code=code)
     initial = {"codes": " ".join(grid.regions.order_by("path").values_list("code", flat=True))}
-    form = GridRegionsForm(request.POST or None, initial=initial)
+    form = GridRegionsForm(*bound_args(request), initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
             services.grid_regions_set(user=request.user, grid=grid, regions=form.cleaned_data["codes"])
@@ -507,7 +508,7 @@ def rule_set_detail(request, code: str):
 
 @action_required(Action.EDIT_CATALOG)
 def rule_set_create(request):
-    form = RuleSetForm(request.POST or None)
+    form = RuleSetForm(*bound_args(request))
     if request.method == "POST" and form.is_valid():
         try:
             rule_set = services.rule_set_create(user=request.user, **form.cleaned_data)
@@ -522,7 +523,7 @@ def rule_set_create(request):
 @action_required(Action.EDIT_CATALOG)
 def rule_set_edit(request, code: str):
     rule_set = get_object_or_404(RuleSet, code=code)
-    form = RuleSetForm(request.POST or None, instance=RuleSet.objects.get(pk=rule_set.pk))
+    form = RuleSetForm(*bound_args(request), instance=RuleSet.objects.get(pk=rule_set.pk))
     if request.method == "POST" and form.is_valid():
         try:
             services.rule_set_update(user=request.user, rule_set=rule_set, **form.cleaned_data)

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from apps.accounts import scoping
 from apps.accounts.decorators import action_required
 from apps.accounts.scoping import Action
-from apps.indicators.forms import add_service_errors
+from apps.indicators.forms import add_service_errors, bound_args
 from apps.indicators.xlsx import wants_xlsx, xlsx_response
 from apps.regions.models import Region
 
@@ -109,7 +109,7 @@ def period_detail(request, code: str):
 def period_edit(request, code: str):
     period = get_object_or_404(PlanPeriod, code=code)
     form = PeriodAssignForm(
-        request.POST or None, initial={"rule_set": period.rule_set_id, "factor_set": period.factor_set_id}
+        *bound_args(request), initial={"rule_set": period.rule_set_id, "factor_set": period.factor_set_id}
     )
     if request.method == "POST" and form.is_valid():
         try:
@@ -215,7 +215,7 @@ def target_detail(request, pk: int):
 @action_required(Action.SET_TARGETS)
 def target_create(request):
     initial = {k: request.GET[k] for k in ("region", "period", "metric", "year") if request.GET.get(k)}
-    form = TargetCreateForm(request.POST or None, initial=initial)
+    form = TargetCreateForm(*bound_args(request), initial=initial)
     status = 200
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -247,7 +247,7 @@ def target_create(request):
 def target_edit(request, pk: int):
     target = get_object_or_404(RegionTarget.objects.select_related("region", "period"), pk=pk)
     scoping.require(request.user, Action.SET_TARGETS, region=target.region)
-    form = TargetEditForm(request.POST or None, instance=RegionTarget.objects.get(pk=target.pk))
+    form = TargetEditForm(*bound_args(request), instance=RegionTarget.objects.get(pk=target.pk))
     status = 200
     if request.method == "POST" and form.is_valid():
         try:
@@ -297,7 +297,7 @@ def _describe(target: RegionTarget) -> str:
 
 @action_required(Action.SET_TARGETS)
 def target_import(request):
-    form = TargetImportForm(request.POST or None, request.FILES or None)
+    form = TargetImportForm(*bound_args(request, files=True))
     row_errors = []
     status = 200
     if request.method == "POST":

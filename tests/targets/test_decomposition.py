@@ -1,0 +1,136 @@
+from decimal import Decimal
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+from django.utils import translation
+
+from apps.targets import selectors
+from apps.targets.models import RegionTarget
+
+pytestmark = pytest.mark.django_db
+
+
+def put(region, period, metric, value, year=None):
+    return RegionTarget.objects.create(
+        region=region, period=period, metric=metric, value=Decimal(value), year=year
+    )
+
+
+def cell(result, code, metric, year=None):
+    row = (
+        result.parent_row
+        if result.parent.code == code
+        else next(r for r in result.rows if r.region.code == code)
+    )
+    index = next(i for i, c in enumerate(result.columns) if (c.metric, c.year) == (metric, year))
+    return row.cells[index]
+
+
+def test_a_child_with_a_smaller_reduction_or_nonfossil_share_is_flagged_weaker(region, period_14):
+    province, nanchang, xinyu = region("360000"), region("360100"), region("360500")
+    for metric, value in (
+        ("energy_intensity_reduction", "14"),
+        ("co2_intensity_reduction", "18"),
+        ("nonfossil_share", "18.3"),
+    ):
+        put(province, period_14, metric, value)
+    put(nanchang, period_14, "energy_intensity_reduction", "14")  # equal: not weaker
+    put(nanchang, period_14, "co2_intensity_reduction", "19")  # stronger
+    put(nanchang, period_14, "nonfossil_share", "18.2")  # weaker
+    put(xinyu, period_14, "energy_intensity_reduction", "13.9")  # weaker
+    result = selectors.decomposition(province, period_14)
+    assert len(result.rows) == 11
+    assert not cell(result, "360100", "energy_intensity_reduction").weaker
+    assert not cell(result, "360100", "co2_intensity_reduction").weaker
+    assert cell(result, "360100", "nonfossil_share").weaker
+    assert cell(result, "360500", "energy_intensity_reduction").weaker
+    assert cell(result, "360500", "co2_intensity_reduction").target is None  # not set: no flag
+    assert not cell(result, "360500", "co2_intensity_reduction").weaker
+    assert result.weaker_count == 2
+
+
+def test_annual_targets_are_compared_year_by_year(region, period_14):
+    nanchang, donghu = region("360100"), region("360102")
+    put(nanchang, period_14, "energy_intensity_reduction_annual", "3.2", 2022)
+    put(donghu, period_14, "energy_intensity_reduction_annual", "3.0", 2022)
+    put(donghu, period_14, "energy_intensity_reduction_annual", "2.0", 2023)  # parent has none for 2023
+    result = selectors.decomposition(nanchang, period_14)
+    with translation.override("en"):
+        assert [c.label for c in result.columns if c.year] == [
+            "Annual energy intensity reduction (%) 2022",
+            "Annual energy intensity reduction (%) 2023",
+        ]
+    assert cell(result, "360102", "energy_intensity_reduction_annual", 2022).weaker
+    assert not cell(result, "360102", "energy_intensity_reduction_annual", 2023).weaker
+
+
+def test_the_sum_of_childrens_caps_above_the_parents_is_information_not_a_flag(region, period_14):
+    nanchang = region("360100")
+    put(nanchang, period_14, "energy_total_cap", "560")
+    put(region("360102"), period_14, "energy_total_cap", "300")
+    put(region("360103"), period_14, "energy_total_cap", "300")
+    result = selectors.decomposition(nanchang, period_14)
+    assert result.cap_sum == Decimal("600")
+    assert result.cap_sum_exceeds
+    assert len(result.cap_children_missing) == 7
+    assert not cell(result, "360102", "energy_total_cap").weaker
+    assert result.weaker_count == 0
+
+
+def test_caps_within_the_parents_cap_are_not_reported_as_exceeding(region, period_14):
+    nanchang = region("360100")
+    put(nanchang, period_14, "energy_total_cap", "560")
+    put(region("360102"), period_14, "energy_total_cap", "28")
+    result = selectors.decomposition(nanchang, period_14)
+    assert not result.cap_sum_exceeds
+
+
+def test_without_parent_targets_nothing_is_flagged(region, period_14):
+    put(region("360500"), period_14, "energy_intensity_reduction", "1")
+    result = selectors.decomposition(region("360000"), period_14)
+    assert result.weaker_count == 0
+    assert result.cap_parent is None
+
+
+def test_decomposition_costs_a_constant_number_of_queries(region, period_14, django_assert_max_num_queries):
+    call_command("seed_demo", stdout=StringIO())
+    province = region("360000")
+    with django_assert_max_num_queries(3):
+        result = selectors.decomposition(province, period_14)
+        assert result.rows[0].cells[0].value is not None
+
+
+def test_demo_data_shows_xinyu_weaker_and_the_cities_caps_above_the_province(region, period_14):
+    call_command("seed_demo", stdout=StringIO())
+    result = selectors.decomposition(region("360000"), period_14)
+    weaker = {row.region.code for row in result.rows if row.weaker_count}
+    assert weaker == {"360500"}
+    assert result.cap_sum_exceeds
+    assert cell(result, "360000", "energy_intensity_reduction").value == Decimal("14")
+    assert cell(result, "360000", "nonfossil_share").value == Decimal("18.3")
+    nanchang = selectors.decomposition(region("360100"), period_14)
+    assert len([r for r in nanchang.rows if r.cells[0].target]) == 9
+    assert not nanchang.cap_sum_exceeds
+    assert nanchang.weaker_count == 0
+
+
+def test_demo_targets_match_the_worked_example_and_are_marked_as_demo(region):
+    call_command("seed_demo", stdout=StringIO())
+    out = StringIO()
+    call_command("seed_demo", stdout=out)  # idempotent
+    assert "0 created, 0 updated" in out.getvalue()
+    nanchang = {(t.metric, t.year): t.value for t in RegionTarget.objects.filter(region=region("360100"))}
+    assert nanchang == {
+        ("energy_intensity_reduction", None): Decimal("14"),
+        ("co2_intensity_reduction", None): Decimal("18"),
+        ("energy_total_cap", None): Decimal("560"),
+        ("energy_intensity_reduction_annual", 2022): Decimal("3.2"),
+    }
+    made_up = RegionTarget.objects.exclude(
+        region=region("360000"), metric__in=["energy_intensity_reduction", "nonfossil_share"]
+    )
+    assert all("demo" in t.note for t in made_up)
+    assert (
+        RegionTarget.objects.filter(region__parent=region("360000")).values("region").distinct().count() == 11
+    )

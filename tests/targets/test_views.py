@@ -1,0 +1,261 @@
+import os
+from decimal import Decimal
+from io import BytesIO, StringIO
+from pathlib import Path
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
+from django.urls import reverse
+from openpyxl import load_workbook
+
+from apps.indicators.models import RuleSet
+from apps.regions.selectors import by_code
+from apps.targets.models import PlanPeriod, RegionTarget
+from tests.indicators.helpers import ROLES
+
+pytestmark = pytest.mark.django_db
+
+WORKED = Path(__file__).parent / "data" / "worked_targets.csv"
+SETTERS = ("city", "provincial", "admin")
+
+
+@pytest.fixture
+def demo(db):
+    call_command("seed_demo", stdout=StringIO())
+
+
+def some_target(code="360000", metric="energy_intensity_reduction"):
+    return RegionTarget.objects.get(region=by_code(code), metric=metric, period__code="2021-2025")
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_every_targets_page_renders_for_every_role(client, user_of, demo, role):
+    client.force_login(user_of(role))
+    target = some_target()
+    pages = [
+        reverse("targets:list"),
+        reverse("targets:list") + "?within=360100&period=2021-2025&metric=energy_total_cap",
+        reverse("targets:detail", args=[target.pk]),
+        reverse("targets:decomposition"),
+        reverse("targets:decomposition") + "?parent=360000&period=2021-2025",
+        reverse("targets:decomposition") + "?parent=360100&period=2021-2025",
+        reverse("targets:period-list"),
+        reverse("targets:period-detail", args=["2021-2025"]),
+    ]
+    for url in pages:
+        assert client.get(url).status_code == 200, url
+    write_pages = [reverse("targets:create"), reverse("targets:import")]
+    for url in write_pages:
+        assert client.get(url).status_code == (200 if role in SETTERS else 403), url
+    assert client.get(reverse("targets:period-edit", args=["2021-2025"])).status_code == (
+        200 if role in ("provincial", "admin") else 403
+    )
+
+
+def test_targets_pages_need_login(client):
+    for url in (reverse("targets:list"), reverse("targets:decomposition"), reverse("targets:period-list")):
+        response = client.get(url)
+        assert response.status_code == 302 and reverse("accounts:login") in response["Location"]
+
+
+def test_decomposition_page_flags_the_weaker_city_with_text(client, user_of, demo):
+    client.force_login(user_of("congress"))
+    html = client.get(
+        reverse("targets:decomposition"),
+        {"parent": "360000", "period": "2021-2025"},
+        HTTP_ACCEPT_LANGUAGE="en",
+    ).content.decode()
+    assert "新余市" in html
+    assert html.count("weaker than parent") == 2  # Xinyu's energy- and CO2-intensity targets
+    assert "For information: the sum exceeds the parent's cap." in html
+    zh = client.get(
+        reverse("targets:decomposition"), {"parent": "360000", "period": "2021-2025"}
+    ).content.decode()
+    assert 'lang="zh-hans"' in zh
+
+
+def test_decomposition_defaults_to_the_users_region(client, user_of, demo):
+    client.force_login(user_of("county"))  # Donghu: its city's decomposition
+    response = client.get(reverse("targets:decomposition"))
+    assert response.context["parent"].code == "360100"
+    assert response.context["period"].code == "2021-2025"
+
+
+def test_target_list_filters_and_export_follow_the_same_query(client, user_of, demo):
+    client.force_login(user_of("department"))
+    params = {"within": "360100", "metric": "energy_total_cap", "period": "2021-2025"}
+    response = client.get(reverse("targets:list"), params)
+    assert response.context["page"].paginator.count == 10  # Nanchang and its 9 counties
+    export = client.get(reverse("targets:list"), {**params, "export": "xlsx"})
+    sheet = load_workbook(BytesIO(export.content)).active
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[0][:6] == ("region_code", "region", "period", "metric", "year", "value")
+    assert len(rows) == 11
+    assert {r[3] for r in rows[1:]} == {"energy_total_cap"}
+
+
+@pytest.mark.parametrize("url_name,args", [("targets:period-list", []), ("targets:decomposition", [])])
+def test_other_lists_download_as_xlsx(client, user_of, demo, url_name, args):
+    client.force_login(user_of("county"))
+    response = client.get(
+        reverse(url_name, args=args), {"export": "xlsx", "parent": "360000", "period": "2021-2025"}
+    )
+    assert response["Content-Type"].startswith("application/vnd.openxmlformats")
+    assert load_workbook(BytesIO(response.content)).active.max_row > 1
+
+
+# --- writes --------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("role,code", [("city", "360102"), ("provincial", "360500"), ("admin", "360102")])
+def test_setters_create_targets_in_their_scope(client, user_of, role, code):
+    user = user_of(role)
+    client.force_login(user)
+    response = client.post(
+        reverse("targets:create"),
+        {
+            "region": code,
+            "period": "2021-2025",
+            "metric": "co2_intensity_reduction",
+            "value": "18.5",
+            "note": "",
+        },
+    )
+    assert response.status_code == 302
+    target = RegionTarget.objects.get(region__code=code)
+    assert target.value == Decimal("18.5") and target.updated_by == user
+
+
+@pytest.mark.parametrize("role,code", [("city", "360100"), ("city", "360202"), ("provincial", "360102")])
+def test_a_region_outside_the_jurisdiction_is_a_field_error_with_403(client, user_of, role, code):
+    client.force_login(user_of(role))
+    response = client.post(
+        reverse("targets:create"),
+        {"region": code, "period": "2021-2025", "metric": "co2_intensity_reduction", "value": "18.5"},
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+    assert response.status_code == 403
+    assert "outside your jurisdiction" in response.context["form"].errors["region"][0]
+    assert 'value="18.5"' in response.content.decode()
+    assert not RegionTarget.objects.exists()
+
+
+@pytest.mark.parametrize("role", ["county", "department", "congress"])
+def test_users_without_the_role_get_403_on_every_target_write(client, user_of, role, demo):
+    client.force_login(user_of(role))
+    target = some_target("360102")
+    data = {"region": "360102", "period": "2021-2025", "metric": "co2_intensity_reduction", "value": "18.5"}
+    assert client.post(reverse("targets:create"), data).status_code == 403
+    assert client.post(reverse("targets:edit", args=[target.pk]), {"value": "1"}).status_code == 403
+    assert client.post(reverse("targets:delete", args=[target.pk])).status_code == 403
+    upload = SimpleUploadedFile("t.csv", WORKED.read_bytes(), content_type="text/csv")
+    assert client.post(reverse("targets:import"), {"file": upload}).status_code == 403
+    assert RegionTarget.objects.get(pk=target.pk).value == target.value
+
+
+def test_edit_and_delete_are_refused_outside_the_jurisdiction(client, user_of, demo):
+    client.force_login(user_of("city"))  # Nanchang staff: not the province's or another city's counties
+    province = some_target("360000")
+    assert client.get(reverse("targets:edit", args=[province.pk])).status_code == 403
+    assert client.post(reverse("targets:edit", args=[province.pk]), {"value": "1"}).status_code == 403
+    assert client.post(reverse("targets:delete", args=[province.pk])).status_code == 403
+    assert RegionTarget.objects.get(pk=province.pk).value == province.value
+
+
+@pytest.mark.parametrize(
+    "data,field",
+    [
+        ({"metric": "nonfossil_share", "value": "100"}, "value"),
+        ({"metric": "nonfossil_share", "value": "0"}, "value"),
+        ({"metric": "nonfossil_share", "value": "abc"}, "value"),
+        ({"metric": "energy_intensity_reduction_annual", "value": "3"}, "year"),
+        ({"metric": "energy_intensity_reduction_annual", "value": "3", "year": "2031"}, "year"),
+        ({"metric": "energy_total_cap", "value": "500", "year": "2022"}, "year"),
+        ({"metric": "energy_total_cap", "value": "500", "region": "999999"}, "region"),
+        ({"metric": "peak_year", "value": "2030"}, "metric"),
+    ],
+)
+def test_create_form_shows_field_errors_and_saves_nothing(client, provincial, data, field):
+    client.force_login(provincial)
+    response = client.post(reverse("targets:create"), {"region": "360000", "period": "2021-2025", **data})
+    assert response.status_code == 400
+    assert field in response.context["form"].errors
+    assert not RegionTarget.objects.exists()
+
+
+def test_edit_changes_value_and_history_is_shown(client, user_of, demo):
+    official = user_of("provincial")
+    client.force_login(official)
+    target = some_target("360500")
+    response = client.post(
+        reverse("targets:edit", args=[target.pk]), {"value": "14", "note": "raised to the province's"}
+    )
+    assert response.status_code == 302
+    html = client.get(reverse("targets:detail", args=[target.pk])).content.decode()
+    assert "13 → 14" in html
+    assert official.username in html
+    response = client.post(reverse("targets:edit", args=[target.pk]), {"value": "140", "note": ""})
+    assert response.status_code == 400 and "value" in response.context["form"].errors
+
+
+def test_delete_removes_and_keeps_history(client, user_of, demo):
+    client.force_login(user_of("city"))
+    target = some_target("360102")
+    assert client.get(reverse("targets:delete", args=[target.pk])).status_code == 200
+    assert client.post(reverse("targets:delete", args=[target.pk])).status_code == 302
+    assert not RegionTarget.objects.filter(pk=target.pk).exists()
+    assert RegionTarget.history.filter(id=target.pk, history_type="-").exists()
+
+
+def test_period_assignment_through_the_ui(client, user_of):
+    client.force_login(user_of("provincial"))
+    r2024 = RuleSet.objects.get(code="R2024")
+    response = client.post(
+        reverse("targets:period-edit", args=["2021-2025"]), {"rule_set": r2024.pk, "factor_set": ""}
+    )
+    assert response.status_code == 302
+    assert PlanPeriod.objects.get(code="2021-2025").rule_set == r2024
+    client.force_login(user_of("city"))
+    response = client.post(
+        reverse("targets:period-edit", args=["2021-2025"]), {"rule_set": RuleSet.objects.get(code="R2016").pk}
+    )
+    assert response.status_code == 403
+    assert PlanPeriod.objects.get(code="2021-2025").rule_set == r2024
+
+
+# --- upload --------------------------------------------------------------------------------------
+
+
+def test_upload_of_the_worked_targets_by_a_provincial_official(client, provincial):
+    client.force_login(provincial)
+    upload = SimpleUploadedFile("worked_targets.csv", WORKED.read_bytes(), content_type="text/csv")
+    response = client.post(reverse("targets:import"), {"file": upload})
+    assert response.status_code == 302
+    assert RegionTarget.objects.filter(region__code="360100").count() == 4
+
+
+def test_upload_errors_are_listed_per_row_and_nothing_is_saved(client, user_of):
+    client.force_login(user_of("city"))
+    upload = SimpleUploadedFile("worked_targets.csv", WORKED.read_bytes(), content_type="text/csv")
+    response = client.post(reverse("targets:import"), {"file": upload}, HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 400
+    assert [e.row for e in response.context["row_errors"]] == [2, 3, 4, 5]
+    assert "outside your jurisdiction" in response.content.decode()
+    assert not RegionTarget.objects.exists()
+
+
+def test_upload_of_ten_megabytes_of_garbage_is_a_clean_error(client, provincial):
+    client.force_login(provincial)
+    upload = SimpleUploadedFile("garbage.xlsx", os.urandom(10 * 1024 * 1024))
+    response = client.post(reverse("targets:import"), {"file": upload})
+    assert response.status_code == 400
+    assert [e.field for e in response.context["row_errors"]] == ["file"]
+    assert client.get(reverse("targets:list")).status_code == 200  # still serving
+
+
+def test_upload_without_a_file_is_a_field_error(client, provincial):
+    client.force_login(provincial)
+    response = client.post(reverse("targets:import"), {})
+    assert response.status_code == 400
+    assert "file" in response.context["form"].errors
