@@ -39,6 +39,11 @@ format: install
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
+# National-scale benchmark of the monitoring engine on PostgreSQL (BENCH_DATABASE_URL); bench/README.md.
+bench: install
+	$(BIN)/pip install --quiet -r requirements-bench.txt
+	$(PY) bench/run_bench.py $(BENCH_ARGS)
+
 worker: install
 	$(BIN)/celery -A carbon_portal worker --loglevel=info
 
