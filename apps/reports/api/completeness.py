@@ -58,8 +58,8 @@ class CellSerializer(serializers.Serializer):
     submitted_on = serializers.DateField(allow_null=True, help_text="First submission (submitted/approved).")
     late = serializers.BooleanField(help_text="Submitted after the deadline.")
     overdue = serializers.BooleanField(help_text="Not submitted and the deadline has passed.")
-    correction_state = serializers.ChoiceField(
-        choices=completeness.CellState.choices, allow_null=True, help_text="A correction under way."
+    correction_state = serializers.CharField(
+        allow_null=True, help_text="The state of a correction under way (one of the cell states), or null."
     )
     correction_url = serializers.CharField(allow_null=True)
 
@@ -67,7 +67,7 @@ class CellSerializer(serializers.Serializer):
 class GridRowSerializer(serializers.Serializer):
     region_code = serializers.CharField(source="region.code")
     region_name = serializers.CharField(source="region.name")
-    level = serializers.ChoiceField(source="region.level", choices=RegionLevel.choices)
+    level = serializers.CharField(source="region.level", help_text="province, city or county")
     path = serializers.CharField(source="region.path")
     cells = CellSerializer(many=True)
 
