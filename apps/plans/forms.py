@@ -90,12 +90,16 @@ class PlanCreateForm(forms.Form):
         widget=DateInput(),
         help_text=_("Needed once the plan is in force."),
     )
-    summary = forms.CharField(label=_("Summary"), required=False, widget=forms.Textarea(attrs={"rows": 5}))
+    summary = forms.CharField(
+        label=_("Summary of the plan"), required=False, widget=forms.Textarea(attrs={"rows": 5})
+    )
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.user = user
         self.fields["region"].queryset = scoping.regions_for(user, Action.EDIT_PLANS).order_by("path")
+        if not self.is_bound and user.region_id and "region" not in self.initial:
+            self.initial["region"] = user.region  # staff usually plan for their own region
         self.fields["region"].widget.attrs.update(_htmx_options("id_lead_department", {"purpose": "lead"}))
         region = _region_from(self, "region", None)
         self.fields["lead_department"].queryset = lead_department_options(user, region)
@@ -124,7 +128,9 @@ class PlanEditForm(forms.Form):
     lead_department = DepartmentChoiceField(label=_("Lead department"), queryset=Department.objects.none())
     peak_year = forms.IntegerField(label=_("Peak year"), min_value=FIRST_YEAR, max_value=LAST_YEAR)
     adopted_on = forms.DateField(label=_("Adopted on"), required=False, widget=DateInput())
-    summary = forms.CharField(label=_("Summary"), required=False, widget=forms.Textarea(attrs={"rows": 5}))
+    summary = forms.CharField(
+        label=_("Summary of the plan"), required=False, widget=forms.Textarea(attrs={"rows": 5})
+    )
 
     def __init__(self, *args, user, plan: SectorPlan, **kwargs):
         kwargs.setdefault(

@@ -159,14 +159,21 @@ def _count(qs: QuerySet) -> Coalesce:
 
 def plan_list(user, on: date | None = None) -> QuerySet[SectorPlan]:
     return with_counts(
-        readable_plans(user).select_related("sector", "region", "lead_department"), on
+        readable_plans(user).select_related("sector", "region", "lead_department", "lead_department__region"),
+        on,
     ).order_by("region__path", "sector_id", "title")
 
 
 def measure_list(user, on: date | None = None) -> QuerySet[Measure]:
     return with_overdue(
         readable_measures(user).select_related(
-            "plan", "plan__region", "plan__sector", "responsible_department", "responsible_department__region"
+            "plan",
+            "plan__region",
+            "plan__sector",
+            "plan__lead_department",
+            "plan__lead_department__region",
+            "responsible_department",
+            "responsible_department__region",
         ),
         on,
     ).order_by("due_date", "plan__region__path", "id")
@@ -250,7 +257,8 @@ class HistoryEntry:
     changes: list[FieldChange] = field(default_factory=list)
 
 
-_SKIP_FIELDS = {"id", "created_at", "updated_at", "created_by", "updated_by", "attachment"}
+# Bookkeeping, and the parent a child row belongs to (named in the entry's label instead).
+_SKIP_FIELDS = {"id", "created_at", "updated_at", "created_by", "updated_by", "attachment", "plan", "measure"}
 
 
 def plan_history(plan: SectorPlan, limit: int | None = None) -> list[HistoryEntry]:
@@ -269,6 +277,7 @@ def plan_history(plan: SectorPlan, limit: int | None = None) -> list[HistoryEntr
         records.extend(
             (model, r) for r in qs.select_related("history_user").order_by("history_date", "history_id")
         )
+    records.sort(key=lambda pair: pair[1].history_date)  # stable: each table's own order within a tick
     names = _related_names(records)
     names["measure"] = {r.id: r.title for m, r in records if m is Measure}
 
@@ -299,7 +308,7 @@ def plan_history(plan: SectorPlan, limit: int | None = None) -> list[HistoryEntr
                 changes=changes,
             )
         )
-    entries.sort(key=lambda e: e.when, reverse=True)
+    entries.reverse()  # newest first
     return entries[:limit] if limit else entries
 
 

@@ -395,3 +395,28 @@ def test_openapi_schema_documents_the_plan_endpoints():
         "/api/v1/sector-plans/{plan_pk}/progress-notes/{id}/attachment/",
     ]:
         assert path in schema
+
+
+def _queries(callable_) -> int:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as ctx:
+        callable_()
+    return len(ctx.captured_queries)
+
+
+@pytest.mark.parametrize("url", ["/api/v1/sector-plans/", "/api/v1/measures/"])
+def test_list_queries_do_not_grow_with_the_number_of_rows(users, url):
+    admin = users["admin"]
+    api = api_as(users["province"])
+
+    def add(n):
+        for i in range(n):
+            plan = make_plan(admin, region_code="360102", title=f"Plan {SectorPlan.objects.count()} {i}")
+            make_measure(admin, plan, dept_code="360102", kind="ecology_environment")
+
+    add(2)
+    few = _queries(lambda: api.get(url))
+    add(4)
+    assert _queries(lambda: api.get(url)) == few

@@ -456,3 +456,29 @@ def test_department_options_for_the_htmx_selects(client, users, plans):
         {"purpose": "responsible", "plan": plans["nanchang"].pk, "responsible_region": by_code("360400").pk},
     ).content.decode()
     assert html.strip() == ""  # outside the plan's subtree
+
+
+def _queries(callable_) -> int:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as ctx:
+        callable_()
+    return len(ctx.captured_queries)
+
+
+def test_page_queries_do_not_grow_with_the_number_of_rows(client, users, plans):
+    client.force_login(users["province"])
+    plan = plans["nanchang"]
+    urls = [
+        reverse("plans:plan-list"),
+        reverse("plans:measure-list"),
+        reverse("plans:plan-detail", args=[plan.pk]),
+    ]
+    before = [_queries(lambda u=u: client.get(u)) for u in urls]
+    for i in range(4):
+        m = make_measure(users["admin"], plan, title=f"Extra {i}", dept_code="360102", kind="transport")
+        services.milestone_add(user=users["admin"], measure=m, title="Step", due_date=TODAY())
+        services.progress_note_add(user=users["admin"], measure=m, date=TODAY(), text="Note")
+        make_plan(users["admin"], region_code="360102", sector_code="energy", title=f"Energy {i}")
+    assert [_queries(lambda u=u: client.get(u)) for u in urls] == before
