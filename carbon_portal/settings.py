@@ -210,6 +210,9 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "DepartmentKindEnum": "apps.organizations.catalog.KIND_CHOICES",
         "ReportStatusEnum": "apps.reports.models.ReportStatus",
+        "SectorPlanStatusEnum": "apps.plans.models.PlanStatus",
+        "PlanMeasureStatusEnum": "apps.plans.models.MeasureStatus",
+        "PlanHistoryActionEnum": "apps.plans.selectors.HISTORY_ACTIONS",
     },
 }
 
