@@ -122,6 +122,9 @@ def report_export(request, what: str, fmt: str):
 def my_reports(request):
     """The user's own region's reports (all revisions) and starting the report of a year."""
     region = request.user.region
+    admin = scoping.is_admin(request.user)
+    if admin and request.GET.get("region"):
+        region = by_code(request.GET["region"]) or region
     reports = (
         selectors.readable_reports(request.user).filter(region=region).select_related("region")
         if region
@@ -129,6 +132,8 @@ def my_reports(request):
     )
     start = StartReportForm(request.POST or None)
     if request.method == "POST" and start.is_valid():
+        if admin and request.POST.get("region"):
+            region = by_code(request.POST["region"])
         if region is None:
             raise PermissionDenied
         try:
@@ -140,7 +145,9 @@ def my_reports(request):
         else:
             return redirect("reports:edit" if report.is_editable else "reports:detail", pk=report.pk)
     page = Paginator(reports.order_by("-year", "-revision"), 50).get_page(request.GET.get("page"))
-    return render(request, "reports/mine.html", {"page": page, "start": start, "region": region})
+    return render(
+        request, "reports/mine.html", {"page": page, "start": start, "region": region, "admin": admin}
+    )
 
 
 @login_required
