@@ -145,13 +145,14 @@ def test_a_region_outside_the_jurisdiction_is_a_field_error_with_403(client, use
 def test_users_without_the_role_get_403_on_every_target_write(client, user_of, role, demo):
     client.force_login(user_of(role))
     target = some_target("360102")
-    data = {"region": "360102", "period": "2021-2025", "metric": "co2_intensity_reduction", "value": "18.5"}
+    data = {"region": "360102", "period": "2021-2025", "metric": "co2_intensity_reduction", "value": "17.25"}
     assert client.post(reverse("targets:create"), data).status_code == 403
     assert client.post(reverse("targets:edit", args=[target.pk]), {"value": "1"}).status_code == 403
     assert client.post(reverse("targets:delete", args=[target.pk])).status_code == 403
     upload = SimpleUploadedFile("t.csv", WORKED.read_bytes(), content_type="text/csv")
     assert client.post(reverse("targets:import"), {"file": upload}).status_code == 403
     assert RegionTarget.objects.get(pk=target.pk).value == target.value
+    assert not RegionTarget.objects.filter(region=target.region, value="17.25").exists()
 
 
 def test_edit_and_delete_are_refused_outside_the_jurisdiction(client, user_of, demo):
