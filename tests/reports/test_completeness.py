@@ -17,6 +17,13 @@ from tests.factories import user_with
 
 pytestmark = pytest.mark.django_db
 
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    """Users are created with a password in every test; hash it cheaply (before `users` runs)."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 TODAY = date(2026, 5, 1)
 YEAR = 2025
 DUE = date(2026, 3, 31)

@@ -12,6 +12,12 @@ from apps.reports.models_completeness import ReportingDeadline
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    """Users are created with a password in every test; hash it cheaply (before `users` runs)."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.mark.parametrize(("who", "allowed"), [
     ("province", True), ("admin", True), ("province_staff", False), ("nanchang", False),
     ("donghu", False), ("congress", False), ("dept", False),

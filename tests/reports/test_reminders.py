@@ -16,6 +16,13 @@ from tests.factories import user_with
 
 pytestmark = pytest.mark.django_db
 
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    """Users are created with a password in every test; hash it cheaply (before `users` runs)."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 YEAR = 2025
 DUE = date(2026, 3, 31)
 WEEK_BEFORE = DUE - timedelta(days=7)
