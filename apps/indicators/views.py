@@ -175,7 +175,7 @@ def factor_set_list(request):
             "emission-factor-sets.xlsx",
             _("Emission factor sets"),
             [
-                _("Set"),
+                _("Factor set"),
                 _("Name"),
                 _("Default"),
                 _("Fuel"),
