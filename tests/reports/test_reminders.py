@@ -1,10 +1,13 @@
 """Reminder e-mails: who gets them, when, sent once a day (service, Celery task, command)."""
 
+import io
 from datetime import date, timedelta
 
 import pytest
 from django.core import mail
 from django.core.management import CommandError, call_command
+from openpyxl import load_workbook
+from rest_framework.test import APIClient
 
 from apps.accounts.roles import Role
 from apps.regions.selectors import by_code
@@ -264,3 +267,46 @@ def test_the_command_dry_run_sends_and_records_nothing(staff, capsys):
 def test_the_command_refuses_a_bad_date():
     with pytest.raises(CommandError, match="--date"):
         call_command("send_report_reminders", "--date", "31.03.2026")
+
+
+# --- the reminder log (UI and API) -------------------------------------------------------------------
+
+
+def test_the_reminder_log_page_lists_reminders_for_provincial_officials(client, staff):
+    reminders.send_due_reminders(today=WEEK_BEFORE)
+    client.force_login(staff["province"])
+    response = client.get("/reports/reminders/", {"region": "360102"}, HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 200
+    text = response.content.decode()
+    assert "donghu@example.cn" in text and "nomail" in text
+    assert "xihu@example.cn" not in text  # filtered to Donghu
+
+
+def test_the_reminder_log_exports_xlsx(client, staff):
+    reminders.send_due_reminders(today=WEEK_BEFORE)
+    client.force_login(staff["admin"])
+    response = client.get("/reports/reminders/", {"year": "2025", "format": "xlsx"})
+    assert response.status_code == 200
+    ws = load_workbook(io.BytesIO(response.content)).worksheets[0]
+    assert {row[1] for row in ws.iter_rows(min_row=2, values_only=True)} == {
+        "360100",
+        "360102",
+        "360103",
+        "360104",
+    }
+
+
+def test_the_reminder_log_is_refused_to_region_staff(client, staff):
+    client.force_login(staff["donghu"])
+    assert client.get("/reports/reminders/").status_code == 403
+
+
+def test_the_reminder_log_api_for_editors_only(staff):
+    reminders.send_due_reminders(today=WEEK_BEFORE)
+    api = APIClient()
+    api.force_authenticate(staff["province"])
+    data = api.get("/api/v1/reports/reminders/", {"region": "360102", "kind": "upcoming"}).json()
+    assert data["count"] == 1
+    assert data["results"][0]["skipped"] == ["nomail"]
+    api.force_authenticate(staff["nanchang"])
+    assert api.get("/api/v1/reports/reminders/").status_code == 403
