@@ -1,7 +1,7 @@
 """The completeness grid from the database: states per role, draft privacy, query count, filters, export."""
 
 import io
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 import pytest
 from django.utils import timezone
@@ -310,3 +310,30 @@ def test_api_grid_export_is_xlsx(api, users, nanchang_2025):
 def test_api_grid_for_a_user_without_a_region_is_refused(api):
     api.force_authenticate(user_with(Role.REGION_STAFF, None))
     assert api.get("/api/v1/reports/completeness/").status_code == 403
+
+
+def test_the_workflow_services_drive_the_grid_and_the_reminders(users, settings):
+    """Through the reports engineer's services: a draft is private, a submission shows and stops reminders."""
+    from django.core import mail
+
+    from apps.reports import reminders, services
+    from tests.reports.conftest import GOOD_VALUES
+
+    ReportingDeadline.objects.create(year=YEAR, due_date=DUE)
+    donghu = users["donghu"]
+    donghu.email = "donghu@example.cn"
+    donghu.save()
+    report, _ = services.report_get_or_create(user=donghu, region=by_code("360102"), year=YEAR)
+    services.report_save_values(user=donghu, report=report, values=GOOD_VALUES)
+    assert states(users["nanchang"])["360102"].state == CellState.NOT_SUBMITTED
+    assert states(donghu)["360102"].state == CellState.DRAFT
+    reminders.send_due_reminders(today=DUE - timedelta(days=7))
+    assert [m.to for m in mail.outbox] == [["donghu@example.cn"]]
+
+    services.report_submit(user=donghu, report=report)
+    cell = states(users["nanchang"])["360102"]
+    assert (cell.state, cell.report_id) == (CellState.SUBMITTED, report.pk)
+    assert cell.submitted_on == timezone.localdate()
+    mail.outbox.clear()
+    reminders.send_due_reminders(today=DUE + timedelta(days=1))
+    assert mail.outbox == []
