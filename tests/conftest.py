@@ -15,14 +15,16 @@ IN_CI = bool(os.environ.get("CI"))
 
 @pytest.fixture(scope="session", autouse=True)
 def _plain_static_storage():
-    """Templates resolve static files without a collectstatic manifest in tests."""
+    """Tests: static files without a collectstatic manifest, and a fast password hasher."""
     from django.test import override_settings
 
     storages = {
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
-    with override_settings(STORAGES=storages):
+    # PBKDF2's deliberate slowness costs a quarter second per test user; tests need no strength.
+    hashers = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    with override_settings(STORAGES=storages, PASSWORD_HASHERS=hashers):
         yield
 
 
