@@ -20,15 +20,17 @@ Some data exercise the rules about what counts and what is absent:
 - some regions have no targets for 2026–2030, some no ``energy_total_cap`` for 2021–2025, some no
   targets at all, some annual targets (methodology §2).
 
-Run alone: ``python bench/generate.py`` (loads into ``BENCH_DATABASE_URL``, regions must exist).
+Run alone: ``python bench/generate.py`` (loads into ``BENCH_DATABASE_URL``, regions must exist;
+prints what it loaded as JSON).
 """
 
 from __future__ import annotations
 
 import io
+import json
 import sys
 import time
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import numpy as np
@@ -100,9 +102,10 @@ def generate_values(regions: pd.DataFrame, rng: np.random.Generator) -> dict[str
         gdp_real[:, j] = gdp_real[:, j - 1] * gdp_index[:, j] / 100
         gdp_cur[:, j] = np.round(gdp_cur[:, j - 1] * gdp_index[:, j] / 100 * deflator[:, j], 2)
 
-    # Energy intensity: each region has its own pace; some years it rises, some regions lag.
-    pace = rng.uniform(-0.005, 0.05, n)
-    decline = rng.normal(pace[:, None], 0.02, (n, y))
+    # Energy intensity: each region has its own pace (one in eight lags); some years it rises.
+    lagging = rng.random(n) < 0.125
+    pace = np.where(lagging, rng.uniform(-0.01, 0.02, n), rng.uniform(0.02, 0.055, n))
+    decline = rng.normal(pace[:, None], 0.015, (n, y))
     decline[:, 0] = 0.0
     intensity = rng.uniform(0.3, 1.1, n)[:, None] * np.cumprod(1 - decline, axis=1)
     energy_total = _micro(np.round(intensity * gdp_real, 4))
@@ -138,7 +141,8 @@ def generate_values(regions: pd.DataFrame, rng: np.random.Generator) -> dict[str
 
     # Net electricity import (10^8 kWh): a quarter of the regions export (negative).
     exporter = rng.random(n) < 0.25
-    ratio = np.where(exporter[:, None], -rng.uniform(0.02, 0.10, (n, y)), rng.uniform(0.0, 0.15, (n, y)))
+    level_ratio = np.where(exporter, -rng.uniform(0.02, 0.09, n), rng.uniform(0.0, 0.14, n))
+    ratio = level_ratio[:, None] + rng.uniform(-0.01, 0.01, (n, y))
     net_import = _micro(np.round(energy_total / MICRO * ratio, 4))
 
     forest_coverage = np.clip(rng.uniform(8, 70, n)[:, None] + rng.uniform(0.1, 0.5, n)[:, None] * t, 0, 80)
@@ -392,7 +396,7 @@ def load(conn, seed: int = SEED) -> LoadStats:
 def main() -> None:
     with psycopg2.connect(dsn()) as conn:
         stats = load(conn)
-    print(stats)
+    print(json.dumps(asdict(stats)))
 
 
 if __name__ == "__main__":

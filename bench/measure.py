@@ -51,20 +51,27 @@ def one(region_id: int) -> dict:
     """``recompute_run`` of a run scoped to one region, as an approval queues it (eager).
 
     The run row is created before the clock starts: the approval's transaction creates it;
-    the task body is what the worker then does.
+    the task body is what the worker then does. The first task of this fresh process is the
+    measured figure (cold: the database session has not seen these tables yet); the same task
+    run again right after shows what a worker that has served tasks before takes (warm).
     """
     from apps.monitoring import services, tasks
     from apps.monitoring.models import Assessment, RecomputeRun
     from apps.regions.models import Region
 
     region = Region.objects.get(pk=region_id)
-    run = services.run_create(region=region, reason="bench: one region after an approval")
-    started = time.perf_counter()
-    tasks.recompute_run.delay(run.pk).get()
-    seconds = time.perf_counter() - started
-    run = RecomputeRun.objects.get(pk=run.pk)
+    times = []
+    for _ in range(2):
+        run = services.run_create(region=region, reason="bench: one region after an approval")
+        started = time.perf_counter()
+        tasks.recompute_run.delay(run.pk).get()
+        times.append(time.perf_counter() - started)
+        run = RecomputeRun.objects.get(pk=run.pk)
+        if run.status != "done":
+            break
     return {
-        "seconds": seconds,
+        "seconds": times[0],
+        "warm_seconds": times[-1],
         "status": run.status,
         "region": region.code,
         "level": region.level,
