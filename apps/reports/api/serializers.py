@@ -121,6 +121,14 @@ class SaveResultSerializer(serializers.Serializer):
     warnings = IssueSerializer(many=True)
 
 
+class ReturnedSerializer(serializers.ModelSerializer):
+    """A returned report is private to its region again, so the reviewer gets only this."""
+
+    class Meta:
+        model = Report
+        fields = ["id", "status", "return_reason", "return_field_reasons"]
+
+
 class ReasonSerializer(serializers.Serializer):
     reason = serializers.CharField()
 

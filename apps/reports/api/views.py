@@ -175,26 +175,27 @@ class ReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
 
     @extend_schema(
         request=s.ReturnSerializer,
-        responses={200: s.ReportDetailSerializer},
+        responses={200: s.ReturnedSerializer},
         summary="Return a report for revision with a reason (and reasons per field)",
+        description="The returned report is private to its region again; the answer is its id and status.",
     )
     @action(detail=True, methods=["post"], url_path="return")
     def return_(self, request, pk=None):
         report = self.get_object()
         data = s.ReturnSerializer(data=request.data)
         if not data.is_valid():
-            # refused users learn nothing more than "refused", even with a bad body
+            # a refused user learns nothing more than "refused", whatever the body
             _run(
                 lambda: services.report_return(user=request.user, report=report, reason="", field_reasons={})
             )
             data.is_valid(raise_exception=True)
         d = data.validated_data
-        return self._transition(
-            request,
-            lambda r: services.report_return(
-                user=request.user, report=r, reason=d["reason"], field_reasons=d.get("field_reasons")
-            ),
+        returned = _run(
+            lambda: services.report_return(
+                user=request.user, report=report, reason=d["reason"], field_reasons=d.get("field_reasons")
+            )
         )
+        return Response(s.ReturnedSerializer(returned).data)
 
     @extend_schema(
         request=None, responses={200: s.ReportDetailSerializer}, summary="Province: approve a report"
