@@ -566,3 +566,24 @@ def deadline_delete(*, user, year: int) -> None:
         raise ValidationError({"year": _("No deadline is set for %(year)s.") % {"year": year}})
     deadline._history_user = user
     deadline.delete()
+
+
+# ---------------------------------------------------------------------------
+# Demo data
+
+
+def demo_seed(stdout) -> None:
+    """Demo deadlines (marked as demo): 31 March of the following year, for the last five report years.
+
+    Idempotent; for `seed_demo` (called from the reports app's demo.seed). Existing deadlines are kept.
+    """
+    start, end = default_years(timezone.localdate())
+    created = 0
+    for year in range(start, end + 1):
+        _, made = ReportingDeadline.objects.get_or_create(
+            year=year, defaults={"due_date": date(year + 1, 3, 31), "note": "演示数据 / demo"}
+        )
+        created += made
+    stdout.write(
+        f"  demo reporting deadlines {start}-{end}: {created} created, {end - start + 1 - created} kept"
+    )

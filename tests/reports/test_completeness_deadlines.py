@@ -197,3 +197,15 @@ def test_api_bad_deadline_is_a_400_naming_the_field(api, users):
     response = api.post("/api/v1/reports/deadlines/", {"year": 2025, "due_date": "2031-01-01"}, format="json")
     assert response.status_code == 400
     assert "due_date" in response.json()
+
+
+def test_demo_deadlines_are_idempotent_and_marked(users):
+    import io
+
+    from apps.reports.completeness import demo_seed
+
+    demo_seed(io.StringIO())
+    demo_seed(out := io.StringIO())
+    assert ReportingDeadline.objects.count() == 5
+    assert all("demo" in d.note for d in ReportingDeadline.objects.all())
+    assert "0 created, 5 kept" in out.getvalue()
