@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from decimal import Decimal
 
 from django.db.models import (
     BooleanField,
@@ -67,6 +68,14 @@ def editable_measures(user) -> QuerySet[Measure]:
     )
     return Measure.objects.filter(
         Q(plan__in=editable_plans(user).values("pk")) | Q(pk__in=by_department.values("pk"))
+    )
+
+
+def reachable_plans(user) -> QuerySet[SectorPlan]:
+    """Plans the user reads, and plans holding a measure the user reads (the way into that
+    measure's milestones and notes for a department responsible for it)."""
+    return SectorPlan.objects.filter(
+        Q(pk__in=readable_plans(user).values("pk")) | Q(pk__in=readable_measures(user).values("plan_id"))
     )
 
 
@@ -364,6 +373,8 @@ def _display(f, r, names) -> str:
         return str(names.get(f.name, {}).get(value, value))
     if f.choices:
         return str(dict(f.flatchoices).get(value, value))
+    if isinstance(value, Decimal):
+        return format(value.normalize(), "f")  # 540.0000 → 540
     return str(value)
 
 

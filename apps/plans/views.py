@@ -285,7 +285,11 @@ def measure_create(request, pk: int):
         else:
             messages.success(request, _("Measure added."))
             return redirect(measure)
-    return render(request, "plans/measure_form.html", {"form": form, "plan": plan, "measure": None})
+    return render(
+        request,
+        "plans/measure_form.html",
+        {"form": form, "plan": plan, "measure": None, "plan_readable": True},
+    )
 
 
 @action_required(Action.READ_PLANS)
@@ -426,7 +430,7 @@ def department_options(request):
     departments = Department.objects.none()
     if region_id and region_id.isdigit():
         if purpose == "responsible":
-            plan = get_object_or_404(selectors.readable_plans(request.user), pk=request.GET.get("plan") or 0)
+            plan = get_object_or_404(selectors.reachable_plans(request.user), pk=request.GET.get("plan") or 0)
             region = responsible_region_options(request.user, plan).filter(pk=region_id).first()
             if region is not None:
                 departments = Department.objects.filter(region=region).order_by("role", "kind")

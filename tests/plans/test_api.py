@@ -420,3 +420,27 @@ def test_list_queries_do_not_grow_with_the_number_of_rows(users, url):
     few = _queries(lambda: api.get(url))
     add(4)
     assert _queries(lambda: api.get(url)) == few
+
+
+def test_a_responsible_department_reaches_its_measure_through_an_unreadable_plan(users):
+    """Donghu's ecology bureau carries out a measure of a provincial plan it cannot read: it
+    sees and reports on that measure, never the plan's other content."""
+    admin = users["admin"]
+    plan = make_plan(admin, region_code="360000", title="Provincial steel")
+    own = make_measure(admin, plan, title="Own", dept_code="360102", kind="ecology_environment")
+    other = make_measure(admin, plan, title="Other", dept_code="360100", kind="transport")
+    services.milestone_add(user=admin, measure=other, title="Hidden step", due_date=TODAY())
+    api = api_as(users["ecology_donghu"])
+    assert api.get(f"/api/v1/sector-plans/{plan.pk}/").status_code == 404
+    assert api.get(f"/api/v1/sector-plans/{plan.pk}/targets/").status_code == 404
+    base = f"/api/v1/sector-plans/{plan.pk}/milestones/"
+    created = api.post(
+        base, {"measure": own.pk, "title": "Survey", "due_date": TODAY().isoformat()}, format="json"
+    )
+    assert created.status_code == 201, created.json()
+    assert [m["title"] for m in api.get(base).json()] == ["Survey"]
+    refused = api.post(
+        base, {"measure": other.pk, "title": "x", "due_date": TODAY().isoformat()}, format="json"
+    )
+    assert refused.status_code == 400  # the other measure is not even a valid choice for this user
+    assert "measure" in refused.json()

@@ -5,7 +5,6 @@ invalid: 400 with field errors)."""
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db.models import Q
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
@@ -174,14 +173,12 @@ class PlanNestedMixin(PlansViewSetMixin):
             return self.queryset_model.objects.none()
         return self.get_children(self.get_plan())
 
+    def plan_queryset(self):
+        return selectors.reachable_plans(self.request.user)
+
     def get_plan(self) -> SectorPlan:
         if not hasattr(self, "_plan"):
-            user = self.request.user
-            reachable = SectorPlan.objects.filter(
-                Q(pk__in=selectors.readable_plans(user).values("pk"))
-                | Q(pk__in=selectors.readable_measures(user).values("plan_id"))
-            )
-            self._plan = get_object_or_404(reachable, pk=self.kwargs["plan_pk"])
+            self._plan = get_object_or_404(self.plan_queryset(), pk=self.kwargs["plan_pk"])
         return self._plan
 
 
@@ -200,9 +197,10 @@ class PlanTargetViewSet(PlanNestedMixin, viewsets.ModelViewSet):
 
     queryset_model = PlanTarget
 
+    def plan_queryset(self):
+        return selectors.readable_plans(self.request.user)  # targets belong to the plan itself
+
     def get_children(self, plan):
-        if not selectors.can_read_plan(self.request.user, plan):
-            return PlanTarget.objects.none()
         return PlanTarget.objects.filter(plan=plan).select_related("indicator")
 
     def create(self, request, *args, **kwargs):
