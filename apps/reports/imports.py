@@ -330,7 +330,7 @@ def plan_import(*, user, rows: list[Row], approve: bool, submit: bool) -> list[I
 
     plan = sorted(groups.values(), key=lambda g: (g.region.path, g.year))
     _attach_reports(plan)
-    _check_states_and_rules(plan, catalog, approve=approve, submit=submit, errors=errors)
+    _check_states_and_rules(plan, catalog, user=user, approve=approve, submit=submit, errors=errors)
     if errors:
         _raise_capped(sorted(errors, key=lambda e: e.row or 0))
     return plan
@@ -369,7 +369,13 @@ def _stored_values(report_ids) -> dict[int, tuple[dict, dict]]:
     return stored
 
 
-def _check_states_and_rules(plan, catalog, *, approve: bool, submit: bool, errors: list[RowError]) -> None:
+def _may_read_drafts(user, region: Region) -> bool:
+    return scoping.can(user, Action.READ_DRAFT_REPORT, region=region)
+
+
+def _check_states_and_rules(
+    plan, catalog, *, user, approve: bool, submit: bool, errors: list[RowError]
+) -> None:
     stored = _stored_values([g.report_id for g in plan if g.report_id])
     region_ids = {g.region.pk for g in plan}
     previous_years = {g.year - 1 for g in plan}
@@ -391,6 +397,19 @@ def _check_states_and_rules(plan, catalog, *, approve: bool, submit: bool, error
         changed = any(old_values.get(c) != v for c, v in group.values.items()) or any(
             old_notes.get(c, "") != n for c, n in group.notes.items()
         )
+        if group.status in EDITABLE_STATUSES and not _may_read_drafts(user, group.region):
+            # A draft is private to its region (roles.md): others neither see nor overwrite it.
+            errors.append(
+                RowError(
+                    group.first_row,
+                    _(
+                        "The report %(report)s is being prepared by its region: only the region's own "
+                        "staff can import into it until it is submitted."
+                    )
+                    % {"report": label},
+                )
+            )
+            continue
         if group.status in (ReportStatus.SUBMITTED, ReportStatus.FORWARDED) and not approve:
             errors.append(
                 RowError(

@@ -146,6 +146,19 @@ def test_import_with_approve_approves_a_report_under_review(users):
 # --- drafts and submission ------------------------------------------------------------------
 
 
+def test_nobody_but_the_region_imports_into_its_draft(users):
+    report = make_report("360102", 2023, ReportStatus.DRAFT, {"energy_total": Decimal("1")})
+    for who in ("nanchang", "province"):
+        errors = rejected(users[who], HEADER + rows_for("360102", 2023), approve=who == "province")
+        assert errors == [
+            "Row 2: The report 360102 2023 is being prepared by its region: only the region's own staff can "
+            "import into it until it is submitted."
+        ]
+    assert report.values.get().value == Decimal("1")
+    do_import(users["donghu"], HEADER + rows_for("360102", 2023))
+    assert report.values.count() == len(GOOD_VALUES)
+
+
 def test_city_staff_import_county_values_as_drafts_of_the_counties(users):
     result = do_import(users["nanchang"], HEADER + rows_for("360102", 2023) + rows_for("360103", 2023))
     assert len(result.created) == 2
