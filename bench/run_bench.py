@@ -25,6 +25,7 @@ import platform
 import statistics
 import subprocess
 import sys
+import sysconfig
 import time
 from pathlib import Path
 
@@ -134,7 +135,13 @@ def machine(conn) -> dict:
         "pandas": version("pandas"),
         "numpy": version("numpy"),
         "commit": commit.stdout.strip() or "?",
+        "load_before": load_average(),
     }
+
+
+def load_average() -> str:
+    """1/5/15-minute load averages: the machine may be shared, and a busy one slows every figure."""
+    return " / ".join(f"{x:.1f}" for x in os.getloadavg())
 
 
 DATA_CHECK = """
@@ -239,6 +246,7 @@ def main(argv: list[str] | None = None) -> int:
 
     conn = psycopg2.connect(dsn())
     info = machine(conn)
+    say(f"Load average (1/5/15 min): {info['load_before']} on {info['nproc']} cores")
     if args.skip_load:
         say("Data: reusing the data already loaded (--skip-load)")
         load_note = "reused (--skip-load)"
@@ -387,13 +395,15 @@ def main(argv: list[str] | None = None) -> int:
         stats.sort_stats("cumulative").print_stats(30)
         stats.sort_stats("tottime").print_stats(15)
         site = Path(psycopg2.__file__).resolve().parent.parent
+        stdlib = sysconfig.get_paths()["stdlib"]
         profile_lines = [
-            line.replace(f"{site}/", "").replace(f"{ROOT}/", "")
+            line.replace(f"{site}/", "").replace(f"{stdlib}/", "").replace(f"{ROOT}/", "")
             for line in text.getvalue().splitlines()
             if line.strip() and "full.prof" not in line
         ]
     conn.close()
 
+    info["load_after"] = load_average()
     peak = max(f["peak_rss_mb"] for f in [*full_runs, *one_runs, export])
     targets = [
         (f"full recompute ≤ {MAX_RATIO:g}× reference", ratio <= MAX_RATIO, f"{ratio:.1f}×"),
@@ -483,6 +493,8 @@ def render(info, rows, agreement, levels, targets, check, profile_lines) -> str:
         f"- CPU: {info['cpu']}, {info['nproc']} cores (`nproc`); memory {info['memory_gb']} GB",
         f"- {info['postgresql']}, on the same machine",
         f"- Python {info['python']}, pandas {info['pandas']}, numpy {info['numpy']}",
+        f"- Load average (1/5/15 min) before the run {info['load_before']}, after {info['load_after']} "
+        "(above 2 other work was competing for the two cores)",
         "",
         "## Data",
         "",
@@ -519,7 +531,7 @@ def render(info, rows, agreement, levels, targets, check, profile_lines) -> str:
     ]
     if profile_lines:
         out += [
-            "## Profile of one full recompute (cProfile, cumulative)",
+            "## Profile of one more full recompute (cProfile: by cumulative, then by own time)",
             "",
             "```",
             *profile_lines,
