@@ -129,7 +129,7 @@ def _lock(report: Report) -> Report:
 
 
 def _json_value(value: Decimal | None) -> str | None:
-    return None if value is None else format(value, "f")
+    return None if value is None else format(value.normalize(), "f")
 
 
 def report_validate(report: Report, *, values=None, notes=None) -> ValidationResult:
