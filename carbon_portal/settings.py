@@ -135,6 +135,8 @@ MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(BASE_DIR / "media")))
 # E-mail: console in development, SMTP when EMAIL_URL is set.
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
+# Absolute links in e-mails (reminders) point here, e.g. https://carbon.example.gov.cn
+PORTAL_BASE_URL = env.str("PORTAL_BASE_URL", default="http://127.0.0.1:8000")
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="carbon-portal@localhost")
 
 # Security (production values pass `manage.py check --deploy`).

@@ -3,6 +3,7 @@
 import os
 
 import pytest
+from hypothesis import settings as hypothesis_settings
 from django.conf import settings
 from django.db import connection
 
@@ -11,6 +12,10 @@ from apps.regions.models import Region
 from apps.regions.services import JIANGXI_CSV, load_regions_csv
 
 IN_CI = bool(os.environ.get("CI"))
+
+# No timing in tests: a loaded CI machine must not turn a slow example into a failure.
+hypothesis_settings.register_profile("portal", deadline=None)
+hypothesis_settings.load_profile("portal")
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -13,8 +13,10 @@ import io
 import json
 import logging
 import math
+import threading
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
@@ -412,13 +414,42 @@ def run_start(
     from apps.accounts import scoping
 
     scoping.require(user, scoping.Action.START_RECOMPUTE, region=region)
-    return run_queue(user=user, region=region, year=year, reason=reason or "started by hand")
+    return _queue(user=user, region=region, year=year, reason=reason or "started by hand")
+
+
+_batch = threading.local()
+
+
+@contextmanager
+def recompute_batched(reason: str) -> Iterator[None]:
+    """Bulk writers (demo seeding): one full recompute at the end instead of one per trigger."""
+    if getattr(_batch, "active", False):
+        yield
+        return
+    _batch.active, _batch.triggered = True, False
+    try:
+        yield
+    finally:
+        triggered = _batch.triggered
+        _batch.active = _batch.triggered = False
+    if triggered:
+        _queue(user=None, region=None, year=None, reason=reason)
 
 
 def run_queue(
     *, user=None, region: Region | None = None, year: int | None = None, reason: str = ""
-) -> RecomputeRun:
-    """Queue a run after the surrounding transaction commits (approval, target or catalog change)."""
+) -> RecomputeRun | None:
+    """Queue a run after the surrounding transaction commits (approval, target or catalog change).
+
+    Inside `recompute_batched()` the trigger is only noted (None is returned): one run follows.
+    """
+    if getattr(_batch, "active", False):
+        _batch.triggered = True
+        return None
+    return _queue(user=user, region=region, year=year, reason=reason)
+
+
+def _queue(*, user, region: Region | None, year: int | None, reason: str) -> RecomputeRun:
     from .tasks import recompute_run
 
     run = run_create(user=user, region=region, year=year, reason=reason)

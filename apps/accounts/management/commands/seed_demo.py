@@ -16,7 +16,9 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         if not Region.objects.filter(code="360000").exists():
             raise CommandError("load the Jiangxi regions first: python manage.py load_regions")
-        with transaction.atomic():
+        from apps.monitoring.services import recompute_batched
+
+        with recompute_batched("demo data seeded"), transaction.atomic():
             for config in apps.get_app_configs():
                 if not config.name.startswith("apps."):
                     continue
