@@ -3,9 +3,9 @@
 import os
 
 import pytest
-from hypothesis import settings as hypothesis_settings
 from django.conf import settings
 from django.db import connection
+from hypothesis import settings as hypothesis_settings
 
 from apps.organizations.services import load_departments
 from apps.regions.models import Region
