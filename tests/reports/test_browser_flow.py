@@ -27,7 +27,21 @@ ARGS = [
 ]
 YEAR = 2024
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def catalog(reference_data):
+    """Transactional tests run on a flushed database: reload the indicator catalog if it is gone."""
+    from dataclasses import asdict
+
+    from apps.indicators.catalog import INDICATORS
+    from apps.indicators.models import Indicator
+
+    if not Indicator.objects.exists():
+        Indicator.objects.bulk_create(
+            Indicator(order=n, **asdict(d)) for n, d in enumerate(INDICATORS, start=1)
+        )
 
 
 @pytest.fixture
@@ -56,7 +70,7 @@ def log_in(browser, live_server, user):
     return context, page
 
 
-def test_county_submits_city_forwards_province_approves(browser, live_server, reference_data):
+def test_county_submits_city_forwards_province_approves(browser, live_server, catalog):
     county = user_with(Role.REGION_STAFF, "360102", username="county_clerk")
     city = user_with(Role.REGION_STAFF, "360100", username="city_reviewer")
     official = user_with(Role.PROVINCIAL_OFFICIAL, "360000", username="province_official")
