@@ -14,32 +14,24 @@ class Assessment(models.Model):
 
     Upserted by its natural key (region, year, metric) by the recompute jobs; read paths
     (dashboards, API, exports) only read these rows. A warning metric stores its level
-    in `level` and no `value`. `inputs` holds the named values the formula used, so the
-    figure can be traced without recomputing.
+    in `level` and no `value`. How the figure came about (formula, inputs used, rule set,
+    factor set, spec version, computed-at) is in the region-year's `AssessmentTrace`,
+    written in the same transaction: one trace row per region-year keeps the national
+    table narrow enough to rewrite in seconds. `attach_traces()` in selectors fills
+    `trace` for a batch of rows in one query.
     """
 
     region = models.ForeignKey(
-        "regions.Region", verbose_name=_("region"), on_delete=models.CASCADE, related_name="assessments"
+        "regions.Region",
+        verbose_name=_("region"),
+        on_delete=models.CASCADE,
+        related_name="assessments",
+        db_constraint=False,  # written by COPY in bulk; regions are never deleted under it
     )
     year = models.PositiveSmallIntegerField(_("year"))
     metric = models.CharField(_("metric"), max_length=48)
     value = models.DecimalField(_("value"), max_digits=32, decimal_places=15, null=True, blank=True)
     level = models.CharField(_("warning level"), max_length=6, choices=WarningLevel.choices, blank=True)
-    period = models.CharField(_("plan period"), max_length=9, blank=True)
-    rule_set = models.CharField(_("rule set"), max_length=16, blank=True)
-    factor_set = models.CharField(_("factor set"), max_length=40, blank=True)
-    spec_version = models.CharField(_("spec version"), max_length=8)
-    formula = models.CharField(_("formula"), max_length=300, blank=True)
-    inputs = models.JSONField(_("inputs used"), default=dict)
-    computed_at = models.DateTimeField(_("computed at"))
-    run = models.ForeignKey(
-        "RecomputeRun",
-        verbose_name=_("run"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
 
     class Meta:
         ordering = ["region_id", "year", "metric"]
@@ -47,10 +39,6 @@ class Assessment(models.Model):
         verbose_name_plural = _("assessments")
         constraints = [
             models.UniqueConstraint(fields=["region", "year", "metric"], name="assessment_natural_key"),
-        ]
-        indexes = [
-            models.Index(fields=["year", "metric"]),
-            models.Index(fields=["metric", "level"]),
         ]
 
     def __str__(self) -> str:
@@ -60,11 +48,94 @@ class Assessment(models.Model):
     def display_value(self):
         return self.level or self.value
 
+    @property
+    def trace(self) -> "AssessmentTrace | None":
+        if not hasattr(self, "_trace"):
+            self._trace = AssessmentTrace.objects.filter(region_id=self.region_id, year=self.year).first()
+        return self._trace
+
+    @trace.setter
+    def trace(self, value: "AssessmentTrace | None") -> None:
+        self._trace = value
+
+    def _figure(self) -> dict:
+        return (self.trace.figures.get(self.metric) if self.trace else None) or {}
+
+    @property
+    def formula(self) -> str:
+        return self._figure().get("f", "")
+
+    @property
+    def inputs(self) -> dict:
+        return self._figure().get("in", {})
+
+    @property
+    def period(self) -> str:
+        return self.trace.period if self.trace else ""
+
+    @property
+    def rule_set(self) -> str:
+        return self.trace.rule_set if self.trace else ""
+
+    @property
+    def factor_set(self) -> str:
+        return self.trace.factor_set if self.trace else ""
+
+    @property
+    def spec_version(self) -> str:
+        return self.trace.spec_version if self.trace else ""
+
+    @property
+    def computed_at(self):
+        return self.trace.computed_at if self.trace else None
+
+
+class AssessmentTrace(models.Model):
+    """How a region-year's figures were computed: per metric its formula and the inputs used,
+    with the plan period, rule set, factor set, spec version and time of the computation."""
+
+    region = models.ForeignKey(
+        "regions.Region",
+        verbose_name=_("region"),
+        on_delete=models.CASCADE,
+        related_name="assessment_traces",
+        db_constraint=False,
+    )
+    year = models.PositiveSmallIntegerField(_("year"))
+    period = models.CharField(_("plan period"), max_length=9, blank=True)
+    rule_set = models.CharField(_("rule set"), max_length=16, blank=True)
+    factor_set = models.CharField(_("factor set"), max_length=40, blank=True)
+    spec_version = models.CharField(_("spec version"), max_length=8)
+    computed_at = models.DateTimeField(_("computed at"))
+    run = models.ForeignKey(
+        "RecomputeRun",
+        verbose_name=_("run"),
+        null=True,
+        blank=True,
+        on_delete=models.DO_NOTHING,
+        related_name="+",
+        db_constraint=False,
+    )
+    figures = models.JSONField(_("formulas and inputs"), default=dict)  # {metric: {"f": ..., "in": {...}}}
+
+    class Meta:
+        ordering = ["region_id", "year"]
+        verbose_name = _("assessment trace")
+        verbose_name_plural = _("assessment traces")
+        constraints = [
+            models.UniqueConstraint(fields=["region", "year"], name="assessment_trace_natural_key")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.region_id} {self.year} ({self.rule_set}, {self.factor_set}, {self.spec_version})"
+
 
 class MissingFigure(models.Model):
     """A metric the engine could not compute for a region-year, with the reason (never a zero)."""
 
-    region = models.ForeignKey("regions.Region", on_delete=models.CASCADE, related_name="missing_figures")
+    region = models.ForeignKey(
+        "regions.Region", on_delete=models.CASCADE, related_name="missing_figures", db_constraint=False
+    )
     year = models.PositiveSmallIntegerField(_("year"))
     metric = models.CharField(_("metric"), max_length=48)
     reason = models.CharField(_("reason"), max_length=300)

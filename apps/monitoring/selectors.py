@@ -3,19 +3,34 @@
 from __future__ import annotations
 
 import csv
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from decimal import Decimal
 from typing import IO
 
 from django.db import connection
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from apps.accounts import scoping
 from apps.regions.models import Region
 
-from .models import Assessment
+from .models import Assessment, AssessmentTrace
 
 EXPORT_HEADER = ("region_code", "year", "metric", "value")
+
+
+def attach_traces(assessments: Iterable[Assessment]) -> list[Assessment]:
+    """Give each row its region-year trace (formula, inputs, rule set, …) in one query."""
+    rows = list(assessments)
+    keys = {(a.region_id, a.year) for a in rows}
+    traces: dict[tuple[int, int], AssessmentTrace] = {}
+    if keys:
+        q = Q()
+        for region_id in {k[0] for k in keys}:
+            q |= Q(region_id=region_id, year__in=[y for r, y in keys if r == region_id])
+        traces = {(t.region_id, t.year): t for t in AssessmentTrace.objects.filter(q)}
+    for a in rows:
+        a.trace = traces.get((a.region_id, a.year))
+    return rows
 
 
 def assessments_for(user) -> QuerySet[Assessment]:

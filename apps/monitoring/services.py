@@ -8,9 +8,7 @@ recomputes touching the same regions serialise on per-region advisory locks.
 
 from __future__ import annotations
 
-import csv
 import io
-import json
 import logging
 import math
 import threading
@@ -21,6 +19,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 
+import orjson
 from django.db import connection, transaction
 from django.utils import timezone
 
@@ -29,28 +28,26 @@ from apps.regions.models import Region
 from apps.targets.models import PlanPeriod, RegionTarget
 
 from . import engine
-from .models import Assessment, HierarchyCheck, MissingFigure, RecomputeRun, RunStatus
+from .models import Assessment, AssessmentTrace, HierarchyCheck, MissingFigure, RecomputeRun, RunStatus
 
 log = logging.getLogger(__name__)
 
 CHUNK_REGIONS = 400
 LOCK_NAMESPACE = 7301  # advisory-lock key space of the monitoring app
 CO2_PER_C = 44 / 12
-ASSESSMENT_COLUMNS = (
+ASSESSMENT_COLUMNS = ("region_id", "year", "metric", "value", "level")
+TRACE_COLUMNS = (
     "region_id",
     "year",
-    "metric",
-    "value",
-    "level",
     "period",
     "rule_set",
     "factor_set",
     "spec_version",
-    "formula",
-    "inputs",
     "computed_at",
     "run_id",
+    "figures",
 )
+MISSING_COLUMNS = ("region_id", "year", "metric", "reason", "computed_at")
 WARNING_VALUES = frozenset({engine.RED, engine.YELLOW, engine.GREEN})
 
 
@@ -161,71 +158,142 @@ def _load_targets(region_ids: Sequence[int]) -> dict[int, dict[str, engine.Targe
     return {region_id: engine.targets_from_records(records) for region_id, records in rows.items()}
 
 
-def _num(value: float) -> str:
-    """A float as the exact decimal text the column stores (at most 15 decimals)."""
-    return format(Decimal(repr(value)).quantize(Decimal("1e-15")), "f") if abs(value) < 1e16 else repr(value)
+@dataclass
+class _Output:
+    """What a chunk writes: COPY-ready text lines (PostgreSQL) or tuples (other databases)."""
+
+    assessments: list = field(default_factory=list)
+    traces: list = field(default_factory=list)
+    missing: list = field(default_factory=list)
+    results: int = 0
 
 
-def _rows_for_region(
+def _copy_text(value) -> str:
+    """One field of COPY's text format (NULL is \\N; backslash, tab and newline escaped)."""
+    if value is None:
+        return "\\N"
+    text = value if isinstance(value, str) else str(value)
+    if "\\" in text or "\t" in text or "\n" in text or "\r" in text:
+        text = text.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
+    return text
+
+
+def _compute_region(
     region_id: int,
     values: dict[int, dict[str, float]],
     targets: dict[str, engine.Targets],
     config: EngineConfig,
     year: int | None,
-    now: datetime,
-    run_id: int | None,
-) -> tuple[list[tuple], list[tuple]]:
-    rows: list[tuple] = []
-    missing: list[engine.Missing] = []
+) -> tuple[list[engine.Result], list[engine.Missing], dict[int, tuple[str, str, str]]]:
+    """The engine's results for one region, and per year its (period, rule set, factor set).
+
+    A period may have its own factor set: the engine then runs once per distinct set and
+    each year keeps the results of the set of the period it is reported in.
+    """
     groups = config.factor_groups(region_id)
-    periods_of_year: dict[int, tuple[str, str]] = {}
+    per_year: dict[int, tuple[str, str, str]] = {}
+    results: list[engine.Result] = []
+    missing: list[engine.Missing] = []
     for factors, period_codes in groups:
-        results, group_missing = engine.compute_region(
+        group_results, group_missing = engine.compute_region(
             values, config.periods, targets, config.rule_sets, factors
         )
-        for r in results:
-            if year is not None and r.year != year:
+        for item in (*group_results, *group_missing):
+            if year is not None and item.year != year:
                 continue
-            if r.year not in periods_of_year:
-                role = engine.reporting_period(r.year, config.periods, values)
+            if item.year not in per_year:
+                role = engine.reporting_period(item.year, config.periods, values)
                 code = role[0].code if role else ""
-                periods_of_year[r.year] = (code, config.rule_sets[code].code if code else "")
-            period, rule = periods_of_year[r.year]
-            if len(groups) > 1 and period not in period_codes:
+                rule = config.rule_sets[code].code if code else ""
+                per_year[item.year] = (code, rule, "")
+            code = per_year[item.year][0]
+            if len(groups) > 1 and code and code not in period_codes:
                 continue  # another factor set applies to this year's period
-            is_level = r.value in WARNING_VALUES
-            if not is_level and not math.isfinite(r.value):
-                missing.append(engine.Missing(r.year, r.metric, f"non-finite result {r.value!r}: refused"))
-                continue
-            rows.append(
-                (
-                    region_id,
-                    r.year,
-                    r.metric,
-                    None if is_level else _num(r.value),
-                    r.value if is_level else "",
-                    period,
-                    rule,
-                    factors.code,
-                    engine.SPEC_VERSION,
-                    r.formula[:300],
-                    json.dumps(r.inputs, ensure_ascii=False, default=str),
-                    now,
-                    run_id,
+            if isinstance(item, engine.Result):
+                if not per_year[item.year][2]:
+                    per_year[item.year] = (*per_year[item.year][:2], factors.code)
+                if item.value not in WARNING_VALUES and not (
+                    math.isfinite(item.value) and abs(item.value) < 1e16
+                ):
+                    missing.append(
+                        engine.Missing(
+                            item.year,
+                            item.metric,
+                            f"result {item.value!r} is not finite or out of range: refused",
+                        )
+                    )
+                else:
+                    results.append(item)
+            else:
+                missing.append(item)
+    return results, missing, per_year
+
+
+def _collect(
+    out: _Output,
+    region_id: int,
+    computed: tuple[list[engine.Result], list[engine.Missing], dict[int, tuple[str, str, str]]],
+    now: datetime,
+    run_id: int | None,
+    as_text: bool,
+) -> None:
+    results, missing, per_year = computed
+    figures: dict[int, dict[str, dict]] = defaultdict(dict)
+    stamp = now.isoformat()
+    for r in results:
+        is_level = r.value in WARNING_VALUES
+        figures[r.year][r.metric] = {"f": r.formula, "in": r.inputs}
+        if as_text:
+            value = "\\N" if is_level else repr(r.value)
+            out.assessments.append(
+                f"{region_id}\t{r.year}\t{r.metric}\t{value}\t{r.value if is_level else ''}\n"
+            )
+        else:
+            out.assessments.append(
+                Assessment(
+                    region_id=region_id,
+                    year=r.year,
+                    metric=r.metric,
+                    value=None if is_level else Decimal(repr(r.value)).quantize(Decimal("1e-15")),
+                    level=r.value if is_level else "",
                 )
             )
-        for m in group_missing:
-            if len(groups) > 1:
-                role = engine.reporting_period(m.year, config.periods, values)
-                if role and role[0].code not in period_codes:
-                    continue
-            missing.append(m)
-    miss = [
-        (region_id, m.year, m.metric, m.reason[:300], now)
-        for m in missing
-        if (year is None or m.year == year)
-    ]
-    return rows, miss
+    out.results += len(results)
+    for y, by_metric in figures.items():
+        period, rule, factor = per_year[y]
+        if as_text:
+            blob = orjson.dumps(by_metric).decode()
+            out.traces.append(
+                "\t".join(
+                    _copy_text(v)
+                    for v in (region_id, y, period, rule, factor, engine.SPEC_VERSION, stamp, run_id, blob)
+                )
+                + "\n"
+            )
+        else:
+            out.traces.append(
+                AssessmentTrace(
+                    region_id=region_id,
+                    year=y,
+                    period=period,
+                    rule_set=rule,
+                    factor_set=factor,
+                    spec_version=engine.SPEC_VERSION,
+                    computed_at=now,
+                    run_id=run_id,
+                    figures=orjson.loads(orjson.dumps(by_metric)),
+                )
+            )
+    for m in missing:
+        row = (region_id, m.year, m.metric, m.reason[:300], stamp)
+        if as_text:
+            out.missing.append("\t".join(_copy_text(v) for v in row) + "\n")
+        else:
+            out.missing.append(
+                MissingFigure(
+                    region_id=region_id, year=m.year, metric=m.metric, reason=m.reason[:300], computed_at=now
+                )
+            )
 
 
 def _lock_regions(region_ids: Iterable[int]) -> None:
@@ -236,55 +304,54 @@ def _lock_regions(region_ids: Iterable[int]) -> None:
             cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [LOCK_NAMESPACE, region_id])
 
 
-def _write(region_ids: Sequence[int], year: int | None, rows: list[tuple], missing: list[tuple]) -> None:
+def _write(region_ids: Sequence[int], year: int | None, out: _Output) -> None:
     """Replace the regions' results (for one year, or all years) in the current transaction."""
-    scope = {"region_id__in": region_ids}
-    if year is not None:
-        scope["year"] = year
+    models = (Assessment, AssessmentTrace, MissingFigure)
     if connection.vendor == "postgresql":
+        where, params = "region_id = ANY(%s)", [list(region_ids)]
+        if year is not None:
+            where, params = where + " AND year = %s", [*params, year]
         with connection.cursor() as cursor:
-            where, params = "region_id = ANY(%s)", [list(region_ids)]
-            if year is not None:
-                where, params = where + " AND year = %s", [*params, year]
-            cursor.execute(f"DELETE FROM {Assessment._meta.db_table} WHERE {where}", params)
-            cursor.execute(f"DELETE FROM {MissingFigure._meta.db_table} WHERE {where}", params)
-            _copy(cursor, Assessment._meta.db_table, ASSESSMENT_COLUMNS, rows)
-            _copy(
-                cursor,
-                MissingFigure._meta.db_table,
-                ("region_id", "year", "metric", "reason", "computed_at"),
-                missing,
-            )
+            for model in models:
+                cursor.execute(f"DELETE FROM {model._meta.db_table} WHERE {where}", params)
+            _copy(cursor, Assessment._meta.db_table, ASSESSMENT_COLUMNS, out.assessments)
+            _copy(cursor, AssessmentTrace._meta.db_table, TRACE_COLUMNS, out.traces)
+            _copy(cursor, MissingFigure._meta.db_table, MISSING_COLUMNS, out.missing)
         return
-    Assessment.objects.filter(**scope).delete()
-    MissingFigure.objects.filter(**scope).delete()
-    Assessment.objects.bulk_create(
-        [
-            Assessment(**dict(zip(ASSESSMENT_COLUMNS, row, strict=True)) | {"inputs": json.loads(row[10])})
-            for row in rows
-        ],
-        batch_size=2000,
-    )
-    MissingFigure.objects.bulk_create(
-        [
-            MissingFigure(region_id=r, year=y, metric=m, reason=why, computed_at=at)
-            for r, y, m, why, at in missing
-        ],
-        batch_size=2000,
-    )
+    scope = {"region_id__in": region_ids} | ({"year": year} if year is not None else {})
+    for model in models:
+        model.objects.filter(**scope).delete()
+    Assessment.objects.bulk_create(out.assessments, batch_size=2000)
+    AssessmentTrace.objects.bulk_create(out.traces, batch_size=500)
+    MissingFigure.objects.bulk_create(out.missing, batch_size=2000)
 
 
-def _copy(cursor, table: str, columns: Sequence[str], rows: list[tuple]) -> None:
-    if not rows:
-        return
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    for row in rows:
-        writer.writerow(["\\N" if v is None else v for v in row])
-    buffer.seek(0)
-    cursor.cursor.copy_expert(
-        f"COPY {table} ({', '.join(columns)}) FROM STDIN WITH (FORMAT csv, NULL '\\N')", buffer
-    )
+class _LineReader(io.TextIOBase):
+    """Feeds prepared COPY lines to psycopg2 without joining them into one huge string."""
+
+    def __init__(self, lines: list[str]):
+        self._lines = iter(lines)
+
+    def readable(self) -> bool:
+        return True
+
+    def read(self, size: int = -1) -> str:
+        parts, total = [], 0
+        for line in self._lines:
+            parts.append(line)
+            total += len(line)
+            if 0 < size <= total:
+                break
+        return "".join(parts)
+
+    readline = read
+
+
+def _copy(cursor, table: str, columns: Sequence[str], lines: list[str]) -> None:
+    if lines:
+        cursor.cursor.copy_expert(
+            f"COPY {table} ({', '.join(columns)}) FROM STDIN", _LineReader(lines), size=1 << 20
+        )
 
 
 def recompute(
@@ -310,37 +377,30 @@ def recompute(
         chunk = region_ids[start : start + CHUNK_REGIONS]
         values = _load_values(chunk)
         targets = _load_targets(chunk)
-        rows: list[tuple] = []
-        missing: list[tuple] = []
+        out = _Output()
+        as_text = connection.vendor == "postgresql"
         for region_id in chunk:
             try:
-                r, m = _rows_for_region(
-                    region_id,
-                    values.get(region_id, {}),
-                    targets.get(region_id, {}),
-                    config,
-                    year,
-                    now,
-                    run.pk if run else None,
+                computed = _compute_region(
+                    region_id, values.get(region_id, {}), targets.get(region_id, {}), config, year
                 )
             except Exception as exc:  # one region's bad data must not stop the run
                 log.exception("recompute of region %s failed", region_id)
                 summary.errors.append(f"region {region_id}: {exc}")
                 continue
-            rows.extend(r)
-            missing.extend(m)
+            _collect(out, region_id, computed, now, run.pk if run else None, as_text)
         with transaction.atomic():
             _lock_regions(chunk)
-            _write(chunk, year, rows, missing)
+            _write(chunk, year, out)
             if run is not None:
                 RecomputeRun.objects.filter(pk=run.pk).update(
                     regions_done=start + len(chunk),
-                    results_written=summary.results + len(rows),
-                    missing_count=summary.missing + len(missing),
+                    results_written=summary.results + out.results,
+                    missing_count=summary.missing + len(out.missing),
                 )
+        summary.results += out.results
+        summary.missing += len(out.missing)
         summary.regions += len(chunk)
-        summary.results += len(rows)
-        summary.missing += len(missing)
     hierarchy_recompute(region_ids=region_ids, now=now)
     return summary
 

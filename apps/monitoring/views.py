@@ -16,7 +16,7 @@ from apps.regions.selectors import by_code
 
 from . import engine, services
 from .models import Assessment, HierarchyCheck, MissingFigure, RecomputeRun, WarningLevel
-from .selectors import assessments_for, export_rows
+from .selectors import assessments_for, attach_traces, export_rows
 
 OVERVIEW_METRICS = (
     "energy_intensity_reduction_cum",
@@ -70,7 +70,7 @@ def region_year(request, level: str, code: str, year: int):
     region = get_object_or_404(
         scoping.regions_for(request.user, Action.READ_ASSESSMENTS), code=code, level=level
     )
-    figures = list(Assessment.objects.filter(region=region, year=year))
+    figures = attach_traces(Assessment.objects.filter(region=region, year=year))
     order = {m: i for i, m in enumerate(engine.METRICS)}
     figures.sort(key=lambda a: order.get(a.metric, len(order)))
     missing = MissingFigure.objects.filter(region=region, year=year).order_by("metric")
@@ -89,6 +89,7 @@ def region_year(request, level: str, code: str, year: int):
             "missing": missing,
             "hierarchy": HierarchyCheck.objects.filter(region=region, year=year).first(),
             "percent_metrics": engine.PERCENT_METRICS,
+            "trace": figures[0].trace if figures else None,
         },
     )
 

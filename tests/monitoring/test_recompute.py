@@ -6,7 +6,14 @@ import pytest
 from django.core.management import call_command
 
 from apps.monitoring import services
-from apps.monitoring.models import Assessment, HierarchyCheck, MissingFigure, RecomputeRun, RunStatus
+from apps.monitoring.models import (
+    Assessment,
+    AssessmentTrace,
+    HierarchyCheck,
+    MissingFigure,
+    RecomputeRun,
+    RunStatus,
+)
 from apps.reports.signals import report_approved
 
 from .pipeline import approve_values, load_worked_example, read_csv
@@ -64,10 +71,11 @@ def test_recompute_twice_changes_nothing_and_never_duplicates():
 def test_year_scoped_recompute_only_rewrites_that_year():
     load_worked_example()
     services.recompute()
-    Assessment.objects.filter(year=2020).update(formula="stale")
+    AssessmentTrace.objects.update(rule_set="stale")
     services.recompute(year=2021)
-    assert Assessment.objects.filter(year=2020, formula="stale").count() == 6
-    assert not Assessment.objects.filter(year=2021, formula="stale").exists()
+    assert AssessmentTrace.objects.get(year=2020).rule_set == "stale"
+    assert AssessmentTrace.objects.get(year=2021).rule_set == "R2022"
+    assert Assessment.objects.filter(year=2020).count() == 6
 
 
 def test_every_figure_records_its_inputs_rule_set_factor_set_and_spec_version():
@@ -177,7 +185,7 @@ def test_a_period_assigned_its_own_factor_set_uses_it_for_that_period_only():
     co2 = Assessment.objects.get(year=2021, metric="co2_emissions")
     assert co2.factor_set == "alt"
     assert float(co2.value) == pytest.approx(305 * 2.5 + 85 * 2.0 + 45 * 1.5 + 32 * 0.5568 * 10, rel=1e-12)
-    assert Assessment.objects.filter(factor_set="alt").count() == 50
+    assert set(AssessmentTrace.objects.values_list("factor_set", flat=True)) == {"alt"}
 
 
 def test_target_and_catalog_changes_queue_recomputes(region, django_capture_on_commit_callbacks):

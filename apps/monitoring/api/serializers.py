@@ -8,6 +8,13 @@ class AssessmentSerializer(serializers.ModelSerializer):
     region_code = serializers.CharField(source="region.code", read_only=True)
     region_name = serializers.CharField(source="region.name", read_only=True)
     value = serializers.SerializerMethodField()
+    period = serializers.CharField(read_only=True)
+    rule_set = serializers.CharField(read_only=True)
+    factor_set = serializers.CharField(read_only=True)
+    spec_version = serializers.CharField(read_only=True)
+    formula = serializers.CharField(read_only=True)
+    inputs = serializers.DictField(read_only=True)
+    computed_at = serializers.DateTimeField(read_only=True, allow_null=True)
 
     class Meta:
         model = Assessment

@@ -14,7 +14,7 @@ from apps.accounts import scoping
 from apps.accounts.api.base import ScopedReadOnlyViewSet
 from apps.monitoring import services
 from apps.monitoring.models import Assessment, RecomputeRun, WarningLevel
-from apps.monitoring.selectors import write_export
+from apps.monitoring.selectors import attach_traces, write_export
 from apps.regions.selectors import by_code
 
 from .serializers import AssessmentSerializer, RecomputeRequestSerializer, RecomputeRunSerializer
@@ -41,6 +41,16 @@ class AssessmentViewSet(ScopedReadOnlyViewSet):
     filterset_class = AssessmentFilter
     read_action = scoping.Action.READ_ASSESSMENTS
     ordering_fields = ["year", "metric", "region__code"]
+
+    def list(self, request, *args, **kwargs):
+        queryset = self.filter_queryset(self.get_queryset())
+        page = self.paginate_queryset(queryset)
+        rows = attach_traces(page if page is not None else queryset)
+        data = self.get_serializer(rows, many=True).data
+        return self.get_paginated_response(data) if page is not None else Response(data)
+
+    def retrieve(self, request, *args, **kwargs):
+        return Response(self.get_serializer(attach_traces([self.get_object()])[0]).data)
 
     @extend_schema(
         parameters=[
