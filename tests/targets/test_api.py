@@ -58,12 +58,19 @@ def test_unauthenticated_calls_get_401(api, method, url):
 @pytest.mark.parametrize("role", ROLES)
 def test_everyone_signed_in_reads_periods_and_targets(as_role, demo, role):
     client = as_role(role)
-    periods = client.get("/api/v1/periods/").json()
+    periods = client.get("/api/v1/periods/").json()["results"]
     assert [p["code"] for p in periods] == ["2016-2020", "2021-2025", "2026-2030"]
     assert periods[1]["rule_set"] == "R2022" and periods[1]["factor_set"] is None
     assert periods[1]["first_year"] == 2021 and periods[1]["last_year"] == 2025
     data = client.get("/api/v1/targets/").json()
     assert data["count"] == RegionTarget.objects.count() > 0
+
+
+def test_target_list_costs_a_constant_number_of_queries(as_role, demo, django_assert_max_num_queries):
+    client = as_role("city")
+    with django_assert_max_num_queries(6):
+        response = client.get("/api/v1/targets/")
+    assert response.json()["count"] == RegionTarget.objects.count()
 
 
 def test_targets_filter_by_region_period_metric_and_year(as_role, demo):

@@ -82,6 +82,16 @@ def test_decomposition_defaults_to_the_users_region(client, user_of, demo):
     assert response.context["period"].code == "2021-2025"
 
 
+def test_target_list_and_decomposition_cost_a_constant_number_of_queries(
+    client, user_of, demo, django_assert_max_num_queries
+):
+    client.force_login(user_of("city"))
+    with django_assert_max_num_queries(10):
+        assert client.get(reverse("targets:list")).status_code == 200
+    with django_assert_max_num_queries(12):
+        assert client.get(reverse("targets:decomposition"), {"parent": "360000"}).status_code == 200
+
+
 def test_target_list_filters_and_export_follow_the_same_query(client, user_of, demo):
     client.force_login(user_of("department"))
     params = {"within": "360100", "metric": "energy_total_cap", "period": "2021-2025"}

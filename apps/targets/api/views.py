@@ -41,7 +41,6 @@ class PlanPeriodViewSet(mixins.UpdateModelMixin, ScopedWritableViewSet):
     region_field = "pk"
     lookup_field = "code"
     lookup_value_regex = r"[^/]+"
-    pagination_class = None
 
     def perform_update(self, serializer):
         period = serializer.instance
