@@ -56,6 +56,11 @@ def browser():
             yield browser
         finally:
             browser.close()
+            # The ORM calls made while Playwright's loop runs got their own connection (Django's
+            # connections are context-local); close it, or PostgreSQL keeps a session open.
+            from django.db import connections
+
+            connections.close_all()
 
 
 def log_in(browser, live_server, user):
