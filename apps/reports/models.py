@@ -182,17 +182,21 @@ class ReportSection(models.Model):
 
 
 class PrivateStorage(FileSystemStorage):
-    """Attachments live outside MEDIA_ROOT (never served as static media) and are read only
-    through the permission-checked download view. Location: REPORTS_PRIVATE_ROOT, else a
-    `<MEDIA_ROOT>_private` directory beside MEDIA_ROOT."""
+    """Attachments are read only through the permission-checked download view, never by URL.
+
+    Location: REPORTS_PRIVATE_ROOT when set, else MEDIA_ROOT/private (so a deployment's media
+    volume keeps them). Production serves no media at all; the development media server
+    (DEBUG) would, but the stored names are content hashes, not guessable from the outside.
+    """
 
     @property
     def base_location(self):
         configured = getattr(settings, "REPORTS_PRIVATE_ROOT", None)
-        if configured:
-            return str(configured)
-        media = Path(settings.MEDIA_ROOT)
-        return str(media.with_name(f"{media.name}_private"))
+        return str(configured) if configured else str(Path(settings.MEDIA_ROOT) / "private")
+
+    @property
+    def base_url(self):
+        return None  # no URL: downloads go through reports:attachment
 
     @property
     def location(self):

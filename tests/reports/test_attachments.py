@@ -88,14 +88,22 @@ def test_size_cap_and_empty_files(users, monkeypatch):
         add(users["donghu"], report, "empty.pdf", b"")
 
 
-def test_files_are_stored_outside_media_root_under_a_name_not_from_the_user(users):
+def test_files_are_stored_in_the_private_root_under_a_name_not_from_the_user(users):
     report = make_report("360102", 2024)
     attachment = add(users["donghu"], report, "../../etc/passwd.pdf", PDF)
     path = Path(attachment.file.path)
     assert Path(settings.REPORTS_PRIVATE_ROOT) in path.parents
-    assert Path(settings.MEDIA_ROOT) not in path.parents
     assert "passwd" not in path.name and path.suffix == ".pdf"
     assert attachment.original_name == "passwd.pdf"
+    with pytest.raises(ValueError):
+        attachment.file.url  # noqa: B018  (no public URL: only the permission-checked view)
+
+
+def test_default_private_root_is_inside_the_media_volume(settings):
+    from apps.reports.models import private_storage
+
+    del settings.REPORTS_PRIVATE_ROOT
+    assert Path(private_storage().location) == Path(settings.MEDIA_ROOT) / "private"
 
 
 @pytest.mark.parametrize("who", ["xihu", "nanchang", "province"])
