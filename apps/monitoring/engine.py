@@ -1102,7 +1102,10 @@ def log_mean(x: float, y: float) -> float:
     """L(x, y) = (x − y)/(ln x − ln y), L(x, x) = x (logarithmic mean of positive numbers)."""
     if x == y:
         return x
-    return (x - y) / (math.log(x) - math.log(y))
+    denominator = math.log(x) - math.log(y)
+    if denominator == 0.0:  # x and y differ in the last bits only: ln cannot tell them apart
+        return (x + y) / 2
+    return (x - y) / denominator
 
 
 def lmdi(

@@ -159,3 +159,10 @@ def test_using_less_energy_never_gives_a_worse_warning(
     ):
         if (2022, metric) in before:
             assert rank(after[(2022, metric)].value) >= rank(before[(2022, metric)].value), metric  # type: ignore[arg-type]
+
+
+def test_log_mean_of_numbers_too_close_for_the_logarithm_is_their_mean() -> None:
+    x = 1.0
+    y = math.nextafter(1.0, 2.0)
+    assert math.log(x) == math.log(y)
+    assert log_mean(x, y) == (x + y) / 2
