@@ -282,3 +282,29 @@ def test_attachments_through_the_api(api):
     assert client.delete(f"/api/v1/reports/{report.pk}/attachments/{attachment}/").status_code == 204
     assert not report.attachments.exists()
     assert Report.objects.count() == 1
+
+
+def test_every_api_write_is_403_for_a_reader_without_the_right(api):
+    submitted = make_report("360102", 2024, S.SUBMITTED)
+    approved = make_report("360102", 2023, S.APPROVED)
+    city = api("nanchang")
+    assert (
+        city.patch(
+            f"/api/v1/reports/{submitted.pk}/", {"values": {"energy_total": "1"}}, format="json"
+        ).status_code
+        == 403
+    )
+    assert city.post(f"/api/v1/reports/{submitted.pk}/submit/").status_code == 403
+    response = city.post(
+        f"/api/v1/reports/{submitted.pk}/attachments/",
+        {"file": SimpleUploadedFile("a.pdf", b"%PDF-1.4")},
+        format="multipart",
+    )
+    assert response.status_code == 403
+    assert city.post(f"/api/v1/reports/{approved.pk}/open-revision/", {"reason": "x"}).status_code == 403
+    assert api("donghu").post(f"/api/v1/reports/{submitted.pk}/return/", {"reason": "x"}).status_code == 403
+    assert (
+        api("congress").post(f"/api/v1/reports/{approved.pk}/open-revision/", {"reason": "x"}).status_code
+        == 403
+    )
+    assert Report.objects.count() == 2 and not submitted.attachments.exists()

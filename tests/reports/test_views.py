@@ -384,3 +384,23 @@ def test_navigation_entries_follow_the_actions(login):
     assert "/reports/queue/city/" in labels("nanchang")
     assert "/reports/queue/province/" in labels("province")
     assert "/reports/mine/" not in labels("congress") and "/reports/import/" not in labels("congress")
+
+
+def test_every_ui_write_is_403_for_a_reader_without_the_right(login):
+    submitted = make_report("360102", 2024, S.SUBMITTED)
+    approved = make_report("360102", 2023, S.APPROVED)
+    city = login("nanchang")  # reads both reports, edits neither
+    pdf = SimpleUploadedFile("a.pdf", PDF)
+    assert city.post(f"/reports/{submitted.pk}/edit/", form_data()).status_code == 403
+    assert city.post(f"/reports/{submitted.pk}/submit/").status_code == 403
+    assert city.post(f"/reports/{submitted.pk}/attachments/", {"file": pdf}).status_code == 403
+    assert city.post(f"/reports/{submitted.pk}/upload/", {"file": pdf}).status_code == 403
+    assert city.post(f"/reports/{approved.pk}/open-revision/", {"reason": "x"}).status_code == 403
+    county = login("donghu")
+    assert county.post(f"/reports/{submitted.pk}/return/", {"reason": "x"}).status_code == 403
+    dept = login("dept")
+    assert dept.post(f"/reports/{submitted.pk}/forward/").status_code == 403
+    assert dept.post(f"/reports/{approved.pk}/open-revision/", {"reason": "x"}).status_code == 403
+    assert Report.objects.count() == 2 and not submitted.attachments.exists()
+    submitted.refresh_from_db()
+    assert submitted.status == S.SUBMITTED
