@@ -6,7 +6,7 @@ COPY requirements.txt .
 RUN pip install --no-cache-dir -r requirements.txt
 COPY . .
 RUN DEBUG=1 python manage.py collectstatic --noinput && DEBUG=1 python manage.py compilemessages -l zh_Hans --ignore=.venv
-RUN useradd --create-home portal && mkdir -p /app/media && chown portal /app/media
+RUN useradd --create-home portal && mkdir -p /app/media /app/private_files && chown portal /app/media /app/private_files
 USER portal
 EXPOSE 8000
 CMD ["gunicorn", "carbon_portal.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3"]

@@ -24,7 +24,7 @@ def test_compose_describes_web_worker_beat_postgres_and_redis():
         assert "healthcheck" in services[name], name
     assert services["postgres"]["image"].startswith("postgres:")
     assert services["redis"]["image"].startswith("redis:")
-    assert {"pgdata", "redisdata"} <= set(compose["volumes"])
+    assert {"pgdata", "redisdata", "media", "private_files"} <= set(compose["volumes"])
     env = services["web"]["environment"]
     assert env["DATABASE_URL"].startswith("postgres://") and env["CELERY_BROKER_URL"].startswith("redis://")
     assert (ROOT / "Dockerfile").exists()

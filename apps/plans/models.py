@@ -275,16 +275,15 @@ def milestone_overdue(due_date: date, done_on: date | None, today: date) -> bool
 @deconstructible
 class PrivateStorage(FileSystemStorage):
     """Attachments outside MEDIA_ROOT (never served as media) and without a URL: downloads go
-    through the permission-checked view. Location: PLANS_PRIVATE_ROOT, else a
-    `<MEDIA_ROOT>_private` directory beside MEDIA_ROOT (the reports app's convention)."""
+    through the permission-checked view. Location: PLANS_PRIVATE_ROOT, else
+    PRIVATE_FILES_ROOT/plans (the portal's private-files volume)."""
 
     @property
     def base_location(self):
         configured = getattr(settings, "PLANS_PRIVATE_ROOT", None)
         if configured:
             return str(configured)
-        media = Path(settings.MEDIA_ROOT)
-        return str(media.with_name(f"{media.name}_private"))
+        return str(Path(settings.PRIVATE_FILES_ROOT) / "plans")
 
     @property
     def location(self):

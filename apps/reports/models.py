@@ -184,15 +184,14 @@ class ReportSection(models.Model):
 class PrivateStorage(FileSystemStorage):
     """Attachments are read only through the permission-checked download view, never by URL.
 
-    Location: REPORTS_PRIVATE_ROOT when set, else MEDIA_ROOT/private (so a deployment's media
-    volume keeps them). Production serves no media at all; the development media server
-    (DEBUG) would, but the stored names are content hashes, not guessable from the outside.
+    Location: REPORTS_PRIVATE_ROOT when set, else PRIVATE_FILES_ROOT/reports (outside
+    MEDIA_ROOT, so no media server ever serves them; a volume of its own in production).
     """
 
     @property
     def base_location(self):
         configured = getattr(settings, "REPORTS_PRIVATE_ROOT", None)
-        return str(configured) if configured else str(Path(settings.MEDIA_ROOT) / "private")
+        return str(configured) if configured else str(Path(settings.PRIVATE_FILES_ROOT) / "reports")
 
     @property
     def base_url(self):

@@ -99,11 +99,12 @@ def test_files_are_stored_in_the_private_root_under_a_name_not_from_the_user(use
         attachment.file.url  # noqa: B018  (no public URL: only the permission-checked view)
 
 
-def test_default_private_root_is_inside_the_media_volume(settings):
+def test_default_private_root_is_the_private_files_volume_outside_media(settings):
     from apps.reports.models import private_storage
 
     del settings.REPORTS_PRIVATE_ROOT
-    assert Path(private_storage().location) == Path(settings.MEDIA_ROOT) / "private"
+    assert Path(private_storage().location) == Path(settings.PRIVATE_FILES_ROOT) / "reports"
+    assert not Path(private_storage().location).is_relative_to(Path(settings.MEDIA_ROOT))
 
 
 @pytest.mark.parametrize("who", ["xihu", "nanchang", "province"])
