@@ -25,8 +25,8 @@ def main() -> int:
     for entry in po:
         value = translations.get(entry.msgid)
         if value is None:
-            if not entry.msgstr and not entry.msgstr_plural.get(0):
-                missing.append(entry.msgid)
+            if "fuzzy" in entry.flags or (not entry.msgstr and not entry.msgstr_plural.get(0)):
+                missing.append(entry.msgid)  # a fuzzy guess is not a reviewed translation
             continue
         if entry.msgid_plural:
             entry.msgstr_plural = {0: value if isinstance(value, str) else value[0]}
