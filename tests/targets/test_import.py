@@ -6,6 +6,7 @@ from pathlib import Path
 import pytest
 from django.core.exceptions import PermissionDenied
 from django.core.management import CommandError, call_command
+from django.utils import translation
 from openpyxl import Workbook
 
 from apps.targets import services
@@ -21,13 +22,14 @@ HEADER = "region_code,period,metric,value,year\n"
 
 def run(path: Path, username: str) -> tuple[str, str]:
     out, err = StringIO(), StringIO()
-    call_command("import_targets", str(path), "--user", username, stdout=out, stderr=err)
+    with translation.override("en"):
+        call_command("import_targets", str(path), "--user", username, stdout=out, stderr=err)
     return out.getvalue(), err.getvalue()
 
 
 def reject(path: Path, username: str) -> tuple[str, str]:
     out, err = StringIO(), StringIO()
-    with pytest.raises(CommandError) as exc:
+    with pytest.raises(CommandError) as exc, translation.override("en"):
         call_command("import_targets", str(path), "--user", username, stdout=out, stderr=err)
     return err.getvalue(), str(exc.value)
 
