@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import io
+import zipfile
 from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
@@ -17,6 +18,7 @@ from django.utils.translation import gettext as _
 MAX_BYTES = 5 * 1024 * 1024
 MAX_ROWS = 50_000
 MAX_COLUMNS = 50
+MAX_EXPANDED_BYTES = 50 * 1024 * 1024  # an .xlsx is a zip: refuse archives that unpack to more (zip bombs)
 XLSX_MAGIC = b"PK\x03\x04"
 
 
@@ -93,6 +95,18 @@ def _read_xlsx(data: bytes) -> tuple[list[str], list[tuple[int, list]]]:
             0, "file", _("Not a readable .xlsx workbook (%(error)s).") % {"error": type(exc).__name__}
         )
 
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            expanded = sum(info.file_size for info in archive.infolist())
+    except Exception as exc:
+        raise unreadable(exc)
+    if expanded > MAX_EXPANDED_BYTES:
+        raise TableError(
+            0,
+            "file",
+            _("The workbook is too large when unpacked (over %(mb)s MB).")
+            % {"mb": MAX_EXPANDED_BYTES // (1024 * 1024)},
+        )
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as exc:  # openpyxl and zipfile raise many kinds on malformed archives

@@ -1,4 +1,5 @@
 import os
+import zipfile
 from decimal import Decimal
 from io import BytesIO, StringIO
 from pathlib import Path
@@ -192,6 +193,16 @@ def test_ten_megabytes_of_garbage_is_refused_without_reading_it_all(provincial, 
     err, _message = reject(path, provincial.username)
     assert "file:" in err and str(MAX_BYTES // (1024 * 1024)) in err
     assert not RegionTarget.objects.exists()
+
+
+def test_a_zip_bomb_posing_as_xlsx_is_refused_before_unpacking(provincial):
+    buffer = BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("xl/sharedStrings.xml", b"\0" * (60 * 1024 * 1024))
+    assert len(buffer.getvalue()) < MAX_BYTES
+    with pytest.raises(services.TargetImportError) as exc, translation.override("en"):
+        import_text(provincial, buffer.getvalue(), "bomb.xlsx")
+    assert "too large when unpacked" in exc.value.row_errors[0].message
 
 
 def test_text_in_number_cells_is_reported_per_cell(provincial):
