@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 
+from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 from django.utils.translation import gettext as _
 
@@ -54,7 +55,7 @@ def _display(model: type[models.Model], name: str, value, related_names: dict) -
         return "—"
     try:
         model_field = model._meta.get_field(name)
-    except Exception:
+    except FieldDoesNotExist:
         model_field = None
     if isinstance(value, list):  # many-to-many rows: [{"grid": 1, "region": 5}, ...]
         labels = []
@@ -77,7 +78,7 @@ def _display(model: type[models.Model], name: str, value, related_names: dict) -
 def _field_label(model: type[models.Model], name: str) -> str:
     try:
         return str(model._meta.get_field(name).verbose_name)
-    except Exception:
+    except FieldDoesNotExist:
         return name
 
 
