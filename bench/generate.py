@@ -49,15 +49,12 @@ CENTRAL_CHINA_PROVINCES = ("360000", "410000", "420000", "430000", "500000", "51
 STAMP = "2026-01-15 10:00:00+08"
 MICRO = 1_000_000  # values are stored with 6 decimals: generate in integer micro-units
 
-#: Tables the benchmark owns in its database; emptied before each load.
+#: Tables the benchmark owns in its database, emptied before each load (with every ``monitoring_``
+#: table, whatever the monitoring app's schema is at the time).
 DATA_TABLES = (
     "reports_reportvalue",
     "reports_report",
     "targets_regiontarget",
-    "monitoring_assessment",
-    "monitoring_missingfigure",
-    "monitoring_hierarchycheck",
-    "monitoring_recomputerun",
     "indicators_grid_regions",
 )
 
@@ -260,7 +257,13 @@ def _copy(cur, table: str, frame: pd.DataFrame) -> None:
 
 def reset(cur) -> None:
     """Empty the benchmark's data (regions, catalog and configuration stay)."""
-    cur.execute(f"TRUNCATE {', '.join(DATA_TABLES)} RESTART IDENTITY CASCADE")
+    cur.execute(
+        "SELECT tablename FROM pg_tables WHERE schemaname = current_schema() "
+        "AND (tablename LIKE 'monitoring\\_%%' OR tablename = ANY(%s))",
+        [list(DATA_TABLES)],
+    )
+    tables = [row[0] for row in cur.fetchall()]
+    cur.execute(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE")
     cur.execute("DROP TABLE IF EXISTS bench_reference_assessment")
 
 

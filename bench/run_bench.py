@@ -1,8 +1,8 @@
 """``make bench``: national-scale benchmark of the monitoring engine against a pandas reference.
 
 Steps (see bench/README.md for what is measured and why):
-1. the bench database (``BENCH_DATABASE_URL``) is created if missing and migrated; the national
-   region file is loaded (``load_regions --all``);
+1. the bench database (``BENCH_DATABASE_URL``, the benchmark's own) is created afresh and migrated;
+   the national region file is loaded (``load_regions --all``);
 2. the reference is checked on the spec's worked example (1e-9);
 3. the input data are generated and loaded with COPY (replacing the previous run's data);
 4. the portal is timed, each operation in a fresh process (``bench/measure.py``): (a) the
@@ -87,18 +87,38 @@ def measured(script: str, *args: str, profile: Path | None = None) -> dict:
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
-def ensure_database() -> bool:
-    """Create the bench database if it does not exist (nothing else is started or changed)."""
+#: Comment that marks a database as the benchmark's own: only such a database is ever dropped.
+MARKER = "Carbon Portal benchmark database (bench/run_bench.py): dropped and recreated by every run"
+
+
+def prepare_database(keep: bool) -> str:
+    """A database of the benchmark's own, on the code's current schema.
+
+    By default the database is dropped and created again, so the run measures the code as it
+    is now (migrations edited in place included); ``--keep-db`` keeps it (data are replaced
+    anyway). A database the benchmark did not create (no marker comment) is never touched.
+    """
     name = database_name()
     conn = psycopg2.connect(dsn(dbname="postgres"))
     conn.autocommit = True
     try:
         with conn.cursor() as cur:
-            cur.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
-            if cur.fetchone():
-                return False
+            cur.execute(
+                "SELECT shobj_description(oid, 'pg_database') FROM pg_database WHERE datname = %s", [name]
+            )
+            row = cur.fetchone()
+            if row is not None and row[0] != MARKER:
+                fail(
+                    f"database {name} exists and was not created by the benchmark (no marker comment): "
+                    "its data would be replaced. Point BENCH_DATABASE_URL at another database name."
+                )
+            if row is not None and keep:
+                return "kept (--keep-db)"
+            if row is not None:
+                cur.execute(sql.SQL("DROP DATABASE {} WITH (FORCE)").format(sql.Identifier(name)))
             cur.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-            return True
+            cur.execute(sql.SQL("COMMENT ON DATABASE {} IS %s").format(sql.Identifier(name)), [MARKER])
+            return "recreated" if row is not None else "created"
     finally:
         conn.close()
 
@@ -218,17 +238,20 @@ def main(argv: list[str] | None = None) -> int:
         "--repeat", type=int, default=2, help="full recomputes and reference runs (default 2)"
     )
     parser.add_argument(
-        "--skip-load", action="store_true", help="reuse the data already in the bench database"
+        "--keep-db", action="store_true", help="keep the bench database (default: recreate it)"
+    )
+    parser.add_argument(
+        "--skip-load", action="store_true", help="reuse the data already loaded (implies --keep-db)"
     )
     parser.add_argument("--profile", action="store_true", help="also profile one full recompute (cProfile)")
     parser.add_argument("--record", action="store_true", help="write bench/RESULTS.md (else bench/out/)")
     args = parser.parse_args(argv)
+    args.keep_db = args.keep_db or args.skip_load
     OUT_DIR.mkdir(exist_ok=True)
     rows: list[tuple[str, str, str, str]] = []  # operation, wall, peak memory, notes
 
     say(f"Bench database: {database_url()}")
-    if ensure_database():
-        say(f"  created database {database_name()}")
+    say(f"  database {database_name()}: {prepare_database(args.keep_db)}")
     say(f"  migrate: {manage('migrate', '--noinput'):.1f} s")
     say(f"  load_regions --all: {manage('load_regions', '--all'):.1f} s")
 
