@@ -166,7 +166,8 @@ def test_lists_are_paginated(users, plans):
 
 def test_history_endpoint(users, plans):
     services.plan_update(user=users["province"], plan=plans["nanchang"], peak_year=2027)
-    entries = api_as(users["nanchang"]).get(f"/api/v1/sector-plans/{plans['nanchang'].pk}/history/").json()
+    url = f"/api/v1/sector-plans/{plans['nanchang'].pk}/history/"
+    entries = api_as(users["nanchang"]).get(url, HTTP_ACCEPT_LANGUAGE="en").json()
     assert entries[0]["action"] == "~"
     assert entries[0]["changes"] == [{"field": "peak year", "old": "2028", "new": "2027"}]
     assert {e["kind"] for e in entries} >= {"sector peak plan", "measure"}

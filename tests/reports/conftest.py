@@ -3,6 +3,7 @@
 from decimal import Decimal
 
 import pytest
+from django.utils import translation
 
 from apps.accounts.roles import Role
 from tests.factories import user_with
@@ -26,6 +27,14 @@ GOOD_VALUES = {
 def _private_media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.REPORTS_PRIVATE_ROOT = tmp_path / "private"
+
+
+@pytest.fixture(autouse=True)
+def _english(settings):
+    """Messages and labels are compared in English, in services and in pages alike."""
+    settings.LANGUAGE_CODE = "en"
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture
