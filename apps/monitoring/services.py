@@ -407,7 +407,8 @@ def recompute(
 
 def hierarchy_recompute(*, region_ids: Sequence[int], now: datetime | None = None) -> int:
     """Methodology §12 for the parents of the given regions (and the regions themselves)."""
-    from apps.reports.selectors import approved_values
+    from apps.reports.models import ReportValue
+    from apps.reports.selectors import in_force_reports
 
     now = now or timezone.now()
     regions = Region.objects.filter(pk__in=region_ids)
@@ -423,10 +424,12 @@ def hierarchy_recompute(*, region_ids: Sequence[int], now: datetime | None = Non
     involved = [p.pk for p in parents] + [c for p in parents for c in children[p.pk]]
     totals: dict[tuple[int, int], float] = {}
     years: set[int] = set()
-    for region_id, year, code, value in approved_values(region_ids=involved):
-        if code == "energy_total":
-            totals[region_id, year] = float(value)
-            years.add(year)
+    reports = in_force_reports().filter(region_id__in=involved).values("pk")
+    for region_id, year, value in ReportValue.objects.filter(
+        report__in=reports, indicator__code="energy_total", value__isnull=False
+    ).values_list("report__region_id", "report__year", "value"):
+        totals[region_id, year] = float(value)
+        years.add(year)
     checks = []
     for parent in parents:
         for year in sorted(years):
