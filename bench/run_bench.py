@@ -123,6 +123,24 @@ def prepare_database(keep: bool) -> str:
         conn.close()
 
 
+def settle(vacuum: bool = True) -> None:
+    """Let the database settle before a measured operation: VACUUM (ANALYZE) and CHECKPOINT.
+
+    What autovacuum and the checkpointer do in the hours between the nightly recompute and the
+    day's approvals; without it, the dead rows and the dirty pages a full recompute leaves behind
+    (a gigabyte of writes) would be charged to whatever is measured next.
+    """
+    conn = psycopg2.connect(dsn())
+    conn.autocommit = True
+    try:
+        with conn.cursor() as cur:
+            if vacuum:
+                cur.execute("VACUUM (ANALYZE)")
+            cur.execute("CHECKPOINT")
+    finally:
+        conn.close()
+
+
 def machine(conn) -> dict:
     cpu = next(
         (
@@ -298,6 +316,7 @@ def main(argv: list[str] | None = None) -> int:
     say("\n(a) full recompute (nightly task, eager) …")
     full_runs = []
     for i in range(args.repeat):
+        settle()
         figures = measured("measure.py", "full")
         if figures["status"] != "done" or figures["errors"]:
             fail(f"full recompute ended {figures['status']} with {figures['errors']} error(s)")
@@ -326,6 +345,7 @@ def main(argv: list[str] | None = None) -> int:
         ids = {(code, level): pk for code, level, pk in cur.fetchall()}
     one_runs = []
     for code, level in ONE_REGIONS:
+        settle(vacuum=code == ONE_REGIONS[0][0])
         figures = measured("measure.py", "one", str(ids[code, level]))
         if figures["status"] != "done" or figures["stored"] != figures["results"]:
             fail(f"one-region recompute of {code}: {figures}")
@@ -357,6 +377,7 @@ def main(argv: list[str] | None = None) -> int:
     # (c) export of all results.
     say("(c) export_assessments …")
     export_path = OUT_DIR / "assessments.csv"
+    settle()
     export = measured("measure.py", "export", str(export_path))
     say(f"  {export['seconds']:.2f} s, {export['rows']:,} rows, {export['bytes'] / 1e6:.1f} MB")
     rows.append(
@@ -372,6 +393,7 @@ def main(argv: list[str] | None = None) -> int:
     say("Reference (pandas read, numpy compute, COPY write) …")
     ref_runs = []
     for i in range(args.repeat):
+        settle()
         figures = measured("reference.py", "--json")
         ref_runs.append(figures)
         steps = "read {read_s:.2f} + compute {compute_s:.2f} + write {write_s:.2f}".format(**figures)
@@ -409,6 +431,7 @@ def main(argv: list[str] | None = None) -> int:
     profile_lines: list[str] = []
     if args.profile:
         say("Profiling one full recompute (cProfile) …")
+        settle()
         measured("measure.py", "full", profile=OUT_DIR / "full.prof")
         import io
         import pstats
