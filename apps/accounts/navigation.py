@@ -8,13 +8,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import lru_cache
-from importlib import import_module
 
-from django.apps import apps as django_apps
 from django.urls import NoReverseMatch, reverse
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from .app_modules import portal_app_modules
 from .scoping import Action, can, is_admin
 
 
@@ -44,15 +43,8 @@ OWN_ITEMS: list[NavItem] = [
 def all_items() -> tuple[NavItem, ...]:
     """Every app's entries in INSTALLED_APPS order, then the accounts app's own."""
     items: list[NavItem] = []
-    for config in django_apps.get_app_configs():
-        if config.name.startswith("apps.") and config.name != "apps.accounts":
-            try:
-                module = import_module(f"{config.name}.nav")
-            except ModuleNotFoundError as exc:
-                if exc.name != f"{config.name}.nav":
-                    raise
-                continue
-            items.extend(module.ITEMS)
+    for _config, module in portal_app_modules("nav"):
+        items.extend(module.ITEMS)
     return (*items, *OWN_ITEMS)
 
 

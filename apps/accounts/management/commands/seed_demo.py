@@ -1,9 +1,7 @@
-from importlib import import_module
-
-from django.apps import apps
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
+from apps.accounts.app_modules import portal_app_modules
 from apps.regions.models import Region
 
 
@@ -19,15 +17,7 @@ class Command(BaseCommand):
         from apps.monitoring.services import recompute_batched
 
         with recompute_batched("demo data seeded"), transaction.atomic():
-            for config in apps.get_app_configs():
-                if not config.name.startswith("apps."):
-                    continue
-                try:
-                    module = import_module(f"{config.name}.demo")
-                except ModuleNotFoundError as exc:
-                    if exc.name != f"{config.name}.demo":
-                        raise
-                    continue
+            for config, module in portal_app_modules("demo"):
                 self.stdout.write(f"{config.label}:")
                 module.seed(self.stdout)
         self.stdout.write(self.style.SUCCESS("demo data ready"))
