@@ -83,12 +83,6 @@ class RecomputeSummary:
     missing: int = 0
     errors: list[str] = field(default_factory=list)
 
-    def line(self) -> str:
-        return (
-            f"recomputed {self.regions} region(s): {self.results} result(s), "
-            f"{self.missing} figure(s) missing, {len(self.errors)} error(s)"
-        )
-
 
 def _rule_set(model) -> engine.RuleSet:
     return engine.RuleSet(
