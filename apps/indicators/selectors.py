@@ -70,20 +70,21 @@ def indicator_history(indicator: Indicator) -> list[history.HistoryEntry]:
 
 def factor_set_history(factor_set: EmissionFactorSet) -> list[history.HistoryEntry]:
     """The set's own versions and its fuel factors' versions, newest first."""
-    return history.merge(
-        history.timeline(EmissionFactorSet.history.filter(id=factor_set.pk), subject=lambda r: r.code),
-        history.timeline(
-            FuelFactor.history.filter(factor_set_id=factor_set.pk),
-            subject=lambda r: str(r.get_fuel_display()),
-        ),
+    return history.merged_timeline(
+        [
+            (EmissionFactorSet.history.filter(id=factor_set.pk), lambda r: r.code),
+            (FuelFactor.history.filter(factor_set_id=factor_set.pk), lambda r: str(r.get_fuel_display())),
+        ]
     )
 
 
 def grid_history(grid: Grid) -> list[history.HistoryEntry]:
     """The grid's versions (name, default flag, assigned regions) and its yearly factors'."""
-    return history.merge(
-        history.timeline(Grid.history.filter(id=grid.pk), subject=lambda r: r.code),
-        history.timeline(GridFactor.history.filter(grid_id=grid.pk), subject=lambda r: str(r.year)),
+    return history.merged_timeline(
+        [
+            (Grid.history.filter(id=grid.pk), lambda r: r.code),
+            (GridFactor.history.filter(grid_id=grid.pk), lambda r: str(r.year)),
+        ]
     )
 
 

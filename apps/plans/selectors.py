@@ -9,7 +9,6 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from decimal import Decimal
 
 from django.db.models import (
     BooleanField,
@@ -29,7 +28,10 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from apps.accounts import scoping
+from apps.accounts.models import User
 from apps.accounts.scoping import Action
+from apps.indicators import history
+from apps.indicators.models import Indicator
 
 from .models import Measure, MeasureStatus, Milestone, PlanTarget, ProgressNote, SectorPlan
 
@@ -246,14 +248,8 @@ def timeline_rows(plan: SectorPlan, on: date | None = None) -> list[dict]:
 # ---- history -----------------------------------------------------------------------------------
 
 
-HISTORY_ACTIONS = [("+", "created"), ("~", "changed"), ("-", "deleted")]  # simple_history's history_type
-
-
-@dataclass
-class FieldChange:
-    field: str
-    old: str
-    new: str
+HISTORY_ACTIONS = list(history.ACTIONS.items())  # simple_history's history_type, and its name
+_ACTION_CODES = {name: code for code, name in HISTORY_ACTIONS}
 
 
 @dataclass
@@ -263,119 +259,60 @@ class HistoryEntry:
     kind: str  # plan / target / measure / milestone / progress note (verbose name)
     object_label: str
     action: str  # "+", "~", "-"
-    changes: list[FieldChange] = field(default_factory=list)
+    changes: list[history.Change] = field(default_factory=list)
 
 
-# Bookkeeping, and the parent a child row belongs to (named in the entry's label instead).
-_SKIP_FIELDS = {"id", "created_at", "updated_at", "created_by", "updated_by", "attachment", "plan", "measure"}
+_HISTORY_STYLE = history.Style(
+    # Bookkeeping, and the parent a child row belongs to (named in the entry's label instead).
+    skip=frozenset(
+        {"id", "created_at", "updated_at", "created_by", "updated_by", "attachment", "plan", "measure"}
+    ),
+    empty="",  # the page shows "—"; the API gives ""
+    nobody="—",
+    trim_decimals=True,
+    field_order=True,
+    labels={Indicator: lambda i: i.name, User: history.user_label},
+)
 
 
 def plan_history(plan: SectorPlan, limit: int | None = None) -> list[HistoryEntry]:
     """Every recorded change of the plan and of its targets, measures, milestones and notes,
     newest first, with field-level differences (a fixed number of queries)."""
-    measure_ids = set(Measure.history.filter(plan_id=plan.pk).values_list("id", flat=True))
-    sources = [
-        (SectorPlan, SectorPlan.history.filter(id=plan.pk)),
-        (PlanTarget, PlanTarget.history.filter(plan_id=plan.pk)),
-        (Measure, Measure.history.filter(plan_id=plan.pk)),
-        (Milestone, Milestone.history.filter(measure_id__in=measure_ids)),
-        (ProgressNote, ProgressNote.history.filter(measure_id__in=measure_ids)),
-    ]
-    records = []
-    for model, qs in sources:
-        records.extend(
-            (model, r) for r in qs.select_related("history_user").order_by("history_date", "history_id")
-        )
-    records.sort(key=lambda pair: pair[1].history_date)  # stable: each table's own order within a tick
-    names = _related_names(records)
-    names["measure"] = {r.id: r.title for m, r in records if m is Measure}
+    versions = Measure.history.filter(plan_id=plan.pk).order_by("history_date", "history_id")
+    measure_titles = dict(versions.values_list("id", "title"))  # every measure the plan had: its latest title
+    measure_ids = list(measure_titles)
 
-    previous: dict[tuple, object] = {}
-    entries: list[HistoryEntry] = []
-    for model, r in records:
-        key = (model, r.id)
-        prev = previous.get(key)
-        previous[key] = r
-        changes = []
-        if r.history_type != "-":
-            for f in model._meta.concrete_fields:
-                if f.name in _SKIP_FIELDS:
-                    continue
-                new = _display(f, r, names)
-                old = _display(f, prev, names) if prev is not None else ""
-                if old != new:
-                    changes.append(FieldChange(str(f.verbose_name), old, new))
-        if r.history_type == "~" and not changes:
-            continue
-        entries.append(
-            HistoryEntry(
-                when=r.history_date,
-                user=_user_label(r.history_user),
-                kind=str(model._meta.verbose_name),
-                object_label=_object_label(model, r, names),
-                action=r.history_type,
-                changes=changes,
-            )
-        )
-    entries.reverse()  # newest first
-    return entries[:limit] if limit else entries
+    def in_measure(suffix):
+        return lambda r: f"{measure_titles.get(r.measure_id, '')} › {suffix(r)}"
 
-
-def _related_names(records) -> dict[str, dict]:
-    """Display names of the related rows the history mentions, one query per kind."""
-    from apps.accounts.models import User
-    from apps.indicators.models import Indicator
-    from apps.organizations.models import Department, Sector
-    from apps.regions.models import Region
-
-    ids: dict[str, set] = defaultdict(set)
-    for _model, r in records:
-        for name in ("lead_department", "responsible_department", "indicator", "sector", "region", "author"):
-            value = getattr(r, f"{name}_id", None)
-            if value is not None:
-                ids[name].add(value)
-    departments = {
-        d.pk: d.display_name
-        for d in Department.objects.filter(pk__in=ids["lead_department"] | ids["responsible_department"])
-    }
-    return {
-        "lead_department": departments,
-        "responsible_department": departments,
-        "indicator": {i.pk: i.name for i in Indicator.objects.filter(pk__in=ids["indicator"])},
-        "sector": {s.pk: s.display_name for s in Sector.objects.filter(pk__in=ids["sector"])},
-        "region": {g.pk: str(g) for g in Region.objects.filter(pk__in=ids["region"])},
-        "author": {u.pk: _user_label(u) for u in User.objects.filter(pk__in=ids["author"])},
-    }
-
-
-def _user_label(user) -> str:
-    if user is None:
-        return "—"
-    return user.get_full_name() or user.username
-
-
-def _object_label(model, r, names) -> str:
-    if model is PlanTarget:
-        metric = r.metric_name or names["indicator"].get(r.indicator_id, "")
+    def target_label(r):
+        metric = r.metric_name or (r.indicator.name if r.indicator else "")
         return f"{metric} ({r.target_year})"
-    if model is Milestone:
-        return f"{names['measure'].get(r.measure_id, '')} › {r.title}"
-    if model is ProgressNote:
-        return f"{names['measure'].get(r.measure_id, '')} › {r.date}"
-    return r.title
 
-
-def _display(f, r, names) -> str:
-    value = getattr(r, f.attname)
-    if value is None or value == "":
-        return ""
-    if f.is_relation:
-        return str(names.get(f.name, {}).get(value, value))
-    if f.choices:
-        return str(dict(f.flatchoices).get(value, value))
-    if isinstance(value, Decimal):
-        return format(value.normalize(), "f")  # 540.0000 → 540
-    return str(value)
+    entries = history.merged_timeline(
+        # Entries at the same instant keep this order: the parts before the plan.
+        [
+            (ProgressNote.history.filter(measure_id__in=measure_ids), in_measure(lambda r: r.date)),
+            (Milestone.history.filter(measure_id__in=measure_ids), in_measure(lambda r: r.title)),
+            (Measure.history.filter(plan_id=plan.pk), lambda r: r.title),
+            (PlanTarget.history.filter(plan_id=plan.pk).select_related("indicator"), target_label),
+            (SectorPlan.history.filter(id=plan.pk), lambda r: r.title),
+        ],
+        limit=None,
+        style=_HISTORY_STYLE,
+    )
+    entries = [
+        HistoryEntry(
+            when=e.when,
+            user=e.who,
+            kind=e.kind,
+            object_label=e.subject,
+            action=_ACTION_CODES[e.action],
+            changes=e.changes,
+        )
+        for e in entries
+    ]
+    return entries[:limit] if limit else entries
 
 
 def group_by_measure(items) -> dict[int, list]:
