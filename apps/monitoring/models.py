@@ -16,9 +16,9 @@ class Assessment(models.Model):
     (dashboards, API, exports) only read these rows. A warning metric stores its level
     in `level` and no `value`. How the figure came about (formula, inputs used, rule set,
     factor set, spec version, computed-at) is in the region-year's `AssessmentTrace`,
-    written in the same transaction: one trace row per region-year keeps the national
-    table narrow enough to rewrite in seconds. `attach_traces()` in selectors fills
-    `trace` for a batch of rows in one query.
+    written in the same transaction: one trace row per region-year, pointing at the
+    region's input snapshot, keeps the national table narrow enough to rewrite in seconds.
+    `attach_traces()` in selectors fills `trace` for a batch of rows in one query.
     """
 
     region = models.ForeignKey(
@@ -27,6 +27,7 @@ class Assessment(models.Model):
         on_delete=models.CASCADE,
         related_name="assessments",
         db_constraint=False,  # written by COPY in bulk; regions are never deleted under it
+        db_index=False,  # the natural key's index starts with region_id
     )
     year = models.PositiveSmallIntegerField(_("year"))
     metric = models.CharField(_("metric"), max_length=48)
@@ -90,9 +91,41 @@ class Assessment(models.Model):
         return self.trace.computed_at if self.trace else None
 
 
+class InputSnapshot(models.Model):
+    """Everything the engine read for one region in a recompute (approved values, targets, periods,
+    rule sets, factor sets with the region's grid), as canonical JSON addressed by its SHA-256.
+
+    Never changed once written; a recompute that finds the same inputs reuses the row. Unused
+    snapshots are removed when the traces pointing at them are replaced.
+    """
+
+    digest = models.CharField(_("SHA-256 of the inputs"), max_length=64, primary_key=True)
+    region = models.ForeignKey(
+        "regions.Region", on_delete=models.CASCADE, related_name="+", db_constraint=False
+    )
+    data = models.TextField(_("inputs (canonical JSON)"))
+
+    class Meta:
+        verbose_name = _("input snapshot")
+        verbose_name_plural = _("input snapshots")
+
+    def __str__(self) -> str:
+        return f"{self.region_id} {self.digest[:12]}"
+
+    @property
+    def inputs(self):
+        from .inputs import RegionInputs
+
+        return RegionInputs.from_json(self.data)
+
+
 class AssessmentTrace(models.Model):
-    """How a region-year's figures were computed: per metric its formula and the inputs used,
-    with the plan period, rule set, factor set, spec version and time of the computation."""
+    """How a region-year's figures were computed: the plan period, rule set, factor set, spec
+    version and time of the computation, and the snapshot of the inputs the engine read.
+
+    `figures` (per metric its formula and the named inputs used) replays the deterministic
+    engine on the snapshot: the same code and inputs that produced the stored values.
+    """
 
     region = models.ForeignKey(
         "regions.Region",
@@ -100,6 +133,7 @@ class AssessmentTrace(models.Model):
         on_delete=models.CASCADE,
         related_name="assessment_traces",
         db_constraint=False,
+        db_index=False,  # the natural key's index starts with region_id
     )
     year = models.PositiveSmallIntegerField(_("year"))
     period = models.CharField(_("plan period"), max_length=9, blank=True)
@@ -116,7 +150,16 @@ class AssessmentTrace(models.Model):
         related_name="+",
         db_constraint=False,
     )
-    figures = models.JSONField(_("formulas and inputs"), default=dict)  # {metric: {"f": ..., "in": {...}}}
+    snapshot = models.ForeignKey(
+        InputSnapshot,
+        verbose_name=_("inputs"),
+        null=True,
+        blank=True,
+        on_delete=models.DO_NOTHING,
+        related_name="+",
+        db_constraint=False,
+        db_index=False,
+    )
 
     class Meta:
         ordering = ["region_id", "year"]
@@ -129,12 +172,29 @@ class AssessmentTrace(models.Model):
     def __str__(self) -> str:
         return f"{self.region_id} {self.year} ({self.rule_set}, {self.factor_set}, {self.spec_version})"
 
+    @property
+    def figures(self) -> dict[str, dict]:
+        """{metric: {"f": formula, "in": {input: value}}} of this region-year, from the snapshot."""
+        if self.snapshot_id is None:
+            return {}
+        from .inputs import replay
+
+        try:
+            data = self.snapshot.data
+        except InputSnapshot.DoesNotExist:
+            return {}
+        return {m: {"f": r.formula, "in": r.inputs} for m, r in replay(data, self.year).items()}
+
 
 class MissingFigure(models.Model):
     """A metric the engine could not compute for a region-year, with the reason (never a zero)."""
 
     region = models.ForeignKey(
-        "regions.Region", on_delete=models.CASCADE, related_name="missing_figures", db_constraint=False
+        "regions.Region",
+        on_delete=models.CASCADE,
+        related_name="missing_figures",
+        db_constraint=False,
+        db_index=False,  # the natural key's index starts with region_id
     )
     year = models.PositiveSmallIntegerField(_("year"))
     metric = models.CharField(_("metric"), max_length=48)

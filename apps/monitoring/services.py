@@ -1,9 +1,11 @@
 """Recompute: load approved inputs set-wise, run the pure engine, write results all-or-nothing per region.
 
-The read side is a handful of set-based queries per chunk of regions; the write side
-replaces each region's rows inside one transaction (PostgreSQL: COPY), so a region's
-results are never half old and half new and a natural key is never duplicated. Two
-recomputes touching the same regions serialise on per-region advisory locks.
+The read side is a handful of set-based queries per chunk of regions. The write side either
+replaces each chunk's rows inside one transaction (PostgreSQL: COPY), so a region's results are
+never half old and half new and a natural key is never duplicated, or, for the nightly run over
+everything, streams the results into fresh tables while computing and swaps them in at the end.
+Two recomputes touching the same regions serialise on per-region advisory locks; every
+region-scoped write waits while a whole-table rebuild runs.
 """
 
 from __future__ import annotations
@@ -14,12 +16,12 @@ import math
 import threading
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 
-import orjson
 from django.db import connection, transaction
 from django.utils import timezone
 
@@ -27,13 +29,26 @@ from apps.indicators.models import EmissionFactorSet, FactorUnit, Grid, GridFact
 from apps.regions.models import Region
 from apps.targets.models import PlanPeriod, RegionTarget
 
-from . import engine
-from .models import Assessment, AssessmentTrace, HierarchyCheck, MissingFigure, RecomputeRun, RunStatus
+from . import engine, rebuild
+from .inputs import WARNING_VALUES, FactorGroup, RegionInputs, TargetRecord
+from .inputs import compute as compute_inputs
+from .inputs import digest as input_digest
+from .models import (
+    Assessment,
+    AssessmentTrace,
+    HierarchyCheck,
+    InputSnapshot,
+    MissingFigure,
+    RecomputeRun,
+    RunStatus,
+)
 
 log = logging.getLogger(__name__)
 
 CHUNK_REGIONS = 400
-LOCK_NAMESPACE = 7301  # advisory-lock key space of the monitoring app
+COPY_BLOCK = 1 << 18  # characters per COPY block: small enough to keep both cores busy
+LOCK_NAMESPACE = 7301  # advisory-lock key space of the monitoring app: one key per region
+TABLE_LOCK_NAMESPACE = 7302  # key (7302, 0): held exclusively by a whole-table rebuild
 CO2_PER_C = 44 / 12
 ASSESSMENT_COLUMNS = ("region_id", "year", "metric", "value", "level")
 TRACE_COLUMNS = (
@@ -45,10 +60,11 @@ TRACE_COLUMNS = (
     "spec_version",
     "computed_at",
     "run_id",
-    "figures",
+    "snapshot_id",
 )
 MISSING_COLUMNS = ("region_id", "year", "metric", "reason", "computed_at")
-WARNING_VALUES = frozenset({engine.RED, engine.YELLOW, engine.GREEN})
+SNAPSHOT_COLUMNS = ("digest", "region_id", "data")
+REBUILT_MODELS = (Assessment, AssessmentTrace, MissingFigure, InputSnapshot)
 
 
 @dataclass(frozen=True)
@@ -66,14 +82,23 @@ class EngineConfig:
     default_grid: dict[int, float]
     grid_by_region: dict[int, dict[int, float]]
 
-    def factor_groups(self, region_id: int) -> list[tuple[engine.FactorSet, frozenset[str]]]:
-        """Distinct factor sets for this region and the periods each applies to."""
+    _by_grid: dict[int, tuple[FactorGroup, ...]] = field(default_factory=dict, compare=False, repr=False)
+
+    def groups(self, region_id: int) -> tuple[FactorGroup, ...]:
+        """Distinct factor sets for this region (with its grid) and the periods each applies to.
+
+        Built once per distinct grid series (a handful), not once per region."""
         grid = self.grid_by_region.get(region_id, self.default_grid)
-        groups: dict[str, tuple[engine.FactorSet, set[str]]] = {}
-        for code, fuels in self.fuels_by_period.items():
-            entry = groups.setdefault(fuels.code, (fuels.with_grid(grid), set()))
-            entry[1].add(code)
-        return [(fs, frozenset(codes)) for fs, codes in groups.values()]
+        found = self._by_grid.get(id(grid))
+        if found is None:
+            groups: dict[str, tuple[engine.FactorSet, set[str]]] = {}
+            for code, fuels in self.fuels_by_period.items():
+                entry = groups.setdefault(fuels.code, (fuels.with_grid(grid), set()))
+                entry[1].add(code)
+            found = self._by_grid[id(grid)] = tuple(
+                FactorGroup(fs, frozenset(codes)) for fs, codes in groups.values()
+            )
+        return found
 
 
 @dataclass
@@ -82,6 +107,15 @@ class RecomputeSummary:
     results: int = 0
     missing: int = 0
     errors: list[str] = field(default_factory=list)
+
+    energy_totals: dict[tuple[int, int], float] = field(default_factory=dict)
+
+    def add(self, batch, regions: int) -> None:
+        self.regions += regions
+        self.results += batch.results
+        self.missing += batch.missing_count
+        self.errors.extend(batch.errors)
+        self.energy_totals.update(batch.energy_totals)
 
 
 def _rule_set(model) -> engine.RuleSet:
@@ -134,32 +168,37 @@ def load_config() -> EngineConfig:
     )
 
 
-def _load_values(region_ids: Sequence[int]) -> dict[int, dict[int, dict[str, float]]]:
+def _load_inputs(region_ids: Sequence[int], config: EngineConfig) -> list[RegionInputs]:
+    """Each region's engine inputs: two set-based queries for the whole chunk."""
     from apps.reports.selectors import approved_values
 
     values: dict[int, dict[int, dict[str, float]]] = defaultdict(lambda: defaultdict(dict))
-    for region_id, year, code, value in approved_values(region_ids=region_ids):
-        values[region_id][year][code] = float(value)
-    return values
-
-
-def _load_targets(region_ids: Sequence[int]) -> dict[int, dict[str, engine.Targets]]:
-    rows: dict[int, list[tuple[str, str, float, int | None]]] = defaultdict(list)
+    for region_id, year, code, value in approved_values(region_ids=region_ids, as_float=True):
+        values[region_id][year][code] = value
+    records: dict[int, list[TargetRecord]] = defaultdict(list)
     for region_id, period, metric, value, year in RegionTarget.objects.filter(
         region_id__in=region_ids
     ).values_list("region_id", "period__code", "metric", "value", "year"):
-        rows[region_id].append((period, metric, float(value), year))
-    return {region_id: engine.targets_from_records(records) for region_id, records in rows.items()}
+        records[region_id].append((period, metric, float(value), year))
+    return [
+        RegionInputs(
+            region_id=region_id,
+            values={y: row for y, row in sorted(values[region_id].items())} if region_id in values else {},
+            target_records=sorted(records.get(region_id, ()), key=lambda r: (r[0], r[1], r[3] or 0)),
+            periods=config.periods,
+            rule_sets=config.rule_sets,
+            groups=config.groups(region_id),
+        )
+        for region_id in region_ids
+    ]
 
 
-@dataclass
-class _Output:
-    """What a chunk writes: COPY-ready text lines (PostgreSQL) or tuples (other databases)."""
-
-    assessments: list = field(default_factory=list)
-    traces: list = field(default_factory=list)
-    missing: list = field(default_factory=list)
-    results: int = 0
+def _load_inputs_apart(region_ids: Sequence[int], config: EngineConfig) -> list[RegionInputs]:
+    """`_load_inputs` on this thread's own connection, closed afterwards (a helper thread)."""
+    try:
+        return _load_inputs(region_ids, config)
+    finally:
+        connection.close()
 
 
 def _copy_text(value) -> str:
@@ -172,152 +211,151 @@ def _copy_text(value) -> str:
     return text
 
 
-def _compute_region(
-    region_id: int,
-    values: dict[int, dict[str, float]],
-    targets: dict[str, engine.Targets],
-    config: EngineConfig,
-    year: int | None,
-) -> tuple[list[engine.Result], list[engine.Missing], dict[int, tuple[str, str, str]]]:
-    """The engine's results for one region, and per year its (period, rule set, factor set).
+def _copy_line(values: Iterable) -> str:
+    return "\t".join(_copy_text(v) for v in values) + "\n"
 
-    A period may have its own factor set: the engine then runs once per distinct set and
-    each year keeps the results of the set of the period it is reported in.
+
+@dataclass
+class _Batch:
+    """What a set of regions writes besides its result rows: traces, missing figures, snapshots.
+
+    Result rows go straight to the writer (COPY lines on PostgreSQL, model rows elsewhere);
+    the rest is small (one trace per region-year, one snapshot per region) and follows.
     """
-    groups = config.factor_groups(region_id)
-    per_year: dict[int, tuple[str, str, str]] = {}
-    results: list[engine.Result] = []
-    missing: list[engine.Missing] = []
-    for factors, period_codes in groups:
-        group_results, group_missing = engine.compute_region(
-            values, config.periods, targets, config.rule_sets, factors
-        )
-        for item in (*group_results, *group_missing):
-            if year is not None and item.year != year:
-                continue
-            if item.year not in per_year:
-                role = engine.reporting_period(item.year, config.periods, values)
-                code = role[0].code if role else ""
-                rule = config.rule_sets[code].code if code else ""
-                per_year[item.year] = (code, rule, "")
-            code = per_year[item.year][0]
-            if len(groups) > 1 and code and code not in period_codes:
-                continue  # another factor set applies to this year's period
-            if isinstance(item, engine.Result):
-                if not per_year[item.year][2]:
-                    per_year[item.year] = (*per_year[item.year][:2], factors.code)
-                if item.value not in WARNING_VALUES and not (
-                    math.isfinite(item.value) and abs(item.value) < 1e16
-                ):
-                    missing.append(
-                        engine.Missing(
-                            item.year,
-                            item.metric,
-                            f"result {item.value!r} is not finite or out of range: refused",
-                        )
-                    )
-                else:
-                    results.append(item)
+
+    now: datetime
+    run_id: int | None
+    as_text: bool
+    traces: list = field(default_factory=list)
+    missing: list = field(default_factory=list)
+    snapshots: dict[str, tuple[int, str]] = field(default_factory=dict)  # digest → (region, json)
+    results: int = 0
+    missing_count: int = 0
+    errors: list[str] = field(default_factory=list)
+    done_regions: list[int] = field(default_factory=list)
+    energy_totals: dict[tuple[int, int], float] = field(default_factory=dict)  # for §12
+
+    def __post_init__(self) -> None:
+        self.stamp = self.now.isoformat()
+        self._label_lines: dict[tuple[str, str, str], str] = {}
+
+    def _labels(self, period: str, rule: str, factor: str) -> str:
+        """The trace columns after (region, year) up to the snapshot, escaped once per run."""
+        key = (period, rule, factor)
+        text = self._label_lines.get(key)
+        if text is None:
+            fields = (period, rule, factor, engine.SPEC_VERSION, self.stamp, self.run_id)
+            text = self._label_lines[key] = "\t".join(_copy_text(v) for v in fields)
+        return text
+
+    def add(self, inputs: RegionInputs, year: int | None) -> list:
+        """Compute one region; its result rows (lines or models), or [] after logging an error."""
+        try:
+            results, missing, per_year = compute_inputs(inputs, year)
+        except Exception as exc:  # one region's bad data must not stop the run
+            log.exception("recompute of region %s failed", inputs.region_id)
+            self.errors.append(f"region {inputs.region_id}: {exc}")
+            return []
+        region_id = inputs.region_id
+        snapshot = inputs.to_json().decode()
+        key = input_digest(snapshot.encode())
+        self.snapshots[key] = (region_id, snapshot)
+        self.done_regions.append(region_id)
+        self.results += len(results)
+        self.missing_count += len(missing)
+        for y, row in sorted(inputs.values.items()):
+            if "energy_total" in row:
+                self.energy_totals[region_id, y] = row["energy_total"]
+        result_years = {r.year for r in results}
+        for y in sorted(result_years):
+            period, rule, factor = per_year[y]
+            if self.as_text:
+                self.traces.append(f"{region_id}\t{y}\t{self._labels(period, rule, factor)}\t{key}\n")
             else:
-                missing.append(item)
-    return results, missing, per_year
-
-
-def _collect(
-    out: _Output,
-    region_id: int,
-    computed: tuple[list[engine.Result], list[engine.Missing], dict[int, tuple[str, str, str]]],
-    now: datetime,
-    run_id: int | None,
-    as_text: bool,
-) -> None:
-    results, missing, per_year = computed
-    figures: dict[int, dict[str, dict]] = defaultdict(dict)
-    stamp = now.isoformat()
-    for r in results:
-        is_level = r.value in WARNING_VALUES
-        figures[r.year][r.metric] = {"f": r.formula, "in": r.inputs}
-        if as_text:
-            value = "\\N" if is_level else repr(r.value)
-            out.assessments.append(
-                f"{region_id}\t{r.year}\t{r.metric}\t{value}\t{r.value if is_level else ''}\n"
-            )
-        else:
-            out.assessments.append(
-                Assessment(
-                    region_id=region_id,
-                    year=r.year,
-                    metric=r.metric,
-                    value=None if is_level else Decimal(repr(r.value)).quantize(Decimal("1e-15")),
-                    level=r.value if is_level else "",
+                self.traces.append(
+                    AssessmentTrace(
+                        region_id=region_id,
+                        year=y,
+                        period=period,
+                        rule_set=rule,
+                        factor_set=factor,
+                        spec_version=engine.SPEC_VERSION,
+                        computed_at=self.now,
+                        run_id=self.run_id,
+                        snapshot_id=key,
+                    )
                 )
-            )
-    out.results += len(results)
-    for y, by_metric in figures.items():
-        period, rule, factor = per_year[y]
-        if as_text:
-            blob = orjson.dumps(by_metric).decode()
-            out.traces.append(
-                "\t".join(
-                    _copy_text(v)
-                    for v in (region_id, y, period, rule, factor, engine.SPEC_VERSION, stamp, run_id, blob)
+        for m in missing:
+            if self.as_text:
+                self.missing.append(_copy_line((region_id, m.year, m.metric, m.reason[:300], self.stamp)))
+            else:
+                self.missing.append(
+                    MissingFigure(
+                        region_id=region_id,
+                        year=m.year,
+                        metric=m.metric,
+                        reason=m.reason[:300],
+                        computed_at=self.now,
+                    )
                 )
-                + "\n"
+        if self.as_text:
+            prefix = f"{region_id}\t"
+            return [
+                f"{prefix}{r.year}\t{r.metric}\t\\N\t{r.value}\n"
+                if r.value in WARNING_VALUES
+                else f"{prefix}{r.year}\t{r.metric}\t{r.value!r}\t\n"
+                for r in results
+            ]
+        return [
+            Assessment(
+                region_id=region_id,
+                year=r.year,
+                metric=r.metric,
+                value=None
+                if r.value in WARNING_VALUES
+                else Decimal(repr(r.value)).quantize(Decimal("1e-15")),
+                level=r.value if r.value in WARNING_VALUES else "",
             )
-        else:
-            out.traces.append(
-                AssessmentTrace(
-                    region_id=region_id,
-                    year=y,
-                    period=period,
-                    rule_set=rule,
-                    factor_set=factor,
-                    spec_version=engine.SPEC_VERSION,
-                    computed_at=now,
-                    run_id=run_id,
-                    figures=orjson.loads(orjson.dumps(by_metric)),
-                )
-            )
-    for m in missing:
-        row = (region_id, m.year, m.metric, m.reason[:300], stamp)
-        if as_text:
-            out.missing.append("\t".join(_copy_text(v) for v in row) + "\n")
-        else:
-            out.missing.append(
-                MissingFigure(
-                    region_id=region_id, year=m.year, metric=m.metric, reason=m.reason[:300], computed_at=now
-                )
-            )
+            for r in results
+        ]
+
+    def snapshot_lines(self, skip: Iterable[str] = ()) -> list[str]:
+        skip = set(skip)
+        return [
+            _copy_line((key, region_id, data))
+            for key, (region_id, data) in self.snapshots.items()
+            if key not in skip
+        ]
 
 
-def _lock_regions(region_ids: Iterable[int]) -> None:
-    if connection.vendor != "postgresql":
-        return  # SQLite serialises writers itself
-    with connection.cursor() as cursor:
-        for region_id in sorted(set(region_ids)):
-            cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [LOCK_NAMESPACE, region_id])
+class _ComputingReader(io.TextIOBase):
+    """COPY source that computes regions as PostgreSQL asks for more data.
 
+    psycopg2 sends each block as soon as it is read (releasing the GIL while it waits), so the
+    server parses and stores one block while Python computes the next: the engine and the
+    database work at the same time on two cores.
+    """
 
-def _write(region_ids: Sequence[int], year: int | None, out: _Output) -> None:
-    """Replace the regions' results (for one year, or all years) in the current transaction."""
-    models = (Assessment, AssessmentTrace, MissingFigure)
-    if connection.vendor == "postgresql":
-        where, params = "region_id = ANY(%s)", [list(region_ids)]
-        if year is not None:
-            where, params = where + " AND year = %s", [*params, year]
-        with connection.cursor() as cursor:
-            for model in models:
-                cursor.execute(f"DELETE FROM {model._meta.db_table} WHERE {where}", params)
-            _copy(cursor, Assessment._meta.db_table, ASSESSMENT_COLUMNS, out.assessments)
-            _copy(cursor, AssessmentTrace._meta.db_table, TRACE_COLUMNS, out.traces)
-            _copy(cursor, MissingFigure._meta.db_table, MISSING_COLUMNS, out.missing)
-        return
-    scope = {"region_id__in": region_ids} | ({"year": year} if year is not None else {})
-    for model in models:
-        model.objects.filter(**scope).delete()
-    Assessment.objects.bulk_create(out.assessments, batch_size=2000)
-    AssessmentTrace.objects.bulk_create(out.traces, batch_size=500)
-    MissingFigure.objects.bulk_create(out.missing, batch_size=2000)
+    def __init__(self, batch: _Batch, inputs: Iterable[RegionInputs], year: int | None):
+        self._batch = batch
+        self._inputs = iter(inputs)
+        self._year = year
+
+    def readable(self) -> bool:
+        return True
+
+    def read(self, size: int = -1) -> str:
+        parts: list[str] = []
+        total = 0
+        for inputs in self._inputs:
+            lines = self._batch.add(inputs, self._year)
+            parts.extend(lines)
+            total += sum(map(len, lines))
+            if 0 < size <= total:
+                break
+        return "".join(parts)
+
+    readline = read
 
 
 class _LineReader(io.TextIOBase):
@@ -341,11 +379,74 @@ class _LineReader(io.TextIOBase):
     readline = read
 
 
-def _copy(cursor, table: str, columns: Sequence[str], lines: list[str]) -> None:
-    if lines:
-        cursor.cursor.copy_expert(
-            f"COPY {table} ({', '.join(columns)}) FROM STDIN", _LineReader(lines), size=1 << 20
+def _copy(cursor, table: str, columns: Sequence[str], source) -> None:
+    if isinstance(source, list):
+        if not source:
+            return
+        source = _LineReader(source)
+    cursor.cursor.copy_expert(f"COPY {table} ({', '.join(columns)}) FROM STDIN", source, size=COPY_BLOCK)
+
+
+def _lock_regions(region_ids: Iterable[int]) -> None:
+    """Serialise writers of the same regions, and wait for a whole-table rebuild to finish."""
+    if connection.vendor != "postgresql":
+        return  # SQLite serialises writers itself
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock_shared(%s, 0)", [TABLE_LOCK_NAMESPACE])
+        for region_id in sorted(set(region_ids)):
+            cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [LOCK_NAMESPACE, region_id])
+
+
+def _write_regions(region_ids: Sequence[int], year: int | None, rows: list, batch: _Batch) -> None:
+    """Replace the regions' results (for one year, or all years) in the current transaction."""
+    if connection.vendor != "postgresql":
+        scope = {"region_id__in": region_ids} | ({"year": year} if year is not None else {})
+        for model in (Assessment, AssessmentTrace, MissingFigure):
+            model.objects.filter(**scope).delete()
+        existing = set(InputSnapshot.objects.filter(pk__in=batch.snapshots).values_list("pk", flat=True))
+        InputSnapshot.objects.bulk_create(
+            [
+                InputSnapshot(digest=key, region_id=region_id, data=data)
+                for key, (region_id, data) in batch.snapshots.items()
+                if key not in existing
+            ]
         )
+        Assessment.objects.bulk_create(rows, batch_size=2000)
+        AssessmentTrace.objects.bulk_create(batch.traces, batch_size=2000)
+        MissingFigure.objects.bulk_create(batch.missing, batch_size=2000)
+        InputSnapshot.objects.filter(region_id__in=region_ids).exclude(
+            pk__in=AssessmentTrace.objects.filter(region_id__in=region_ids).values("snapshot_id")
+        ).delete()
+        return
+    where, params = "region_id = ANY(%s)", [list(region_ids)]
+    if year is not None:
+        where, params = where + " AND year = %s", [*params, year]
+    snapshots, traces = InputSnapshot._meta.db_table, AssessmentTrace._meta.db_table
+    with connection.cursor() as cursor:
+        for model in (Assessment, AssessmentTrace, MissingFigure):
+            cursor.execute(f"DELETE FROM {model._meta.db_table} WHERE {where}", params)
+        cursor.execute(f"SELECT digest FROM {snapshots} WHERE digest = ANY(%s)", [list(batch.snapshots)])
+        existing = [key for (key,) in cursor.fetchall()]
+        _copy(cursor, snapshots, SNAPSHOT_COLUMNS, batch.snapshot_lines(skip=existing))
+        _copy(cursor, Assessment._meta.db_table, ASSESSMENT_COLUMNS, rows)
+        _copy(cursor, traces, TRACE_COLUMNS, batch.traces)
+        _copy(cursor, MissingFigure._meta.db_table, MISSING_COLUMNS, batch.missing)
+        cursor.execute(
+            f"""DELETE FROM {snapshots} s WHERE s.region_id = ANY(%s) AND NOT EXISTS (
+                    SELECT 1 FROM {traces} t WHERE t.region_id = s.region_id AND t.snapshot_id = s.digest)""",
+            [list(region_ids)],
+        )
+
+
+def _all_region_ids() -> list[int]:
+    from apps.reports.selectors import in_force_reports
+
+    return sorted(set(in_force_reports().values_list("region_id", flat=True)))
+
+
+def _progress(run: RecomputeRun | None, **counts: int) -> None:
+    if run is not None:
+        RecomputeRun.objects.filter(pk=run.pk).update(**counts)
 
 
 def recompute(
@@ -353,54 +454,92 @@ def recompute(
 ) -> RecomputeSummary:
     """Recompute the given regions (default: every region with approved data) and their hierarchy checks.
 
-    Each chunk of regions is loaded, computed and written in its own transaction, so a crash
-    leaves every region either fully old or fully new; rerunning is idempotent.
+    Everything, all years, on PostgreSQL outside a transaction (the nightly run): the result
+    tables are rebuilt beside the live ones and swapped in at the end (`rebuild.py`), so
+    readers see the old results until the new ones are complete. Otherwise each chunk of
+    regions is computed, then replaced in its own transaction, so a crash leaves every
+    region either fully old or fully new. Rerunning is idempotent either way.
     """
     config = load_config()
-    if region_ids is None:
-        from apps.reports.selectors import in_force_reports
-
-        region_ids = sorted(set(in_force_reports().values_list("region_id", flat=True)))
-    else:
-        region_ids = sorted(set(region_ids))
-    summary = RecomputeSummary()
-    if run is not None:
-        RecomputeRun.objects.filter(pk=run.pk).update(regions_total=len(region_ids))
+    whole_table = region_ids is None and year is None
+    region_ids = _all_region_ids() if region_ids is None else sorted(set(region_ids))
+    _progress(run, regions_total=len(region_ids))
     now = timezone.now()
-    for start in range(0, len(region_ids), CHUNK_REGIONS):
-        chunk = region_ids[start : start + CHUNK_REGIONS]
-        values = _load_values(chunk)
-        targets = _load_targets(chunk)
-        out = _Output()
-        as_text = connection.vendor == "postgresql"
-        for region_id in chunk:
-            try:
-                computed = _compute_region(
-                    region_id, values.get(region_id, {}), targets.get(region_id, {}), config, year
-                )
-            except Exception as exc:  # one region's bad data must not stop the run
-                log.exception("recompute of region %s failed", region_id)
-                summary.errors.append(f"region {region_id}: {exc}")
-                continue
-            _collect(out, region_id, computed, now, run.pk if run else None, as_text)
-        with transaction.atomic():
-            _lock_regions(chunk)
-            _write(chunk, year, out)
-            if run is not None:
-                RecomputeRun.objects.filter(pk=run.pk).update(
-                    regions_done=start + len(chunk),
-                    results_written=summary.results + out.results,
-                    missing_count=summary.missing + len(out.missing),
-                )
-        summary.results += out.results
-        summary.missing += len(out.missing)
-        summary.regions += len(chunk)
-    hierarchy_recompute(region_ids=region_ids, now=now)
+    if whole_table and rebuild.available():
+        summary = _recompute_whole_table(region_ids, config, now, run)
+    else:
+        summary = _recompute_chunks(region_ids, year, config, now, run)
+    # A run over every region has read every energy_total in force: no need to read them again.
+    hierarchy_recompute(region_ids=region_ids, now=now, totals=summary.energy_totals if whole_table else None)
     return summary
 
 
-def hierarchy_recompute(*, region_ids: Sequence[int], now: datetime | None = None) -> int:
-    """Methodology §12 for the parents of the given regions (and the regions themselves)."""
+def _recompute_chunks(
+    region_ids: Sequence[int], year: int | None, config: EngineConfig, now: datetime, run: RecomputeRun | None
+) -> RecomputeSummary:
+    summary = RecomputeSummary()
+    as_text = connection.vendor == "postgresql"
+    for start in range(0, len(region_ids), CHUNK_REGIONS):
+        chunk = region_ids[start : start + CHUNK_REGIONS]
+        batch = _Batch(now, run.pk if run else None, as_text)
+        rows = [row for inputs in _load_inputs(chunk, config) for row in batch.add(inputs, year)]
+        with transaction.atomic():
+            _lock_regions(chunk)
+            # A region whose computation failed keeps its previous results.
+            _write_regions(batch.done_regions, year, rows, batch)
+            _progress(
+                run,
+                regions_done=start + len(chunk),
+                results_written=summary.results + batch.results,
+                missing_count=summary.missing + batch.missing_count,
+            )
+        summary.add(batch, len(chunk))
+    return summary
+
+
+def _recompute_whole_table(
+    region_ids: Sequence[int], config: EngineConfig, now: datetime, run: RecomputeRun | None
+) -> RecomputeSummary:
+    """Stream every region's results into fresh tables while computing, then swap them in."""
+    summary = RecomputeSummary()
+    chunks = [region_ids[i : i + CHUNK_REGIONS] for i in range(0, len(region_ids), CHUNK_REGIONS)]
+    with (
+        rebuild.Rebuild(REBUILT_MODELS, lock=(TABLE_LOCK_NAMESPACE, 0)) as tables,
+        ThreadPoolExecutor(max_workers=1, thread_name_prefix="recompute-read") as reader_thread,
+    ):
+        # The next chunk's inputs are read on a second connection while this one is computed.
+        upcoming = reader_thread.submit(_load_inputs_apart, chunks[0], config) if chunks else None
+        start = 0
+        for number, chunk in enumerate(chunks):
+            assert upcoming is not None
+            loaded = upcoming.result()
+            if number + 1 < len(chunks):
+                upcoming = reader_thread.submit(_load_inputs_apart, chunks[number + 1], config)
+            batch = _Batch(now, run.pk if run else None, as_text=True)
+            reader = _ComputingReader(batch, loaded, None)
+            with connection.cursor() as cursor:
+                _copy(cursor, tables[Assessment], ASSESSMENT_COLUMNS, reader)
+                _copy(cursor, tables[InputSnapshot], SNAPSHOT_COLUMNS, batch.snapshot_lines())
+                _copy(cursor, tables[AssessmentTrace], TRACE_COLUMNS, batch.traces)
+                _copy(cursor, tables[MissingFigure], MISSING_COLUMNS, batch.missing)
+            summary.add(batch, len(chunk))
+            start += len(chunk)
+            _progress(run, regions_done=start, results_written=summary.results, missing_count=summary.missing)
+        tables.swap()
+    return summary
+
+
+def hierarchy_recompute(
+    *,
+    region_ids: Sequence[int],
+    now: datetime | None = None,
+    totals: dict[tuple[int, int], float] | None = None,
+) -> int:
+    """Methodology §12 for the parents of the given regions (and the regions themselves).
+
+    ``totals``: every approved energy_total in force by (region, year), when the caller has
+    them all already (a run over every region); otherwise they are read.
+    """
     from apps.reports.models import ReportValue
     from apps.reports.selectors import in_force_reports
 
@@ -416,14 +555,15 @@ def hierarchy_recompute(*, region_ids: Sequence[int], now: datetime | None = Non
         children[parent_id].append(child_id)
     parents = [p for p in parents if children.get(p.pk)]
     involved = [p.pk for p in parents] + [c for p in parents for c in children[p.pk]]
-    totals: dict[tuple[int, int], float] = {}
-    years: set[int] = set()
-    reports = in_force_reports().filter(region_id__in=involved).values("pk")
-    for region_id, year, value in ReportValue.objects.filter(
-        report__in=reports, indicator__code="energy_total", value__isnull=False
-    ).values_list("report__region_id", "report__year", "value"):
-        totals[region_id, year] = float(value)
-        years.add(year)
+    if totals is None:
+        totals = {}
+        reports = in_force_reports().filter(region_id__in=involved).values("pk")
+        for region_id, year, value in ReportValue.objects.filter(
+            report__in=reports, indicator__code="energy_total", value__isnull=False
+        ).values_list("report__region_id", "report__year", "value"):
+            totals[region_id, year] = float(value)
+    involved_ids = set(involved)
+    years = {year for region_id, year in totals if region_id in involved_ids}
     checks = []
     for parent in parents:
         for year in sorted(years):

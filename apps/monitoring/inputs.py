@@ -1,0 +1,158 @@
+"""A region's engine inputs as one value: computed from, stored as a snapshot, replayed for traces.
+
+Everything the engine reads for a region (its approved values, its targets, the plan periods
+with their rule sets, the factor sets with the region's grid series) is gathered into a
+`RegionInputs`. The recompute stores it once per region as canonical JSON, addressed by its
+SHA-256 digest, and each region-year's trace points at it. Because the engine is
+deterministic, replaying the snapshot gives back every figure with its formula and the
+inputs it used ("why is this red?") without storing megabytes of formula text per run.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import asdict, dataclass
+from functools import lru_cache
+
+import orjson
+
+from . import engine
+
+WARNING_VALUES = frozenset({engine.RED, engine.YELLOW, engine.GREEN})
+#: Stored values are numeric(32, 15): anything this large or not finite is refused, not stored.
+VALUE_LIMIT = 1e16
+
+TargetRecord = tuple[str, str, float, int | None]  # (period, metric, value, year)
+PerYear = dict[int, tuple[str, str, str]]  # year → (period code, rule set code, factor set code)
+
+
+@dataclass(frozen=True)
+class FactorGroup:
+    """A factor set (with the region's grid series) and the plan periods it applies to."""
+
+    factors: engine.FactorSet
+    periods: frozenset[str]
+
+
+@dataclass(frozen=True)
+class RegionInputs:
+    region_id: int
+    values: Mapping[int, Mapping[str, float]]
+    target_records: Sequence[TargetRecord]
+    periods: Sequence[engine.Period]
+    rule_sets: Mapping[str, engine.RuleSet]
+    groups: Sequence[FactorGroup]
+
+    # ---- snapshot -----------------------------------------------------------------------------
+
+    def to_json(self) -> bytes:
+        """Canonical JSON (sorted keys, shortest round-tripping floats): equal inputs, equal bytes."""
+        return orjson.dumps(
+            {
+                "spec": engine.SPEC_VERSION,
+                "region": self.region_id,
+                "values": {str(y): dict(row) for y, row in self.values.items()},
+                "targets": [list(r) for r in self.target_records],
+                "periods": [[p.code, p.base_year, p.length] for p in self.periods],
+                "rule_sets": {code: _rule_set_fields(rs) for code, rs in self.rule_sets.items()},
+                "factor_sets": [
+                    {
+                        "code": g.factors.code,
+                        "coal": g.factors.coal,
+                        "oil": g.factors.oil,
+                        "gas": g.factors.gas,
+                        "grid": {str(y): v for y, v in g.factors.grid.items()},
+                        "periods": sorted(g.periods),
+                    }
+                    for g in self.groups
+                ],
+            },
+            option=orjson.OPT_SORT_KEYS,
+        )
+
+    @classmethod
+    def from_json(cls, data: bytes | str | Mapping) -> RegionInputs:
+        doc = orjson.loads(data) if isinstance(data, bytes | str) else data
+        return cls(
+            region_id=int(doc["region"]),
+            values={int(y): dict(row) for y, row in doc["values"].items()},
+            target_records=[tuple(r) for r in doc["targets"]],
+            periods=tuple(engine.Period(c, int(b), int(n)) for c, b, n in doc["periods"]),
+            rule_sets={code: engine.RuleSet(**rs) for code, rs in doc["rule_sets"].items()},
+            groups=tuple(
+                FactorGroup(
+                    engine.FactorSet(
+                        fs["code"],
+                        float(fs["coal"]),
+                        float(fs["oil"]),
+                        float(fs["gas"]),
+                        {int(y): float(v) for y, v in fs["grid"].items()},
+                    ),
+                    frozenset(fs["periods"]),
+                )
+                for fs in doc["factor_sets"]
+            ),
+        )
+
+
+@lru_cache(maxsize=64)
+def _rule_set_fields(rule_set: engine.RuleSet) -> dict:
+    return asdict(rule_set)  # the same few rule sets in every region's snapshot
+
+
+def digest(snapshot: bytes) -> str:
+    return hashlib.sha256(snapshot).hexdigest()
+
+
+def compute(
+    inputs: RegionInputs, year: int | None = None
+) -> tuple[list[engine.Result], list[engine.Missing], PerYear]:
+    """The engine's results for one region (one year, or all), and per year its (period, rule set,
+    factor set). Results that are not finite or too large for the table become Missing.
+
+    A period may have its own factor set: the engine then runs once per distinct set and each
+    year keeps the results of the set of the period it is reported in.
+    """
+    targets = engine.targets_from_records(inputs.target_records)
+    several = len(inputs.groups) > 1
+    per_year: PerYear = {}
+    results: list[engine.Result] = []
+    missing: list[engine.Missing] = []
+    isfinite = math.isfinite
+    for group in inputs.groups:
+        group_results, group_missing = engine.compute_region(
+            inputs.values, inputs.periods, targets, inputs.rule_sets, group.factors
+        )
+        for item in (*group_results, *group_missing):
+            y = item.year
+            if year is not None and y != year:
+                continue
+            labels = per_year.get(y)
+            if labels is None:
+                role = engine.reporting_period(y, inputs.periods, inputs.values)
+                code = role[0].code if role else ""
+                labels = per_year[y] = (code, inputs.rule_sets[code].code if code else "", "")
+            if several and labels[0] and labels[0] not in group.periods:
+                continue  # another factor set applies to this year's period
+            if type(item) is engine.Missing:
+                missing.append(item)
+                continue
+            if not labels[2]:
+                labels = per_year[y] = (labels[0], labels[1], group.factors.code)
+            value = item.value
+            if value in WARNING_VALUES or (isfinite(value) and -VALUE_LIMIT < value < VALUE_LIMIT):
+                results.append(item)
+            else:
+                missing.append(
+                    engine.Missing(y, item.metric, f"result {value!r} is not finite or out of range: refused")
+                )
+    return results, missing, per_year
+
+
+@lru_cache(maxsize=512)
+def replay(snapshot: str, year: int) -> dict[str, engine.Result]:
+    """A stored snapshot's figures of one year, by metric (snapshots never change: cached)."""
+    results, _missing, _labels = compute(RegionInputs.from_json(snapshot), year)
+    return {r.metric: r for r in results}
