@@ -11,7 +11,6 @@ inputs it used ("why is this red?") without storing megabytes of formula text pe
 from __future__ import annotations
 
 import hashlib
-import math
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass
 from functools import lru_cache
@@ -120,34 +119,34 @@ def compute(
     per_year: PerYear = {}
     results: list[engine.Result] = []
     missing: list[engine.Missing] = []
-    isfinite = math.isfinite
     for group in inputs.groups:
-        group_results, group_missing = engine.compute_region(
+        found, lacking = engine.compute_region(
             inputs.values, inputs.periods, targets, inputs.rule_sets, group.factors
         )
-        for item in (*group_results, *group_missing):
-            y = item.year
-            if year is not None and y != year:
-                continue
-            labels = per_year.get(y)
-            if labels is None:
+        if year is not None:
+            found = [r for r in found if r.year == year]
+            lacking = [m for m in lacking if m.year == year]
+        for y in {r.year for r in found} | {m.year for m in lacking}:
+            if y not in per_year:
                 role = engine.reporting_period(y, inputs.periods, inputs.values)
                 code = role[0].code if role else ""
-                labels = per_year[y] = (code, inputs.rule_sets[code].code if code else "", "")
-            if several and labels[0] and labels[0] not in group.periods:
-                continue  # another factor set applies to this year's period
-            if type(item) is engine.Missing:
-                missing.append(item)
-                continue
-            if not labels[2]:
-                labels = per_year[y] = (labels[0], labels[1], group.factors.code)
-            value = item.value
-            if value in WARNING_VALUES or (isfinite(value) and -VALUE_LIMIT < value < VALUE_LIMIT):
-                results.append(item)
-            else:
-                missing.append(
-                    engine.Missing(y, item.metric, f"result {value!r} is not finite or out of range: refused")
-                )
+                per_year[y] = (code, inputs.rule_sets[code].code if code else "", "")
+        if several:  # each year keeps the results of its own period's factor set
+            found = [r for r in found if per_year[r.year][0] in group.periods or not per_year[r.year][0]]
+            lacking = [m for m in lacking if per_year[m.year][0] in group.periods or not per_year[m.year][0]]
+        for y in {r.year for r in found}:
+            if not per_year[y][2]:
+                per_year[y] = (*per_year[y][:2], group.factors.code)
+        # Warnings are strings; a number must be finite and fit the table (NaN fails both tests).
+        kept = [r for r in found if type(r.value) is str or -VALUE_LIMIT < r.value < VALUE_LIMIT]
+        if len(kept) != len(found):
+            refused = [r for r in found if not (type(r.value) is str or -VALUE_LIMIT < r.value < VALUE_LIMIT)]
+            lacking = lacking + [
+                engine.Missing(r.year, r.metric, f"result {r.value!r} is not finite or out of range: refused")
+                for r in refused
+            ]
+        results.extend(kept)
+        missing.extend(lacking)
     return results, missing, per_year
 
 

@@ -53,6 +53,7 @@ class Rebuild:
         self.lock = lock
         self.names = {m: _staged(m._meta.db_table) for m in model_list}
         self.swapped = False
+        self.indexed = False
         self.plans: dict[type[models.Model], list[_Index]] = {}
 
     def __getitem__(self, model: type[models.Model]) -> str:
@@ -118,22 +119,27 @@ class Rebuild:
             )
         return out
 
-    def swap(self) -> None:
-        """Index and analyse the staged tables, then replace the live ones in one transaction."""
-        plans = self.plans
+    def build_indexes(self) -> None:
+        """Index and analyse the staged tables (any connection may do it: they are committed)."""
         with connection.cursor() as cursor:
             cursor.execute("SET maintenance_work_mem = '256MB'")
             for model in self.models:
-                staged = self.names[model]
-                for index in plans[model]:  # after the load: one sort instead of a million inserts
+                for index in self.plans[model]:  # after the load: one sort instead of a million inserts
                     cursor.execute(index.create)
-                cursor.execute(f'ANALYZE "{staged}"')
+                cursor.execute(f'ANALYZE "{self.names[model]}"')
             cursor.execute("RESET maintenance_work_mem")
-            with transaction.atomic():
-                tables = ", ".join(f'"{m._meta.db_table}"' for m in self.models)
-                cursor.execute(f"LOCK TABLE {tables} IN ACCESS EXCLUSIVE MODE")
-                for model in self.models:
-                    self._replace(cursor, model, plans[model])
+        self.indexed = True
+
+    def swap(self) -> None:
+        """Replace the live tables by the staged ones in one transaction (indexing them first
+        unless `build_indexes()` already ran)."""
+        if not self.indexed:
+            self.build_indexes()
+        with connection.cursor() as cursor, transaction.atomic():
+            tables = ", ".join(f'"{m._meta.db_table}"' for m in self.models)
+            cursor.execute(f"LOCK TABLE {tables} IN ACCESS EXCLUSIVE MODE")
+            for model in self.models:
+                self._replace(cursor, model, self.plans[model])
         self.swapped = True
 
     def _replace(self, cursor, model: type[models.Model], indexes: list[_Index]) -> None:

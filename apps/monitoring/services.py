@@ -193,10 +193,10 @@ def _load_inputs(region_ids: Sequence[int], config: EngineConfig) -> list[Region
     ]
 
 
-def _load_inputs_apart(region_ids: Sequence[int], config: EngineConfig) -> list[RegionInputs]:
-    """`_load_inputs` on this thread's own connection, closed afterwards (a helper thread)."""
+def _apart(function, *args):
+    """Call ``function`` on this (helper) thread's own database connection, closed afterwards."""
     try:
-        return _load_inputs(region_ids, config)
+        return function(*args)
     finally:
         connection.close()
 
@@ -466,11 +466,9 @@ def recompute(
     _progress(run, regions_total=len(region_ids))
     now = timezone.now()
     if whole_table and rebuild.available():
-        summary = _recompute_whole_table(region_ids, config, now, run)
-    else:
-        summary = _recompute_chunks(region_ids, year, config, now, run)
-    # A run over every region has read every energy_total in force: no need to read them again.
-    hierarchy_recompute(region_ids=region_ids, now=now, totals=summary.energy_totals if whole_table else None)
+        return _recompute_whole_table(region_ids, config, now, run)
+    summary = _recompute_chunks(region_ids, year, config, now, run)
+    hierarchy_recompute(region_ids=region_ids, now=now)
     return summary
 
 
@@ -500,31 +498,42 @@ def _recompute_chunks(
 def _recompute_whole_table(
     region_ids: Sequence[int], config: EngineConfig, now: datetime, run: RecomputeRun | None
 ) -> RecomputeSummary:
-    """Stream every region's results into fresh tables while computing, then swap them in."""
+    """Compute every region and stream its results into fresh tables, then swap them in.
+
+    The work overlaps on the machine's cores: a helper thread reads the next chunk's inputs
+    (on its own connection) and PostgreSQL stores each block of rows while Python computes
+    the next.
+    """
     summary = RecomputeSummary()
     chunks = [region_ids[i : i + CHUNK_REGIONS] for i in range(0, len(region_ids), CHUNK_REGIONS)]
     with (
         rebuild.Rebuild(REBUILT_MODELS, lock=(TABLE_LOCK_NAMESPACE, 0)) as tables,
-        ThreadPoolExecutor(max_workers=1, thread_name_prefix="recompute-read") as reader_thread,
+        ThreadPoolExecutor(max_workers=1, thread_name_prefix="recompute-helper") as helper,
     ):
-        # The next chunk's inputs are read on a second connection while this one is computed.
-        upcoming = reader_thread.submit(_load_inputs_apart, chunks[0], config) if chunks else None
-        start = 0
+        upcoming = helper.submit(_apart, _load_inputs, chunks[0], config) if chunks else None
         for number, chunk in enumerate(chunks):
             assert upcoming is not None
             loaded = upcoming.result()
             if number + 1 < len(chunks):
-                upcoming = reader_thread.submit(_load_inputs_apart, chunks[number + 1], config)
+                upcoming = helper.submit(_apart, _load_inputs, chunks[number + 1], config)
             batch = _Batch(now, run.pk if run else None, as_text=True)
-            reader = _ComputingReader(batch, loaded, None)
             with connection.cursor() as cursor:
-                _copy(cursor, tables[Assessment], ASSESSMENT_COLUMNS, reader)
+                _copy(cursor, tables[Assessment], ASSESSMENT_COLUMNS, _ComputingReader(batch, loaded, None))
                 _copy(cursor, tables[InputSnapshot], SNAPSHOT_COLUMNS, batch.snapshot_lines())
                 _copy(cursor, tables[AssessmentTrace], TRACE_COLUMNS, batch.traces)
                 _copy(cursor, tables[MissingFigure], MISSING_COLUMNS, batch.missing)
             summary.add(batch, len(chunk))
-            start += len(chunk)
-            _progress(run, regions_done=start, results_written=summary.results, missing_count=summary.missing)
+            _progress(
+                run,
+                regions_done=summary.regions,
+                results_written=summary.results,
+                missing_count=summary.missing,
+            )
+        # PostgreSQL indexes the new tables while Python does §12 (every energy_total in force
+        # has just been read: no need to read them again); then the swap.
+        indexing = helper.submit(_apart, tables.build_indexes)
+        hierarchy_recompute(region_ids=region_ids, now=now, totals=summary.energy_totals)
+        indexing.result()
         tables.swap()
     return summary
 
