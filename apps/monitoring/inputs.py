@@ -150,8 +150,20 @@ def compute(
     return results, missing, per_year
 
 
-@lru_cache(maxsize=512)
 def replay(snapshot: str, year: int) -> dict[str, engine.Result]:
-    """A stored snapshot's figures of one year, by metric (snapshots never change: cached)."""
-    results, _missing, _labels = compute(RegionInputs.from_json(snapshot), year)
-    return {r.metric: r for r in results}
+    """A stored snapshot's figures of one year, by metric: how each stored value came about.
+
+    Read paths never compute stored values; this only re-derives their explanation (formula
+    and named inputs) from the inputs recorded with them, with the same deterministic engine.
+    """
+    return _replay(snapshot).get(year, {})
+
+
+@lru_cache(maxsize=256)
+def _replay(snapshot: str) -> dict[int, dict[str, engine.Result]]:
+    """Every year of a snapshot (a region's page shows several; snapshots never change: cached)."""
+    results, _missing, _labels = compute(RegionInputs.from_json(snapshot))
+    by_year: dict[int, dict[str, engine.Result]] = {}
+    for r in results:
+        by_year.setdefault(r.year, {})[r.metric] = r
+    return by_year

@@ -1,3 +1,5 @@
+from functools import cached_property
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -172,7 +174,7 @@ class AssessmentTrace(models.Model):
     def __str__(self) -> str:
         return f"{self.region_id} {self.year} ({self.rule_set}, {self.factor_set}, {self.spec_version})"
 
-    @property
+    @cached_property
     def figures(self) -> dict[str, dict]:
         """{metric: {"f": formula, "in": {input: value}}} of this region-year, from the snapshot."""
         if self.snapshot_id is None:

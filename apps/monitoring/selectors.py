@@ -27,7 +27,9 @@ def attach_traces(assessments: Iterable[Assessment]) -> list[Assessment]:
         q = Q()
         for region_id in {k[0] for k in keys}:
             q |= Q(region_id=region_id, year__in=[y for r, y in keys if r == region_id])
-        traces = {(t.region_id, t.year): t for t in AssessmentTrace.objects.filter(q)}
+        traces = {
+            (t.region_id, t.year): t for t in AssessmentTrace.objects.filter(q).select_related("snapshot")
+        }
     for a in rows:
         a.trace = traces.get((a.region_id, a.year))
     return rows
