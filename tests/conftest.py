@@ -1,4 +1,5 @@
-"""Shared fixtures: the real Jiangxi region tree and departments are loaded once per session."""
+"""Shared fixtures: the real Jiangxi region tree and departments are loaded once per session;
+users by role and the catalog_changed recorder serve the catalog and targets tests."""
 
 import os
 
@@ -10,6 +11,7 @@ from hypothesis import settings as hypothesis_settings
 from apps.organizations.services import load_departments
 from apps.regions.models import Region
 from apps.regions.services import JIANGXI_CSV, load_regions_csv
+from tests.indicators.helpers import make_user
 
 IN_CI = bool(os.environ.get("CI"))
 
@@ -66,6 +68,32 @@ def region():
         return found
 
     return get
+
+
+@pytest.fixture
+def user_of(db):
+    """user_of("provincial") → a saved user with that role."""
+    return make_user
+
+
+@pytest.fixture
+def provincial(db):
+    return make_user("provincial")
+
+
+@pytest.fixture
+def catalog_signals():
+    """Records every catalog_changed sent: a list of (kind, object_id)."""
+    from apps.indicators.signals import catalog_changed
+
+    received = []
+
+    def receiver(sender, *, kind, object_id, **kwargs):
+        received.append((kind, object_id))
+
+    catalog_changed.connect(receiver, weak=False)
+    yield received
+    catalog_changed.disconnect(receiver)
 
 
 def require_service(available: bool, what: str) -> None:
