@@ -15,12 +15,19 @@ releases the lock with the session; the next rebuild drops the half-built tables
 
 from __future__ import annotations
 
+import logging
 import re
+import time
 from dataclasses import dataclass
 
-from django.db import connection, models, transaction
+from django.db import OperationalError, connection, models, transaction
+
+log = logging.getLogger(__name__)
 
 SUFFIX = "__next"
+SWAP_ATTEMPTS = 3
+LOCK_WAIT_MS = 2000  # per attempt
+LOCK_NOT_AVAILABLE = "55P03"  # SQLSTATE of a lock_timeout
 _INDEX_DEF = re.compile(r"^CREATE (UNIQUE )?INDEX \S+ ON (?:ONLY )?\S+ (USING .+)$", re.S)
 
 
@@ -78,10 +85,9 @@ class Rebuild:
 
     def __exit__(self, exc_type, exc, tb) -> None:
         with connection.cursor() as cursor:
-            try:
-                if not self.swapped:
-                    for staged in self.names.values():
-                        cursor.execute(f'DROP TABLE IF EXISTS "{staged}"')
+            try:  # after a swap they are gone already; after an error or the fallback, not
+                for staged in self.names.values():
+                    cursor.execute(f'DROP TABLE IF EXISTS "{staged}"')
             finally:
                 self._release(cursor)
 
@@ -131,16 +137,51 @@ class Rebuild:
         self.indexed = True
 
     def swap(self) -> None:
-        """Replace the live tables by the staged ones in one transaction (indexing them first
-        unless `build_indexes()` already ran)."""
+        """Replace the live tables by the staged ones (indexing them first unless
+        `build_indexes()` already ran).
+
+        Renaming needs every reader out of the way; while it waits, new readers queue behind it.
+        So it waits at most `LOCK_WAIT` per attempt; if a long reader (a big export, a report
+        session) outlasts the attempts, the rows are copied into the live tables instead, which
+        readers do not block: slower, but nobody waits.
+        """
         if not self.indexed:
             self.build_indexes()
+        tables = ", ".join(f'"{m._meta.db_table}"' for m in self.models)
+        for attempt in range(SWAP_ATTEMPTS):
+            try:
+                with connection.cursor() as cursor, transaction.atomic():
+                    cursor.execute(f"SET LOCAL lock_timeout = '{LOCK_WAIT_MS}ms'")
+                    cursor.execute(f"LOCK TABLE {tables} IN ACCESS EXCLUSIVE MODE")
+                    for model in self.models:
+                        self._replace(cursor, model, self.plans[model])
+                self.swapped = True
+                return
+            except OperationalError as exc:
+                if getattr(exc.__cause__, "pgcode", None) != LOCK_NOT_AVAILABLE:
+                    raise
+                log.warning(
+                    "swap of %s waited %s ms for readers (attempt %s)", tables, LOCK_WAIT_MS, attempt + 1
+                )
+                time.sleep(0.5 * (attempt + 1))
+        self._copy_into_live()
+
+    def _copy_into_live(self) -> None:
+        """Fallback of `swap()`: replace the live rows in one transaction, next to the readers."""
         with connection.cursor() as cursor, transaction.atomic():
-            tables = ", ".join(f'"{m._meta.db_table}"' for m in self.models)
-            cursor.execute(f"LOCK TABLE {tables} IN ACCESS EXCLUSIVE MODE")
             for model in self.models:
-                self._replace(cursor, model, self.plans[model])
+                live, staged = model._meta.db_table, self.names[model]
+                columns = ", ".join(
+                    f'"{f.column}"'
+                    for f in model._meta.concrete_fields
+                    if f.get_internal_type() not in ("AutoField", "BigAutoField", "SmallAutoField")
+                )
+                cursor.execute(f'DELETE FROM "{live}"')
+                cursor.execute(f'INSERT INTO "{live}" ({columns}) SELECT {columns} FROM "{staged}"')
         self.swapped = True
+        log.warning(
+            "swap of %s fell back to copying the rows into the live tables", ", ".join(self.names.values())
+        )
 
     def _replace(self, cursor, model: type[models.Model], indexes: list[_Index]) -> None:
         live, staged = model._meta.db_table, self.names[model]

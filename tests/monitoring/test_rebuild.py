@@ -148,3 +148,32 @@ def test_region_writers_wait_while_a_rebuild_runs(pg):
         outcome["after"] = cursor.fetchone()[0]
         cursor.execute("SELECT pg_advisory_unlock_shared(%s, 0)", [services.TABLE_LOCK_NAMESPACE])
     assert outcome == {"during": False, "after": True}
+
+
+def test_a_long_reader_does_not_stall_the_swap_the_rows_are_copied_in_instead(pg, monkeypatch):
+    """Renaming waits for every reader (and queues new ones behind it): it gives up after a short
+    wait and replaces the rows in place, which readers do not block."""
+    import psycopg2
+
+    load_worked_example()
+    services.recompute()
+    expected = stored()
+    Assessment.objects.filter(year=2021).delete()
+    monkeypatch.setattr(rebuild, "LOCK_WAIT_MS", 50)
+    monkeypatch.setattr(rebuild, "SWAP_ATTEMPTS", 2)
+    reader = psycopg2.connect(**connection.get_connection_params())
+    try:
+        with reader.cursor() as cursor:  # an open transaction that has read the table
+            cursor.execute(f"SELECT count(*) FROM {Assessment._meta.db_table}")
+            assert cursor.fetchone()[0] == len(expected) - 22
+            services.recompute()
+            cursor.execute(f"SELECT count(*) FROM {Assessment._meta.db_table}")
+            assert cursor.fetchone()[0] == len(expected)  # (read committed: sees the new rows)
+    finally:
+        reader.close()
+    assert stored() == expected
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM pg_class WHERE relname LIKE %s", ["%" + rebuild.SUFFIX + "%"])
+        assert cursor.fetchone()[0] == 0
+    extra = Assessment.objects.create(region=by_code("360100"), year=1999, metric="gdp_const", value=1)
+    assert extra.pk > max(Assessment.objects.exclude(pk=extra.pk).values_list("pk", flat=True))
