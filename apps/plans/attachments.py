@@ -1,5 +1,6 @@
 """Checks on uploaded progress-note attachments: the type is read from the file's content
 (magic bytes, and for Office files the parts inside the ZIP), never trusted from its name.
+And the download a page or the API gives once it has checked that the user may read the note.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.http import FileResponse, Http404
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 
@@ -106,3 +108,19 @@ def clean_filename(name: str) -> str:
     base = os.path.basename((name or "").replace("\\", "/")).strip() or "attachment"
     stem, ext = os.path.splitext(base)
     return stem[: 190 - len(ext)] + ext
+
+
+def download(note) -> FileResponse:
+    """The note's file as a download, never cached; Http404 when the file is gone."""
+    try:
+        handle = note.attachment.open("rb")
+    except FileNotFoundError:
+        raise Http404 from None
+    response = FileResponse(
+        handle,
+        as_attachment=True,
+        filename=note.attachment_name or "attachment",
+        content_type=note.attachment_type,
+    )
+    response["Cache-Control"] = "private, no-store"
+    return response

@@ -7,7 +7,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext as _
@@ -19,7 +19,7 @@ from apps.organizations.catalog import DEPARTMENT_KINDS
 from apps.organizations.models import Department, Sector
 from apps.regions.models import Region
 
-from . import exports, figures, selectors, services
+from . import attachments, exports, figures, selectors, services
 from .filters import MeasureFilter, SectorPlanFilter
 from .forms import (
     MeasureForm,
@@ -404,18 +404,7 @@ def note_attachment(request, pk: int):
         ),
         pk=pk,
     )
-    try:
-        handle = note.attachment.open("rb")
-    except FileNotFoundError:
-        raise Http404
-    response = FileResponse(
-        handle,
-        as_attachment=True,
-        filename=note.attachment_name or "attachment",
-        content_type=note.attachment_type,
-    )
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return attachments.download(note)
 
 
 # ---- htmx helpers ------------------------------------------------------------------------------

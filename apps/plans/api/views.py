@@ -5,7 +5,7 @@ invalid: 400 with field errors)."""
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
@@ -17,7 +17,7 @@ from rest_framework.response import Response
 from apps.accounts.api.base import ScopedPermission
 from apps.accounts.scoping import Action
 
-from .. import selectors, services
+from .. import attachments, selectors, services
 from ..filters import MeasureFilter, SectorPlanFilter
 from ..models import Milestone, PlanTarget, ProgressNote, SectorPlan
 from . import serializers as s
@@ -322,15 +322,4 @@ class PlanProgressNoteViewSet(
         note = self.get_object()
         if not note.attachment:
             raise Http404
-        try:
-            handle = note.attachment.open("rb")
-        except FileNotFoundError:
-            raise Http404
-        response = FileResponse(
-            handle,
-            as_attachment=True,
-            filename=note.attachment_name or "attachment",
-            content_type=note.attachment_type,
-        )
-        response["Cache-Control"] = "private, no-store"
-        return response
+        return attachments.download(note)
