@@ -1,5 +1,5 @@
 """Shared fixtures: the real Jiangxi region tree and departments are loaded once per session;
-users by role and the catalog_changed recorder serve the catalog and targets tests."""
+an API client; users by role and the catalog_changed recorder (catalog and targets tests)."""
 
 import os
 
@@ -7,6 +7,7 @@ import pytest
 from django.conf import settings
 from django.db import connection
 from hypothesis import settings as hypothesis_settings
+from rest_framework.test import APIClient
 
 from apps.organizations.services import load_departments
 from apps.regions.models import Region
@@ -79,6 +80,22 @@ def user_of(db):
 @pytest.fixture
 def provincial(db):
     return make_user("provincial")
+
+
+@pytest.fixture
+def api():
+    return APIClient()
+
+
+@pytest.fixture
+def as_role(api, user_of):
+    """as_role("provincial") → the API client, authenticated as a new user with that role."""
+
+    def login(role):
+        api.force_authenticate(user_of(role))
+        return api
+
+    return login
 
 
 @pytest.fixture

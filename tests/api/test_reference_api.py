@@ -1,16 +1,10 @@
 import pytest
 from rest_framework.authtoken.models import Token
-from rest_framework.test import APIClient
 
 from apps.accounts.roles import Role
 from tests.factories import user_with
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def api():
-    return APIClient()
 
 
 @pytest.fixture

@@ -1,7 +1,6 @@
 from decimal import Decimal
 
 import pytest
-from rest_framework.test import APIClient
 
 from apps.indicators.models import EmissionFactorSet, FuelFactor, Grid, GridFactor, Indicator, RuleSet
 from tests.indicators.helpers import CATALOG_EDITORS, ROLES
@@ -10,20 +9,6 @@ pytestmark = pytest.mark.django_db
 
 LISTS = ["/api/v1/indicators/", "/api/v1/emission-factor-sets/", "/api/v1/grids/", "/api/v1/rule-sets/"]
 REFUSED = [r for r in ROLES if r not in CATALOG_EDITORS]
-
-
-@pytest.fixture
-def api():
-    return APIClient()
-
-
-@pytest.fixture
-def as_role(api, user_of):
-    def login(role):
-        api.force_authenticate(user_of(role))
-        return api
-
-    return login
 
 
 @pytest.mark.parametrize("url", [*LISTS, "/api/v1/indicators/gdp_current/"])

@@ -6,7 +6,6 @@ from datetime import date, datetime, timedelta
 import pytest
 from django.utils import timezone
 from openpyxl import load_workbook
-from rest_framework.test import APIClient
 
 from apps.accounts.roles import Role
 from apps.regions.selectors import by_code
@@ -258,11 +257,6 @@ def test_grid_export_refuses_bad_filters(client, users):
 
 
 # --- the API -------------------------------------------------------------------------------------
-
-
-@pytest.fixture
-def api():
-    return APIClient()
 
 
 def test_api_grid_with_city_and_years(api, users, nanchang_2025):

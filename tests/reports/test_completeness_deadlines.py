@@ -4,7 +4,6 @@ from datetime import date
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
-from rest_framework.test import APIClient
 
 from apps.reports.completeness import deadline_delete, deadline_set, may_edit_deadlines
 from apps.reports.models_completeness import ReportingDeadline
@@ -152,11 +151,6 @@ def test_the_grid_shows_the_deadline(client, users):
 
 
 # --- API ----------------------------------------------------------------------------------------
-
-
-@pytest.fixture
-def api():
-    return APIClient()
 
 
 def test_api_everyone_signed_in_reads_deadlines(api, users):

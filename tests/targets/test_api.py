@@ -6,7 +6,6 @@ from pathlib import Path
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
-from rest_framework.test import APIClient
 
 from apps.regions.selectors import by_code
 from apps.targets.models import PlanPeriod, RegionTarget
@@ -15,20 +14,6 @@ from tests.indicators.helpers import ROLES
 pytestmark = pytest.mark.django_db
 
 WORKED = Path(__file__).parent / "data" / "worked_targets.csv"
-
-
-@pytest.fixture
-def api():
-    return APIClient()
-
-
-@pytest.fixture
-def as_role(api, user_of):
-    def login(role):
-        api.force_authenticate(user_of(role))
-        return api
-
-    return login
 
 
 @pytest.fixture
