@@ -2,6 +2,7 @@
 an API client; users by role and the catalog_changed recorder (catalog and targets tests)."""
 
 import os
+from contextlib import contextmanager
 
 import pytest
 from django.conf import settings
@@ -98,19 +99,28 @@ def as_role(api, user_of):
     return login
 
 
+@contextmanager
+def recording(signal, *fields: str):
+    """While open, every sending of ``signal``: a list of tuples of the named keyword arguments."""
+    received = []
+
+    def receiver(sender, **kwargs):
+        received.append(tuple(kwargs[f] for f in fields))
+
+    signal.connect(receiver, weak=False)
+    try:
+        yield received
+    finally:
+        signal.disconnect(receiver)
+
+
 @pytest.fixture
 def catalog_signals():
     """Records every catalog_changed sent: a list of (kind, object_id)."""
     from apps.indicators.signals import catalog_changed
 
-    received = []
-
-    def receiver(sender, *, kind, object_id, **kwargs):
-        received.append((kind, object_id))
-
-    catalog_changed.connect(receiver, weak=False)
-    yield received
-    catalog_changed.disconnect(receiver)
+    with recording(catalog_changed, "kind", "object_id") as received:
+        yield received
 
 
 def require_service(available: bool, what: str) -> None:

@@ -105,6 +105,11 @@ def digest(snapshot: bytes) -> str:
     return hashlib.sha256(snapshot).hexdigest()
 
 
+def _storable(value: float | str) -> bool:
+    """Warnings are strings; a number must be finite and fit the table (NaN fails both tests)."""
+    return type(value) is str or -VALUE_LIMIT < value < VALUE_LIMIT
+
+
 def compute(
     inputs: RegionInputs, year: int | None = None
 ) -> tuple[list[engine.Result], list[engine.Missing], PerYear]:
@@ -137,10 +142,9 @@ def compute(
         for y in {r.year for r in found}:
             if not per_year[y][2]:
                 per_year[y] = (*per_year[y][:2], group.factors.code)
-        # Warnings are strings; a number must be finite and fit the table (NaN fails both tests).
-        kept = [r for r in found if type(r.value) is str or -VALUE_LIMIT < r.value < VALUE_LIMIT]
+        kept = [r for r in found if _storable(r.value)]
         if len(kept) != len(found):
-            refused = [r for r in found if not (type(r.value) is str or -VALUE_LIMIT < r.value < VALUE_LIMIT)]
+            refused = [r for r in found if not _storable(r.value)]
             lacking = lacking + [
                 engine.Missing(r.year, r.metric, f"result {r.value!r} is not finite or out of range: refused")
                 for r in refused

@@ -328,18 +328,16 @@ class _Batch:
         ]
 
 
-class _ComputingReader(io.TextIOBase):
-    """COPY source that computes regions as PostgreSQL asks for more data.
+class _BlockReader(io.TextIOBase):
+    """COPY source over blocks of lines, joined only up to psycopg2's read size.
 
-    psycopg2 sends each block as soon as it is read (releasing the GIL while it waits), so the
-    server parses and stores one block while Python computes the next: the engine and the
-    database work at the same time on two cores.
+    Blocks may be produced lazily: fed by the engine region by region, PostgreSQL parses and
+    stores one block while Python computes the next (psycopg2 sends each block as soon as it
+    is read, releasing the GIL while it waits), so both work at the same time on two cores.
     """
 
-    def __init__(self, batch: _Batch, inputs: Iterable[RegionInputs], year: int | None):
-        self._batch = batch
-        self._inputs = iter(inputs)
-        self._year = year
+    def __init__(self, blocks: Iterable[list[str]]):
+        self._blocks = iter(blocks)
 
     def readable(self) -> bool:
         return True
@@ -347,31 +345,9 @@ class _ComputingReader(io.TextIOBase):
     def read(self, size: int = -1) -> str:
         parts: list[str] = []
         total = 0
-        for inputs in self._inputs:
-            lines = self._batch.add(inputs, self._year)
+        for lines in self._blocks:
             parts.extend(lines)
             total += sum(map(len, lines))
-            if 0 < size <= total:
-                break
-        return "".join(parts)
-
-    readline = read
-
-
-class _LineReader(io.TextIOBase):
-    """Feeds prepared COPY lines to psycopg2 without joining them into one huge string."""
-
-    def __init__(self, lines: list[str]):
-        self._lines = iter(lines)
-
-    def readable(self) -> bool:
-        return True
-
-    def read(self, size: int = -1) -> str:
-        parts, total = [], 0
-        for line in self._lines:
-            parts.append(line)
-            total += len(line)
             if 0 < size <= total:
                 break
         return "".join(parts)
@@ -383,7 +359,8 @@ def _copy(cursor, table: str, columns: Sequence[str], source) -> None:
     if isinstance(source, list):
         if not source:
             return
-        source = _LineReader(source)
+        lines = source
+        source = _BlockReader(lines[i : i + 2000] for i in range(0, len(lines), 2000))
     cursor.cursor.copy_expert(f"COPY {table} ({', '.join(columns)}) FROM STDIN", source, size=COPY_BLOCK)
 
 
@@ -518,7 +495,12 @@ def _recompute_whole_table(
                 upcoming = helper.submit(_apart, _load_inputs, chunks[number + 1], config)
             batch = _Batch(now, run.pk if run else None, as_text=True)
             with connection.cursor() as cursor:
-                _copy(cursor, tables[Assessment], ASSESSMENT_COLUMNS, _ComputingReader(batch, loaded, None))
+                _copy(
+                    cursor,
+                    tables[Assessment],
+                    ASSESSMENT_COLUMNS,
+                    _BlockReader(batch.add(inputs, None) for inputs in loaded),
+                )
                 _copy(cursor, tables[InputSnapshot], SNAPSHOT_COLUMNS, batch.snapshot_lines())
                 _copy(cursor, tables[AssessmentTrace], TRACE_COLUMNS, batch.traces)
                 _copy(cursor, tables[MissingFigure], MISSING_COLUMNS, batch.missing)

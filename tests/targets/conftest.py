@@ -1,19 +1,15 @@
 import pytest
 
+from tests.conftest import recording
+
 
 @pytest.fixture
 def target_signals():
     """Records every targets_changed sent: a list of (region_ids, period_code)."""
     from apps.targets.signals import targets_changed
 
-    received = []
-
-    def receiver(sender, *, region_ids, period_code, **kwargs):
-        received.append((region_ids, period_code))
-
-    targets_changed.connect(receiver, weak=False)
-    yield received
-    targets_changed.disconnect(receiver)
+    with recording(targets_changed, "region_ids", "period_code") as received:
+        yield received
 
 
 @pytest.fixture
