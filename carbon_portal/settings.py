@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "simple_history",
+    "apps.core",
     "apps.regions",
     "apps.organizations",
     "apps.accounts",
