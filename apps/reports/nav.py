@@ -31,12 +31,6 @@ ITEMS = [
         Action.APPROVE_REPORT,
     ),
     NavItem(
-        _("Completeness"),
-        "reports:completeness",
-        _("Which regions have submitted their annual reports, year by year, against the deadlines."),
-        Action.READ_SUBMITTED_REPORT,
-    ),
-    NavItem(
         _("Import values"),
         "reports:import",
         _("Load official figures for many regions and years from a CSV or Excel file."),
