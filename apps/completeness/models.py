@@ -12,6 +12,8 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from apps.core.reminders import ReminderRecord
+
 __all__ = ["ReminderKind", "ReminderLog", "ReportingDeadline"]
 
 
@@ -58,12 +60,13 @@ class ReminderKind(models.TextChoices):
     OVERDUE = "overdue", _("Deadline passed")
 
 
-class ReminderLog(models.Model):
+class ReminderLog(ReminderRecord):
     """One reminder about one region-year on one day: who got it, who could not.
 
     The unique constraint on (region, year, sent_on) is what makes "reminded at most once
     a day" hold even when two workers run the task at the same time: the reminder row
-    is inserted before the e-mail leaves, in the same transaction.
+    is inserted before the e-mail leaves, in the same transaction (`apps.core.reminders`).
+    Recipients, skipped staff and the day come from `ReminderRecord`.
     """
 
     region = models.ForeignKey(
@@ -80,12 +83,6 @@ class ReminderLog(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
     )
-    recipients = models.JSONField(_("recipients"), default=list, blank=True)
-    skipped = models.JSONField(
-        _("staff without an e-mail address"), default=list, blank=True, help_text=_("User names.")
-    )
-    sent_on = models.DateField(_("sent on"))
-    sent_at = models.DateTimeField(_("sent at"), auto_now_add=True)
 
     class Meta:
         ordering = ["-sent_at", "-pk"]

@@ -15,9 +15,9 @@ one are skipped and named in the log. Regions without any staff account are coun
 logged, not recorded.
 
 Every reminder is a `ReminderLog` row, inserted in the same transaction that sends the
-mail: the unique constraint (region, year, sent_on) makes a second run the same day, or a
-second worker at the same moment, send nothing. If the mail server fails, the transaction
-rolls back and the next run tries again.
+mail (`apps.core.reminders.deliver_once`): the unique constraint (region, year, sent_on)
+makes a second run the same day, or a second worker at the same moment, send nothing. If
+the mail server fails, the transaction rolls back and the next run tries again.
 """
 
 from __future__ import annotations
@@ -26,19 +26,19 @@ import logging
 from collections import defaultdict
 from dataclasses import asdict, dataclass, field
 from datetime import date, timedelta
+from functools import partial
 from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.mail import EmailMessage, get_connection
-from django.db import IntegrityError, transaction
-from django.db.models import Max
 from django.template.loader import render_to_string
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
 from apps.accounts import scoping
 from apps.accounts.scoping import Action
+from apps.core.reminders import Outcome, deliver_once, last_sent, split_recipients
 from apps.regions.models import Region
 from apps.reports.models import Report, ReportStatus
 
@@ -124,13 +124,7 @@ def due_reminders(today: date) -> list[Due]:
             submitted.add((region_id, year))
         else:
             open_reports[(region_id, year)] = (report_id, status)
-    last: dict[tuple[int, int, str], date] = {
-        (row["region_id"], row["year"], row["kind"]): row["last"]
-        for row in ReminderLog.objects.filter(year__in=years)
-        .order_by()
-        .values("region_id", "year", "kind")
-        .annotate(last=Max("sent_on"))
-    }
+    last = last_sent(ReminderLog.objects.filter(year__in=years), "region_id", "year", "kind")
     result = []
     for region in Region.objects.order_by("path"):
         for year, due_date in sorted(deadlines.items()):
@@ -226,6 +220,25 @@ class ReminderResult:
         return data
 
 
+def _record(item: Due, summary: dict, *, today: date) -> ReminderLog:
+    """The log row that claims today's reminder of the region-year (unique per day)."""
+    return ReminderLog.objects.create(
+        region=item.region,
+        year=item.year,
+        kind=item.kind,
+        due_date=item.due_date,
+        report_id=item.report_id,
+        recipients=summary["recipients"],
+        skipped=summary["skipped"],
+        sent_on=today,
+    )
+
+
+def _send(item: Due, recipients: list, *, today: date, connection) -> int:
+    messages = [build_message(item, u, today=today, connection=connection) for u in recipients]
+    return connection.send_messages(messages) if messages else 0
+
+
 def send_due_reminders(*, today: date | None = None, dry_run: bool = False) -> ReminderResult:
     """Send today's reminders; safe to run any number of times a day, by any number of workers."""
     today = today or timezone.localdate()
@@ -235,8 +248,7 @@ def send_due_reminders(*, today: date | None = None, dry_run: bool = False) -> R
     connection = None if dry_run else get_connection()
     for item in items:
         users = staff.get(item.region.pk, [])
-        recipients = sorted((u for u in users if u.email), key=lambda u: u.email)
-        skipped = [u.username for u in users if not u.email]
+        recipients, skipped = split_recipients(users)
         summary = {
             "region": item.region.code,
             "year": item.year,
@@ -258,29 +270,24 @@ def send_due_reminders(*, today: date | None = None, dry_run: bool = False) -> R
         if dry_run:
             result.items.append(summary)
             continue
-        try:
-            with transaction.atomic():
-                ReminderLog.objects.create(
-                    region=item.region,
-                    year=item.year,
-                    kind=item.kind,
-                    due_date=item.due_date,
-                    report_id=item.report_id,
-                    recipients=summary["recipients"],
-                    skipped=skipped,
-                    sent_on=today,
-                )
-                messages = [build_message(item, u, today=today, connection=connection) for u in recipients]
-                sent = connection.send_messages(messages) if messages else 0
-        except IntegrityError:
+        delivery = deliver_once(
+            record=partial(_record, item, summary, today=today),
+            send=partial(_send, item, recipients, today=today, connection=connection),
+        )
+        if delivery.outcome is Outcome.ALREADY_SENT:
             result.already_sent += 1  # another run reminded this region-year today
             continue
-        except Exception:  # the mail server: nothing recorded, the next run retries
+        if delivery.outcome is Outcome.FAILED:  # the mail server: nothing recorded, the next run retries
             result.failed += 1
-            logger.exception("report reminder: sending failed for %s %s", item.region.code, item.year)
+            logger.error(
+                "report reminder: sending failed for %s %s",
+                item.region.code,
+                item.year,
+                exc_info=delivery.error,
+            )
             continue
         result.reminded += 1
-        result.emails += sent or 0
+        result.emails += delivery.sent
         result.skipped_users += len(skipped)
         result.items.append(summary)
     logger.info(
