@@ -2,9 +2,9 @@
 
 Everyone who reads reports sees the grid, scoped and masked by `selectors.build_grid`;
 every signed-in user sees the deadlines; provincial officials and administrators edit them
-(`selectors.may_edit_deadlines`) and read the reminder log. The paths stay under
-/reports/ (see urls.py). A refused write is a 403; a
-rejected one re-shows the form with the errors under their fields.
+(`selectors.may_edit_deadlines`) and read the reminder log. A refused write is a 403; a
+rejected one re-shows the form with the errors under their fields. The paths stay under
+/reports/ (see urls.py).
 """
 
 from __future__ import annotations
