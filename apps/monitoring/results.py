@@ -16,7 +16,7 @@ import math
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Context, Decimal
 
 from django.db import connection, models, transaction
 
@@ -34,8 +34,11 @@ COPY_BLOCK = 1 << 18  # characters per COPY block: small enough to keep both cor
 ORM_BATCH = 2000
 LOCK_NAMESPACE = 7301  # advisory-lock key space of the monitoring app: one key per region
 TABLE_LOCK_NAMESPACE = 7302  # key (7302, 0): held exclusively by a whole-table rebuild
-#: Stored values are numeric(32, 15).
+#: Stored values are numeric(32, 15): the ORM rounds them as PostgreSQL rounds COPY's text
+#: (half away from zero, 32 digits; Python's default context would round half to even and
+#: refuse values of 10^13 and more).
 VALUE_QUANTUM = Decimal("1e-15")
+VALUE_CONTEXT = Context(prec=32, rounding=ROUND_HALF_UP)
 
 # The one row format: a tuple per row, in the column order of its table.
 AssessmentRow = tuple[int, int, str, float | None, str]  # region, year, metric, value, level
@@ -91,7 +94,7 @@ def _trace_lines(rows: Iterable[TraceRow]) -> list[str]:
 
 
 def _stored_value(value: float | None) -> Decimal | None:
-    return None if value is None else Decimal(repr(value)).quantize(VALUE_QUANTUM)
+    return None if value is None else Decimal(repr(value)).quantize(VALUE_QUANTUM, context=VALUE_CONTEXT)
 
 
 def _assessment_objects(rows: Iterable[AssessmentRow]) -> list[models.Model]:

@@ -3,6 +3,7 @@ made from the same rows, and on PostgreSQL the two writers store exactly the sam
 
 from collections import Counter
 from datetime import UTC, datetime
+from decimal import Decimal
 
 from django.db import transaction
 
@@ -14,6 +15,14 @@ from .pipeline import approve_values, load_worked_example, read_csv
 
 NOW = datetime(2026, 1, 2, 3, 4, 5, 678901, tzinfo=UTC)
 TABLES = (ASSESSMENTS, TRACES, MISSING, SNAPSHOTS)
+#: Values where storing can go wrong: a tie at the 16th decimal, 16 integer digits, ~0, negatives.
+EDGE_VALUES = [
+    (7, 1999, "energy_intensity", 0.4665242165242165, ""),
+    (7, 1999, "gdp_const", 9876543210123456.0, ""),
+    (7, 1999, "co2_emissions", 1e-20, ""),
+    (7, 1999, "energy_intensity_reduction_yoy", -0.4665242165242165, ""),
+    (7, 1999, "co2_intensity_reduction_yoy", -2.5e-16, ""),
+]
 
 
 def test_each_table_row_names_every_stored_column_of_its_model():
@@ -49,6 +58,8 @@ def test_result_rows_become_model_instances_with_warnings_as_levels(db):
     )
     assert (warning.value, warning.level) == (None, "red")
     assert str(number.value) == "0.333333333333333" and number.level == ""
+    tie, large = ASSESSMENTS.objects(EDGE_VALUES[:2])  # rounded as numeric(32, 15) rounds COPY's text
+    assert (str(tie.value), str(large.value)) == ("0.466524216524217", "9876543210123456.000000000000000")
     (missing,) = MISSING.objects([(7, 2021, "gdp_const", "no data", NOW)])
     assert (missing.region_id, missing.reason, missing.computed_at) == (7, "no data", NOW)
 
@@ -73,15 +84,18 @@ def _stored() -> dict[str, Counter]:
 def test_the_orm_and_the_copy_writer_store_the_same_rows(postgres_db):
     region_ids, rows, batch = _computed_batch()
     assert len(region_ids) == 2 and batch.missing and not batch.errors
+    rows += [(region_ids[0], *row[1:]) for row in EDGE_VALUES]
     with transaction.atomic():
         results.replace_regions(region_ids, None, rows, batch, copy=False)
     by_orm = _stored()
     with transaction.atomic():
         results.replace_regions(region_ids, None, rows, batch, copy=True)
     by_copy = _stored()
-    assert by_copy == by_orm
+    for t in by_copy:
+        assert (by_copy[t] - by_orm[t], by_orm[t] - by_copy[t]) == (Counter(), Counter()), t
     assessments = by_copy[ASSESSMENTS.db_table]
     assert sum(assessments.values()) == len(rows) > 50
+    assert (region_ids[0], 1999, "energy_intensity", Decimal("0.466524216524217"), "") in assessments
     assert any(level for *_, level in assessments) and any(value is not None for *_, value, _ in assessments)
     assert sum(by_copy[SNAPSHOTS.db_table].values()) == 2
 
