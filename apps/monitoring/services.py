@@ -13,11 +13,12 @@ region-scoped write waits while a whole-table rebuild runs.
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import TypeVar
 
 from django.db import connection, transaction
 from django.utils import timezone
@@ -27,8 +28,10 @@ from apps.regions.models import Region
 from . import inputs, rebuild, results
 from .inputs import EngineConfig
 from .models import RecomputeRun, RunStatus
+from .results import Batch
 
 CHUNK_REGIONS = 400
+T = TypeVar("T")
 
 
 @dataclass
@@ -40,7 +43,7 @@ class RecomputeSummary:
 
     energy_totals: dict[tuple[int, int], float] = field(default_factory=dict)
 
-    def add(self, batch: results.Batch, regions: int) -> None:
+    def add(self, batch: Batch, regions: int) -> None:
         self.regions += regions
         self.results += batch.results
         self.missing += batch.missing_count
@@ -48,7 +51,7 @@ class RecomputeSummary:
         self.energy_totals.update(batch.energy_totals)
 
 
-def _apart(function, *args):
+def _apart(function: Callable[..., T], *args: object) -> T:
     """Call ``function`` on this (helper) thread's own database connection, closed afterwards."""
     try:
         return function(*args)
@@ -90,7 +93,7 @@ def _recompute_chunks(
     summary = RecomputeSummary()
     for start in range(0, len(region_ids), CHUNK_REGIONS):
         chunk = region_ids[start : start + CHUNK_REGIONS]
-        batch = results.Batch(now, run.pk if run else None)
+        batch = Batch(now, run.pk if run else None)
         rows = [row for region in inputs.load_inputs(chunk, config) for row in batch.add(region, year)]
         with transaction.atomic():
             results.lock_regions(chunk)
@@ -127,7 +130,7 @@ def _recompute_whole_table(
             loaded = upcoming.result()
             if number + 1 < len(chunks):
                 upcoming = helper.submit(_apart, inputs.load_inputs, chunks[number + 1], config)
-            batch = results.Batch(now, run.pk if run else None)
+            batch = Batch(now, run.pk if run else None)
             results.write_staged(tables, loaded, batch)
             summary.add(batch, len(chunk))
             _progress(
