@@ -407,10 +407,9 @@ def _build_frame(
     period: Period,
     rules: RuleSet,
     vals: Mapping[int, Mapping[str, float]],
-    co2: Mapping[int, float],
-    co2_why: Mapping[int, str],
+    co2: _Co2,
 ) -> _Frame:
-    """Compute a period's GDP, intensities and assessed totals for b … b+n."""
+    """Compute a period's GDP, intensities and assessed totals for b … b+n (§3–§6)."""
     fr = _Frame()
     b, code = period.base_year, period.code
     intensity_codes = ["energy_total"]
@@ -512,9 +511,9 @@ def _build_frame(
         else:
             fr.ETw[y] = why
         # §6 carbon intensity.
-        c = co2.get(y)
+        c = co2.value.get(y)
         if c is None:
-            fr.CIw[y] = co2_why.get(y) or f"no input values for {y}"
+            fr.CIw[y] = co2.why.get(y) or f"no input values for {y}"
         elif g is None:
             fr.CIw[y] = fr.Gw[y]
         elif c <= 0:
@@ -987,9 +986,7 @@ class _Region:
             raise ValueError(f"no rule set for period {period.code}")
         frame = self.frames.get(period.code)
         if frame is None:
-            frame = self.frames[period.code] = _build_frame(
-                period, rules, self.vals, self.co2.value, self.co2.why
-            )
+            frame = self.frames[period.code] = _build_frame(period, rules, self.vals, self.co2)
         targets = self.targets.get(period.code) or Targets()
         return _Year(t, k, period, rules, frame, targets, self.vals[t], self.co2, _energy_texts(rules))
 
