@@ -407,10 +407,9 @@ def _build_frame(
     period: Period,
     rules: RuleSet,
     vals: Mapping[int, Mapping[str, float]],
-    co2: Mapping[int, float],
-    co2_why: Mapping[int, str],
+    co2: _Co2,
 ) -> _Frame:
-    """Compute a period's GDP, intensities and assessed totals for b … b+n."""
+    """Compute a period's GDP, intensities and assessed totals for b … b+n (§3–§6)."""
     fr = _Frame()
     b, code = period.base_year, period.code
     intensity_codes = ["energy_total"]
@@ -512,9 +511,9 @@ def _build_frame(
         else:
             fr.ETw[y] = why
         # §6 carbon intensity.
-        c = co2.get(y)
+        c = co2.value.get(y)
         if c is None:
-            fr.CIw[y] = co2_why.get(y) or f"no input values for {y}"
+            fr.CIw[y] = co2.why.get(y) or f"no input values for {y}"
         elif g is None:
             fr.CIw[y] = fr.Gw[y]
         elif c <= 0:
@@ -524,9 +523,16 @@ def _build_frame(
     return fr
 
 
-def _co2(
-    vals: Mapping[int, Mapping[str, float]], factor_set: FactorSet, years: Iterable[int]
-) -> tuple[dict[int, float], dict[int, str], dict[int, dict[str, InputValue]]]:
+@dataclass(slots=True)
+class _Co2:
+    """§6 CO2 per year (independent of the period), the reason where it is absent, and its inputs."""
+
+    value: dict[int, float]
+    why: dict[int, str]
+    inputs: dict[int, dict[str, InputValue]]
+
+
+def _co2(vals: Mapping[int, Mapping[str, float]], factor_set: FactorSet, years: Iterable[int]) -> _Co2:
     """CO2 per year (§6); independent of the period. A missing electricity_net_import is a missing
     input (the formula needs it; a region without trade reports 0), so CO2 is absent then."""
     out: dict[int, float] = {}
@@ -559,7 +565,7 @@ def _co2(
             "grid_factor_year": gf_year,
             "factor_set": factor_set.code,
         }
-    return out, why, ins
+    return _Co2(out, why, ins)
 
 
 def _target_fraction(value: float | None, name: str, period: Period) -> tuple[float | None, str | None]:
@@ -572,50 +578,117 @@ def _target_fraction(value: float | None, name: str, period: Period) -> tuple[fl
     return t, None
 
 
-def _intensity_metrics(
+@dataclass(slots=True)
+class _Year:
+    """One reported year t = b + k (§2) with what its steps read: the period, its rule set, the
+    period's series (built once per period), the period's targets, the year's inputs and CO2."""
+
+    t: int
+    k: int
+    period: Period
+    rules: RuleSet
+    frame: _Frame
+    targets: Targets
+    row: Mapping[str, float]
+    co2: _Co2
+    energy_texts: tuple[str, str]  # formula texts of E^I and E^T under the rule set
+
+
+@dataclass(frozen=True, slots=True)
+class _Intensity:
+    """Which intensity a §5/§8 step works on: its metric codes and the names of its targets
+    (spelled out once here, not formatted for every region-year)."""
+
+    target: str  # the period's reduction target (a `Targets` field), also its name in reasons
+    annual_key: str  # the annual target metric
+    yoy: str
+    cum: str
+    required: str
+    completion: str
+    share: str
+    warning_annual: str
+    warning_progress: str
+
+    @classmethod
+    def named(cls, prefix: str) -> _Intensity:
+        return cls(
+            target=f"{prefix}_reduction",
+            annual_key=f"{prefix}_reduction_annual",
+            yoy=f"{prefix}_reduction_yoy",
+            cum=f"{prefix}_reduction_cum",
+            required=f"{prefix}_progress_required",
+            completion=f"{prefix}_completion",
+            share=f"{prefix}_target_share",
+            warning_annual=f"{prefix}_warning_annual",
+            warning_progress=f"{prefix}_warning_progress",
+        )
+
+
+ENERGY_INTENSITY = _Intensity.named("energy_intensity")
+CO2_INTENSITY = _Intensity.named("co2_intensity")
+
+
+@dataclass(slots=True)
+class _Progress:
+    """§5 figures of one intensity in one year, as the §8 warnings read them (None: not computable)."""
+
+    r: float | None  # year-on-year reduction r_t
+    R: float | None  # cumulative reduction R_t
+    T: float | None  # the period's target as a fraction
+    t_why: str | None  # why T is None
+    t_pct: float  # the target in percent as given (NaN without one)
+    Q: float | None  # required progress Q_k
+
+
+def _gdp_const(y: _Year, res: list[Result], miss: list[Missing]) -> None:
+    """§3 constant-price GDP."""
+    fr, t = y.frame, y.t
+    if t in fr.G:
+        res.append(Result(t, "gdp_const", fr.G[t], F_GDP_BASE if y.k == 0 else F_GDP, fr.G_in[t]))
+    else:
+        miss.append(Missing(t, "gdp_const", fr.Gw[t]))
+
+
+def _energy_intensity(y: _Year, res: list[Result], miss: list[Missing]) -> None:
+    """§5 energy intensity under the period's rule set (§4)."""
+    fr, t = y.frame, y.t
+    if t in fr.I:
+        res.append(Result(t, "energy_intensity", fr.I[t], y.energy_texts[0], fr.I_in[t]))
+    else:
+        miss.append(Missing(t, "energy_intensity", fr.Iw[t]))
+
+
+def _reductions(
+    y: _Year,
     res: list[Result],
     miss: list[Missing],
-    t: int,
-    k: int,
-    period: Period,
-    rules: RuleSet,
-    prefix: str,
+    *,
+    kind: _Intensity,
     series: Mapping[int, float],
-    series_why: Mapping[int, str],
-    target_pct: float | None,
-    annual_pct: float | None,
-    annual_key: str,
-) -> None:
-    """r, R, Q, C, S and both warnings for one intensity in year t = b + k (§5, §8)."""
+    why: Mapping[int, str],
+) -> _Progress:
+    """§5 for one intensity in year t = b + k: r_t, R_t, Q_k, completion C_t and target share S_t."""
+    t, k, period, rules = y.t, y.k, y.period, y.rules
     b, n = period.base_year, period.length
     cur = series.get(t)
     prev = series.get(t - 1)
     base = series.get(b)
-    T, t_why = _target_fraction(target_pct, f"{prefix}_reduction", period)
+    target_pct = getattr(y.targets, kind.target)
+    T, t_why = _target_fraction(target_pct, kind.target, period)
     t_pct = float(target_pct) if target_pct is not None else math.nan  # shown as given; used only with T
 
     r: float | None = None
     if cur is not None and prev is not None:
         r = 1 - cur / prev
-        res.append(
-            Result(
-                t, f"{prefix}_reduction_yoy", r * 100, F_YOY, {"I_t": cur, "I_t_1": prev, "year_prev": t - 1}
-            )
-        )
+        res.append(Result(t, kind.yoy, r * 100, F_YOY, {"I_t": cur, "I_t_1": prev, "year_prev": t - 1}))
     else:
-        miss.append(
-            Missing(t, f"{prefix}_reduction_yoy", series_why.get(t) or series_why.get(t - 1) or "no data")
-        )
+        miss.append(Missing(t, kind.yoy, why.get(t) or why.get(t - 1) or "no data"))
     R: float | None = None
     if cur is not None and base is not None:
         R = 1 - cur / base
-        res.append(
-            Result(t, f"{prefix}_reduction_cum", R * 100, F_CUM, {"I_t": cur, "I_b": base, "base_year": b})
-        )
+        res.append(Result(t, kind.cum, R * 100, F_CUM, {"I_t": cur, "I_b": base, "base_year": b}))
     else:
-        miss.append(
-            Missing(t, f"{prefix}_reduction_cum", series_why.get(t) or series_why.get(b) or "no data")
-        )
+        miss.append(Missing(t, kind.cum, why.get(t) or why.get(b) or "no data"))
 
     Q: float | None = None
     if T is not None:
@@ -623,18 +696,18 @@ def _intensity_metrics(
         res.append(
             Result(
                 t,
-                f"{prefix}_progress_required",
+                kind.required,
                 Q * 100,
                 F_Q[rules.progress],
                 {"T_pct": t_pct, "k": k, "n": n, "method": rules.progress, "rule_set": rules.code},
             )
         )
     else:
-        miss.append(Missing(t, f"{prefix}_progress_required", t_why or ""))
+        miss.append(Missing(t, kind.required, t_why or ""))
 
-    metric = f"{prefix}_completion"
+    metric = kind.completion
     if R is None:
-        miss.append(Missing(t, metric, series_why.get(t) or series_why.get(b) or "no data"))
+        miss.append(Missing(t, metric, why.get(t) or why.get(b) or "no data"))
     elif Q is None:
         miss.append(Missing(t, metric, t_why or ""))
     elif Q == 0:
@@ -642,20 +715,37 @@ def _intensity_metrics(
     else:
         res.append(Result(t, metric, R / Q * 100, F_COMPLETION, {"R_t_pct": R * 100, "Q_k_pct": Q * 100}))
 
-    metric = f"{prefix}_target_share"
+    metric = kind.share
     if R is None:
-        miss.append(Missing(t, metric, series_why.get(t) or series_why.get(b) or "no data"))
+        miss.append(Missing(t, metric, why.get(t) or why.get(b) or "no data"))
     elif T is None:
         miss.append(Missing(t, metric, t_why or ""))
     elif T == 0:
         miss.append(Missing(t, metric, f"target is 0 % for {period.code}: target share undefined"))
     else:
         res.append(Result(t, metric, target_share(R, T), F_SHARE, {"R_t_pct": R * 100, "T_pct": t_pct}))
+    return _Progress(r, R, T, t_why, t_pct, Q)
 
-    metric = f"{prefix}_warning_annual"
+
+def _intensity_warnings(
+    y: _Year,
+    res: list[Result],
+    miss: list[Missing],
+    *,
+    kind: _Intensity,
+    progress: _Progress,
+    why: Mapping[int, str],
+) -> None:
+    """§8 annual and progress warnings of one intensity from its §5 figures."""
+    t, k, n = y.t, y.k, y.period.length
+    b = y.period.base_year
+    r, R, T, Q, t_why = progress.r, progress.R, progress.T, progress.Q, progress.t_why
+
+    metric = kind.warning_annual
+    annual_pct = y.targets.annual.get((kind.annual_key, t))
     if annual_pct is not None:
         a: float | None = float(annual_pct) / 100
-        a_source = f"annual target {annual_key} for {t}"
+        a_source = f"annual target {kind.annual_key} for {t}"
         a_formula = "a = annual target"
     elif T is not None:
         a = annual_requirement_from_target(T, n)
@@ -664,9 +754,9 @@ def _intensity_metrics(
     else:
         a = None
     if r is None:
-        miss.append(Missing(t, metric, series_why.get(t) or series_why.get(t - 1) or "no data"))
+        miss.append(Missing(t, metric, why.get(t) or why.get(t - 1) or "no data"))
     elif a is None:
-        miss.append(Missing(t, metric, f"{t_why}; no {annual_key} target for {t}"))
+        miss.append(Missing(t, metric, f"{t_why}; no {kind.annual_key} target for {t}"))
     else:
         level = annual_warning(r, a)
         res.append(
@@ -679,9 +769,9 @@ def _intensity_metrics(
             )
         )
 
-    metric = f"{prefix}_warning_progress"
+    metric = kind.warning_progress
     if R is None:
-        miss.append(Missing(t, metric, series_why.get(t) or series_why.get(b) or "no data"))
+        miss.append(Missing(t, metric, why.get(t) or why.get(b) or "no data"))
     elif Q is None:
         miss.append(Missing(t, metric, t_why or ""))
     else:
@@ -691,10 +781,136 @@ def _intensity_metrics(
                 t,
                 metric,
                 level,
-                f"{_PROGRESS_RULES[level]}; {F_Q[rules.progress]}",
+                f"{_PROGRESS_RULES[level]}; {F_Q[y.rules.progress]}",
                 {"R_t_pct": R * 100, "Q_k_pct": Q * 100, "k": k, "n": n},
             )
         )
+
+
+def _intensity_metrics(
+    y: _Year,
+    res: list[Result],
+    miss: list[Missing],
+    *,
+    kind: _Intensity,
+    series: Mapping[int, float],
+    why: Mapping[int, str],
+) -> None:
+    """r, R, Q, C, S (§5) and both warnings (§8) for one intensity in year t = b + k."""
+    progress = _reductions(y, res, miss, kind=kind, series=series, why=why)
+    _intensity_warnings(y, res, miss, kind=kind, progress=progress, why=why)
+
+
+def _energy_total_assessed(y: _Year, res: list[Result], miss: list[Missing]) -> None:
+    """§4 the energy that counts for the total assessment."""
+    fr, t = y.frame, y.t
+    if t in fr.ET:
+        res.append(Result(t, "energy_total_assessed", fr.ET[t], y.energy_texts[1], fr.ET_in[t]))
+    else:
+        miss.append(Missing(t, "energy_total_assessed", fr.ETw[t]))
+
+
+def _total_energy(y: _Year, res: list[Result], miss: list[Missing]) -> None:
+    """§7 allowed total A_k and excess X_t, with the §8 total warning."""
+    fr, t, k, period = y.frame, y.t, y.k, y.period
+    b = period.base_year
+    cap = None if y.targets.energy_total_cap is None else float(y.targets.energy_total_cap)
+    cap_why = f"no energy_total_cap target for {period.code}"
+    base_t = fr.ET.get(b)
+    allowed: float | None = None
+    if cap is None:
+        miss.append(Missing(t, "energy_total_allowed", cap_why))
+    elif base_t is None:
+        miss.append(Missing(t, "energy_total_allowed", fr.ETw[b]))
+    else:
+        allowed = base_t + (cap - base_t) * k / period.length
+        res.append(
+            Result(
+                t,
+                "energy_total_allowed",
+                allowed,
+                F_ALLOWED,
+                {"E_T_b": base_t, "cap": cap, "k": k, "n": period.length, "base_year": b},
+            )
+        )
+    if allowed is None:
+        miss.append(Missing(t, "energy_total_warning", cap_why if cap is None else fr.ETw[b]))
+    elif t not in fr.ET:
+        miss.append(Missing(t, "energy_total_warning", fr.ETw[t]))
+    else:
+        assert base_t is not None
+        excess = fr.ET[t] - allowed
+        increment = allowed - base_t
+        level = total_warning(excess, increment)
+        rule = _TOTAL_RED_NO_INCREMENT if level == RED and increment <= 0 else _TOTAL_RULES[level]
+        res.append(
+            Result(
+                t,
+                "energy_total_warning",
+                level,
+                rule,
+                {"E_T_t": fr.ET[t], "A_k": allowed, "X_t": excess, "E_T_b": base_t, "increment": increment},
+            )
+        )
+
+
+def _carbon(y: _Year, res: list[Result], miss: list[Missing]) -> None:
+    """§6 CO2 emissions and carbon intensity."""
+    fr, t, co2 = y.frame, y.t, y.co2
+    if t in co2.value:
+        res.append(Result(t, "co2_emissions", co2.value[t], F_CO2, co2.inputs[t]))
+    else:
+        miss.append(Missing(t, "co2_emissions", co2.why[t]))
+    if t in fr.CI:
+        res.append(
+            Result(
+                t,
+                "co2_intensity",
+                fr.CI[t],
+                F_CI,
+                {"CO2_t": co2.value[t], "G_t": fr.G[t], "base_year": y.period.base_year},
+            )
+        )
+    else:
+        miss.append(Missing(t, "co2_intensity", fr.CIw[t]))
+
+
+def _nonfossil_share(y: _Year, res: list[Result], miss: list[Missing]) -> None:
+    """§10 non-fossil share of the energy total."""
+    t, row = y.t, y.row
+    nf, tot = row.get("energy_nonfossil"), row.get("energy_total")
+    if nf is None or tot is None:
+        miss.append(
+            Missing(t, "nonfossil_share", _require(row, ("energy_nonfossil", "energy_total"), t) or "")
+        )
+    elif tot <= 0:
+        miss.append(Missing(t, "nonfossil_share", f"energy_total {tot} is not positive for {t}: refused"))
+    else:
+        res.append(
+            Result(
+                t,
+                "nonfossil_share",
+                nf / tot * 100,
+                F_NONFOSSIL,
+                {"energy_nonfossil": nf, "energy_total": tot},
+            )
+        )
+
+
+def _year_metrics(y: _Year, res: list[Result], miss: list[Missing]) -> None:
+    """Every metric of one reported year in ``METRICS`` order (a base year, k = 0, has levels only)."""
+    fr = y.frame
+    _gdp_const(y, res, miss)
+    _energy_intensity(y, res, miss)
+    if y.k:
+        _intensity_metrics(y, res, miss, kind=ENERGY_INTENSITY, series=fr.I, why=fr.Iw)
+    _energy_total_assessed(y, res, miss)
+    if y.k:
+        _total_energy(y, res, miss)
+    _carbon(y, res, miss)
+    if y.k:
+        _intensity_metrics(y, res, miss, kind=CO2_INTENSITY, series=fr.CI, why=fr.CIw)
+    _nonfossil_share(y, res, miss)
 
 
 def _has_data(row: Mapping[str, object] | None) -> bool:
@@ -747,6 +963,34 @@ def _as_floats(values: Mapping[int, Mapping[str, object]]) -> dict[int, dict[str
     return out
 
 
+@dataclass(slots=True)
+class _Region:
+    """One region's converted inputs and configuration; each period's series is built once, when
+    its first reported year needs it."""
+
+    vals: dict[int, dict[str, float]]
+    periods: list[Period]
+    targets: Mapping[str, Targets]
+    rule_sets: Mapping[str, RuleSet]
+    co2: _Co2
+    frames: dict[str, _Frame] = field(default_factory=dict)
+
+    def year(self, t: int) -> _Year | None:
+        """§2: the period year t is reported in, with its rule set, series and targets (None: no period)."""
+        role = reporting_period(t, self.periods, self.vals)
+        if role is None:
+            return None
+        period, k = role
+        rules = self.rule_sets.get(period.code) or DEFAULT_RULE_SETS.get(period.code)
+        if rules is None:
+            raise ValueError(f"no rule set for period {period.code}")
+        frame = self.frames.get(period.code)
+        if frame is None:
+            frame = self.frames[period.code] = _build_frame(period, rules, self.vals, self.co2)
+        targets = self.targets.get(period.code) or Targets()
+        return _Year(t, k, period, rules, frame, targets, self.vals[t], self.co2, _energy_texts(rules))
+
+
 def compute_region(
     values: Mapping[int, Mapping[str, object]],
     periods: Sequence[Period] = DEFAULT_PERIODS,
@@ -762,148 +1006,23 @@ def compute_region(
     Returns the results (ordered by year, then ``METRICS`` order) and the metrics that apply but
     could not be computed, with reasons. Years outside every period get one ``Missing(year, "*")``.
     """
-    targets = targets or {}
-    rule_sets = rule_sets if rule_sets is not None else DEFAULT_RULE_SETS
     vals = _as_floats(values)
     years = sorted(vals)
-    periods = sorted(periods, key=lambda p: p.base_year)
-    co2, co2_why, co2_in = _co2(vals, factor_set, years)
-
-    frames: dict[str, _Frame] = {}
+    region = _Region(
+        vals=vals,
+        periods=sorted(periods, key=lambda p: p.base_year),
+        targets=targets or {},
+        rule_sets=rule_sets if rule_sets is not None else DEFAULT_RULE_SETS,
+        co2=_co2(vals, factor_set, years),
+    )
     res: list[Result] = []
     miss: list[Missing] = []
     for t in years:
-        role = reporting_period(t, periods, vals)
-        if role is None:
+        year = region.year(t)
+        if year is None:
             miss.append(Missing(t, ANY_METRIC, "year is outside every configured period"))
-            continue
-        period, k = role
-        rules = rule_sets.get(period.code) or DEFAULT_RULE_SETS.get(period.code)
-        if rules is None:
-            raise ValueError(f"no rule set for period {period.code}")
-        fr = frames.get(period.code)
-        if fr is None:
-            fr = frames[period.code] = _build_frame(period, rules, vals, co2, co2_why)
-        row = vals[t]
-        tg = targets.get(period.code) or Targets()
-        ei_text, et_text = _energy_texts(rules)
-        b = period.base_year
-
-        # Levels.
-        if t in fr.G:
-            res.append(Result(t, "gdp_const", fr.G[t], F_GDP_BASE if k == 0 else F_GDP, fr.G_in[t]))
         else:
-            miss.append(Missing(t, "gdp_const", fr.Gw[t]))
-        if t in fr.I:
-            res.append(Result(t, "energy_intensity", fr.I[t], ei_text, fr.I_in[t]))
-        else:
-            miss.append(Missing(t, "energy_intensity", fr.Iw[t]))
-        if k:
-            _intensity_metrics(
-                res,
-                miss,
-                t,
-                k,
-                period,
-                rules,
-                "energy_intensity",
-                fr.I,
-                fr.Iw,
-                tg.energy_intensity_reduction,
-                tg.annual.get(("energy_intensity_reduction_annual", t)),
-                "energy_intensity_reduction_annual",
-            )
-        if t in fr.ET:
-            res.append(Result(t, "energy_total_assessed", fr.ET[t], et_text, fr.ET_in[t]))
-        else:
-            miss.append(Missing(t, "energy_total_assessed", fr.ETw[t]))
-        if k:
-            cap = None if tg.energy_total_cap is None else float(tg.energy_total_cap)
-            cap_why = f"no energy_total_cap target for {period.code}"
-            base_t = fr.ET.get(b)
-            allowed: float | None = None
-            if cap is None:
-                miss.append(Missing(t, "energy_total_allowed", cap_why))
-            elif base_t is None:
-                miss.append(Missing(t, "energy_total_allowed", fr.ETw[b]))
-            else:
-                allowed = base_t + (cap - base_t) * k / period.length
-                res.append(
-                    Result(
-                        t,
-                        "energy_total_allowed",
-                        allowed,
-                        F_ALLOWED,
-                        {"E_T_b": base_t, "cap": cap, "k": k, "n": period.length, "base_year": b},
-                    )
-                )
-            if allowed is None:
-                miss.append(Missing(t, "energy_total_warning", cap_why if cap is None else fr.ETw[b]))
-            elif t not in fr.ET:
-                miss.append(Missing(t, "energy_total_warning", fr.ETw[t]))
-            else:
-                assert base_t is not None
-                excess = fr.ET[t] - allowed
-                increment = allowed - base_t
-                level = total_warning(excess, increment)
-                rule = _TOTAL_RED_NO_INCREMENT if level == RED and increment <= 0 else _TOTAL_RULES[level]
-                res.append(
-                    Result(
-                        t,
-                        "energy_total_warning",
-                        level,
-                        rule,
-                        {
-                            "E_T_t": fr.ET[t],
-                            "A_k": allowed,
-                            "X_t": excess,
-                            "E_T_b": base_t,
-                            "increment": increment,
-                        },
-                    )
-                )
-        if t in co2:
-            res.append(Result(t, "co2_emissions", co2[t], F_CO2, co2_in[t]))
-        else:
-            miss.append(Missing(t, "co2_emissions", co2_why[t]))
-        if t in fr.CI:
-            res.append(
-                Result(t, "co2_intensity", fr.CI[t], F_CI, {"CO2_t": co2[t], "G_t": fr.G[t], "base_year": b})
-            )
-        else:
-            miss.append(Missing(t, "co2_intensity", fr.CIw[t]))
-        if k:
-            _intensity_metrics(
-                res,
-                miss,
-                t,
-                k,
-                period,
-                rules,
-                "co2_intensity",
-                fr.CI,
-                fr.CIw,
-                tg.co2_intensity_reduction,
-                tg.annual.get(("co2_intensity_reduction_annual", t)),
-                "co2_intensity_reduction_annual",
-            )
-        nf, tot = row.get("energy_nonfossil"), row.get("energy_total")
-        if nf is None or tot is None:
-            miss.append(
-                Missing(t, "nonfossil_share", _require(row, ("energy_nonfossil", "energy_total"), t) or "")
-            )
-        elif tot <= 0:
-            miss.append(Missing(t, "nonfossil_share", f"energy_total {tot} is not positive for {t}: refused"))
-        else:
-            res.append(
-                Result(
-                    t,
-                    "nonfossil_share",
-                    nf / tot * 100,
-                    F_NONFOSSIL,
-                    {"energy_nonfossil": nf, "energy_total": tot},
-                )
-            )
+            _year_metrics(year, res, miss)
     return res, miss
 
 

@@ -1,4 +1,9 @@
-"""A region's engine inputs as one value: computed from, stored as a snapshot, replayed for traces.
+"""A region's engine inputs: read set-wise from the database, held as one value, stored as a
+snapshot, replayed for traces.
+
+Reading: `load_config()` reads once per run what every region shares (plan periods with their
+rule sets, factor sets, grid series); `load_inputs()` reads a chunk of regions' approved values
+and targets in two set-based queries; `energy_totals()` and `hierarchy()` feed the §12 checks.
 
 Everything the engine reads for a region (its approved values, its targets, the plan periods
 with their rule sets, the factor sets with the region's grid series) is gathered into a
@@ -11,11 +16,16 @@ inputs it used ("why is this red?") without storing megabytes of formula text pe
 from __future__ import annotations
 
 import hashlib
+from collections import defaultdict
 from collections.abc import Mapping, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from functools import lru_cache
 
 import orjson
+
+from apps.indicators.models import EmissionFactorSet, FactorUnit, Grid, GridFactor
+from apps.regions.models import Region
+from apps.targets.models import PlanPeriod, RegionTarget
 
 from . import engine
 
@@ -171,3 +181,149 @@ def _replay(snapshot: str) -> dict[int, dict[str, engine.Result]]:
     for r in results:
         by_year.setdefault(r.year, {})[r.metric] = r
     return by_year
+
+
+# ---- reading from the database --------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class EngineConfig:
+    """Everything the engine needs besides a region's own data, read once per run.
+
+    Fuel factors come per period (a period may be assigned its own factor set, else the
+    default set); grid factors per region (the default grid's series, or the series of
+    the regional grid the region is assigned to).
+    """
+
+    periods: tuple[engine.Period, ...]
+    rule_sets: dict[str, engine.RuleSet]
+    fuels_by_period: dict[str, engine.FactorSet]
+    default_grid: dict[int, float]
+    grid_by_region: dict[int, dict[int, float]]
+
+    _by_grid: dict[int, tuple[FactorGroup, ...]] = field(default_factory=dict, compare=False, repr=False)
+
+    def groups(self, region_id: int) -> tuple[FactorGroup, ...]:
+        """Distinct factor sets for this region (with its grid) and the periods each applies to.
+
+        Built once per distinct grid series (a handful), not once per region."""
+        grid = self.grid_by_region.get(region_id, self.default_grid)
+        found = self._by_grid.get(id(grid))
+        if found is None:
+            groups: dict[str, tuple[engine.FactorSet, set[str]]] = {}
+            for code, fuels in self.fuels_by_period.items():
+                entry = groups.setdefault(fuels.code, (fuels.with_grid(grid), set()))
+                entry[1].add(code)
+            found = self._by_grid[id(grid)] = tuple(
+                FactorGroup(fs, frozenset(codes)) for fs, codes in groups.values()
+            )
+        return found
+
+
+def _rule_set(model) -> engine.RuleSet:
+    return engine.RuleSet(
+        code=model.code,
+        exclude_feedstock_from_intensity=model.intensity_excludes_feedstock,
+        exclude_nonfossil_from_intensity=model.intensity_excludes_nonfossil,
+        exclude_feedstock_from_total=model.total_excludes_feedstock,
+        exclude_nonfossil_from_total=model.total_excludes_nonfossil,
+        deduct_new_renewables_from_total=model.total_deducts_new_renewables,
+        progress=model.progress_method,
+    )
+
+
+def _fuel_factor(factor) -> float:
+    value = float(factor.value)
+    return value * engine.CO2_PER_C if factor.unit == FactorUnit.CARBON else value
+
+
+def _fuels(factor_set: EmissionFactorSet) -> engine.FactorSet:
+    fuels = {f.fuel: _fuel_factor(f) for f in factor_set.fuel_factors.all()}
+    missing = {"coal", "oil", "gas"} - set(fuels)
+    if missing:
+        raise RuntimeError(f"factor set {factor_set.code} lacks {', '.join(sorted(missing))}")
+    return engine.FactorSet(factor_set.code, fuels["coal"], fuels["oil"], fuels["gas"], {})
+
+
+def load_config() -> EngineConfig:
+    """Periods with their rule sets and factor sets, and each region's grid series (a few queries)."""
+    periods = list(PlanPeriod.objects.select_related("rule_set").order_by("base_year"))
+    sets = {fs.pk: fs for fs in EmissionFactorSet.objects.prefetch_related("fuel_factors")}
+    default_set = next((fs for fs in sets.values() if fs.is_default), None)
+    if default_set is None:
+        raise RuntimeError("no default emission factor set is configured")
+    fuels = {pk: _fuels(fs) for pk, fs in sets.items()}
+    series: dict[int, dict[int, float]] = defaultdict(dict)
+    for grid_id, year, value in GridFactor.objects.values_list("grid_id", "year", "value_kg_per_kwh"):
+        series[grid_id][year] = float(value)
+    default_grid = Grid.objects.filter(is_default=True).values_list("pk", flat=True).first()
+    grid_by_region: dict[int, dict[int, float]] = {}
+    for grid_id, region_id in Grid.regions.through.objects.values_list("grid_id", "region_id"):
+        if grid_id != default_grid:
+            grid_by_region[region_id] = series.get(grid_id, {})
+    return EngineConfig(
+        periods=tuple(engine.Period(p.code, p.base_year, p.length) for p in periods),
+        rule_sets={p.code: _rule_set(p.rule_set) for p in periods},
+        fuels_by_period={p.code: fuels[p.factor_set_id or default_set.pk] for p in periods},
+        default_grid=series.get(default_grid, {}) if default_grid else {},
+        grid_by_region=grid_by_region,
+    )
+
+
+def load_inputs(region_ids: Sequence[int], config: EngineConfig) -> list[RegionInputs]:
+    """Each region's engine inputs: two set-based queries for the whole chunk."""
+    from apps.reports.selectors import approved_values
+
+    values: dict[int, dict[int, dict[str, float]]] = defaultdict(lambda: defaultdict(dict))
+    for region_id, year, code, value in approved_values(region_ids=region_ids, as_float=True):
+        values[region_id][year][code] = value
+    records: dict[int, list[TargetRecord]] = defaultdict(list)
+    for region_id, period, metric, value, year in RegionTarget.objects.filter(
+        region_id__in=region_ids
+    ).values_list("region_id", "period__code", "metric", "value", "year"):
+        records[region_id].append((period, metric, float(value), year))
+    return [
+        RegionInputs(
+            region_id=region_id,
+            values={y: row for y, row in sorted(values[region_id].items())} if region_id in values else {},
+            target_records=sorted(records.get(region_id, ()), key=lambda r: (r[0], r[1], r[3] or 0)),
+            periods=config.periods,
+            rule_sets=config.rule_sets,
+            groups=config.groups(region_id),
+        )
+        for region_id in region_ids
+    ]
+
+
+def region_ids_with_data() -> list[int]:
+    """Every region with an approved report in force: what a recompute of everything covers."""
+    from apps.reports.selectors import in_force_reports
+
+    return sorted(set(in_force_reports().values_list("region_id", flat=True)))
+
+
+def hierarchy(region_ids: Sequence[int]) -> tuple[list[Region], dict[int, list[int]]]:
+    """The regions' ancestors and the regions themselves that have children, with their children."""
+    parent_paths: set[str] = set()
+    for region in Region.objects.filter(pk__in=region_ids).only("path"):
+        parent_paths.update(region.ancestor_paths)
+        parent_paths.add(region.path)
+    parents = list(Region.objects.filter(path__in=parent_paths).only("pk", "path"))
+    children: dict[int, list[int]] = defaultdict(list)
+    for child_id, parent_id in Region.objects.filter(parent__in=parents).values_list("pk", "parent_id"):
+        children[parent_id].append(child_id)
+    return [p for p in parents if children.get(p.pk)], children
+
+
+def energy_totals(region_ids: Sequence[int]) -> dict[tuple[int, int], float]:
+    """Every approved energy_total in force of the regions, by (region, year)."""
+    from apps.reports.models import ReportValue
+    from apps.reports.selectors import in_force_reports
+
+    reports = in_force_reports().filter(region_id__in=region_ids).values("pk")
+    return {
+        (region_id, year): float(value)
+        for region_id, year, value in ReportValue.objects.filter(
+            report__in=reports, indicator__code="energy_total", value__isnull=False
+        ).values_list("report__region_id", "report__year", "value")
+    }

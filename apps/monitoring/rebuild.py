@@ -7,6 +7,8 @@ rename waits for them. The fresh tables copy the live ones' columns, defaults, i
 check constraints (``CREATE TABLE … (LIKE …)``); their indexes and constraints are rebuilt
 from the live ones' definitions after the load and renamed to the live names on the swap, so
 the schema is exactly what the migrations made.
+The monitoring run fills the staged tables with `results.write_staged`: the same rows and
+COPY writer as a region-scoped recompute.
 
 A session-level advisory lock is held for the whole rebuild: writers of single regions take
 the same key in shared mode and wait, so nothing they write can be lost in the swap. A crash

@@ -7,14 +7,14 @@ import threading
 import pytest
 from django.db import connection, connections
 
-from apps.monitoring import rebuild, services
+from apps.monitoring import inputs, rebuild, results, services
 from apps.monitoring.models import Assessment, AssessmentTrace, InputSnapshot, MissingFigure
 from apps.regions.selectors import by_code
 from tests.conftest import require_service
 
 from .pipeline import approve_values, load_worked_example, read_csv
 
-TABLES = [m._meta.db_table for m in services.REBUILT_MODELS]
+TABLES = [m._meta.db_table for m in results.REBUILT_MODELS]
 
 
 @pytest.fixture
@@ -55,12 +55,12 @@ def test_a_run_over_everything_swaps_in_the_same_results_and_schema_as_region_by
     load_worked_example()
     second_region()
     before = schema()
-    services.recompute(region_ids=services._all_region_ids())  # region by region (DELETE + COPY per chunk)
+    services.recompute(region_ids=inputs.region_ids_with_data())  # region by region (DELETE + COPY per chunk)
     expected = stored()
     traces = set(
         AssessmentTrace.objects.values_list("region_id", "year", "period", "rule_set", "snapshot_id")
     )
-    assert len(expected) > 50 and {r[0] for r in expected} == set(services._all_region_ids())
+    assert len(expected) > 50 and {r[0] for r in expected} == set(inputs.region_ids_with_data())
 
     summary = services.recompute()  # whole tables, rebuilt and swapped
     assert summary.results == len(expected) and summary.regions == 2
@@ -114,9 +114,9 @@ def test_a_failed_rebuild_leaves_the_live_results_and_releases_the_lock(pg, monk
     with connection.cursor() as cursor:
         cursor.execute("SELECT count(*) FROM pg_class WHERE relname LIKE %s", ["%" + rebuild.SUFFIX + "%"])
         assert cursor.fetchone()[0] == 0
-        cursor.execute("SELECT pg_try_advisory_lock(%s, 0)", [services.TABLE_LOCK_NAMESPACE])
+        cursor.execute("SELECT pg_try_advisory_lock(%s, 0)", [results.TABLE_LOCK_NAMESPACE])
         assert cursor.fetchone()[0] is True
-        cursor.execute("SELECT pg_advisory_unlock(%s, 0)", [services.TABLE_LOCK_NAMESPACE])
+        cursor.execute("SELECT pg_advisory_unlock(%s, 0)", [results.TABLE_LOCK_NAMESPACE])
 
 
 def test_region_writers_wait_while_a_rebuild_runs(pg):
@@ -127,7 +127,7 @@ def test_region_writers_wait_while_a_rebuild_runs(pg):
 
     def hold_rebuild():
         try:
-            with rebuild.Rebuild(services.REBUILT_MODELS, lock=(services.TABLE_LOCK_NAMESPACE, 0)):
+            with rebuild.Rebuild(results.REBUILT_MODELS, lock=(results.TABLE_LOCK_NAMESPACE, 0)):
                 entered.set()
                 release.wait(30)
         finally:
@@ -138,15 +138,15 @@ def test_region_writers_wait_while_a_rebuild_runs(pg):
     assert entered.wait(30)
     try:
         with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_try_advisory_lock_shared(%s, 0)", [services.TABLE_LOCK_NAMESPACE])
+            cursor.execute("SELECT pg_try_advisory_lock_shared(%s, 0)", [results.TABLE_LOCK_NAMESPACE])
             outcome["during"] = cursor.fetchone()[0]
     finally:
         release.set()
         holder.join(30)
     with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_try_advisory_lock_shared(%s, 0)", [services.TABLE_LOCK_NAMESPACE])
+        cursor.execute("SELECT pg_try_advisory_lock_shared(%s, 0)", [results.TABLE_LOCK_NAMESPACE])
         outcome["after"] = cursor.fetchone()[0]
-        cursor.execute("SELECT pg_advisory_unlock_shared(%s, 0)", [services.TABLE_LOCK_NAMESPACE])
+        cursor.execute("SELECT pg_advisory_unlock_shared(%s, 0)", [results.TABLE_LOCK_NAMESPACE])
     assert outcome == {"during": False, "after": True}
 
 
