@@ -17,6 +17,8 @@ from django.views.decorators.http import require_POST
 from apps.accounts import scoping
 from apps.accounts.decorators import action_required
 from apps.accounts.scoping import Action
+from apps.core.forms import add_service_errors
+from apps.core.views import bound_args
 
 from . import selectors, services
 from .forms import (
@@ -29,8 +31,6 @@ from .forms import (
     GridRegionsForm,
     IndicatorForm,
     RuleSetForm,
-    add_service_errors,
-    bound_args,
 )
 from .models import CO2_PER_C, EmissionFactorSet, Fuel, FuelFactor, Grid, GridFactor, Indicator, RuleSet
 from .xlsx import wants_xlsx, xlsx_response

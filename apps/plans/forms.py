@@ -1,17 +1,18 @@
 """Forms of the plans UI. They collect and type the input; the rules live in `services.py`,
-whose field-named ValidationErrors are put back on these forms by `apply_errors`."""
+whose field-named ValidationErrors are put back on these forms by
+`apps.core.forms.add_service_errors`."""
 
 from __future__ import annotations
 
 import json
 
 from django import forms
-from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from apps.accounts import scoping
 from apps.accounts.scoping import Action
+from apps.core.forms import DateInput
 from apps.indicators.models import Indicator
 from apps.organizations.models import Department, Sector
 from apps.regions.models import Region
@@ -26,24 +27,6 @@ from .models import (
     PlanStatus,
     SectorPlan,
 )
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, **kwargs):
-        super().__init__(format="%Y-%m-%d", **kwargs)
-
-
-def apply_errors(form: forms.Form, exc: ValidationError) -> None:
-    """Show a service's ValidationError on the form's fields (unknown fields: on the form)."""
-    if not hasattr(exc, "error_dict"):
-        form.add_error(None, exc)
-        return
-    for name, errors in exc.message_dict.items():
-        target = name if name in form.fields else None
-        for message in errors:
-            form.add_error(target, message)
 
 
 class RegionChoiceField(forms.ModelChoiceField):

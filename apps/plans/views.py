@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from apps.accounts.decorators import action_required
 from apps.accounts.scoping import Action
+from apps.core.forms import add_service_errors
 from apps.organizations.catalog import DEPARTMENT_KINDS
 from apps.organizations.models import Department, Sector
 from apps.regions.models import Region
@@ -30,7 +31,6 @@ from .forms import (
     PlanStatusForm,
     ProgressNoteForm,
     TargetForm,
-    apply_errors,
     lead_department_options,
     responsible_region_options,
 )
@@ -123,7 +123,7 @@ def plan_create(request):
         try:
             plan = services.plan_create(user=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            apply_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("Plan created."))
             return redirect(plan)
@@ -181,7 +181,7 @@ def plan_edit(request, pk: int):
         try:
             services.plan_update(user=request.user, plan=plan, **form.cleaned_data)
         except ValidationError as exc:
-            apply_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("Plan saved."))
             return redirect(plan)
@@ -196,7 +196,7 @@ def plan_status(request, pk: int):
         try:
             services.plan_set_status(user=request.user, plan=plan, **form.cleaned_data)
         except ValidationError as exc:
-            apply_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("Status changed."))
             return redirect(plan)
@@ -214,7 +214,7 @@ def target_create(request, pk: int):
         try:
             services.target_add(user=request.user, plan=plan, **form.cleaned_data)
         except ValidationError as exc:
-            apply_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("Target added."))
             return redirect(plan)
@@ -235,7 +235,7 @@ def target_edit(request, plan_pk: int, pk: int):
         try:
             services.target_update(user=request.user, target=target, plan=plan, **form.cleaned_data)
         except ValidationError as exc:
-            apply_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("Target saved."))
             return redirect(plan)
@@ -281,7 +281,7 @@ def measure_create(request, pk: int):
         try:
             measure = services.measure_create(user=request.user, plan=plan, **data)
         except ValidationError as exc:
-            apply_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("Measure added."))
             return redirect(measure)
@@ -332,7 +332,7 @@ def measure_edit(request, pk: int):
         try:
             services.measure_update(user=request.user, measure=measure, plan=measure.plan, **data)
         except ValidationError as exc:
-            apply_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("Measure saved."))
             return redirect(measure)
@@ -350,7 +350,7 @@ def milestone_add(request, pk: int):
         try:
             services.milestone_add(user=request.user, measure=measure, plan=measure.plan, **form.cleaned_data)
         except ValidationError as exc:
-            apply_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("Milestone added."))
             return redirect(measure)
@@ -369,7 +369,7 @@ def milestone_complete(request, pk: int):
         try:
             services.milestone_complete(user=request.user, milestone=milestone, **form.cleaned_data)
         except ValidationError as exc:
-            apply_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("Milestone marked done."))
             return redirect(measure)
@@ -387,7 +387,7 @@ def note_add(request, pk: int):
                 user=request.user, measure=measure, plan=measure.plan, **form.cleaned_data
             )
         except ValidationError as exc:
-            apply_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("Progress recorded."))
             return redirect(measure)
