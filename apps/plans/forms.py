@@ -12,12 +12,12 @@ from django.utils.translation import gettext_lazy as _
 
 from apps.accounts import scoping
 from apps.accounts.scoping import Action
+from apps.core import files
 from apps.core.forms import DateInput
 from apps.indicators.models import Indicator
 from apps.organizations.models import Department, Sector
 from apps.regions.models import Region
 
-from . import attachments
 from .models import (
     FIRST_YEAR,
     LAST_YEAR,
@@ -27,6 +27,7 @@ from .models import (
     PlanStatus,
     SectorPlan,
 )
+from .services import attachment_max_bytes
 
 
 class RegionChoiceField(forms.ModelChoiceField):
@@ -245,7 +246,7 @@ class ProgressNoteForm(forms.Form):
     attachment = forms.FileField(
         label=_("Attachment"),
         required=False,
-        widget=forms.ClearableFileInput(attrs={"accept": attachments.ACCEPT_ATTRIBUTE}),
+        widget=forms.ClearableFileInput(attrs={"accept": files.accept_attribute()}),
         help_text=_("PDF, Excel (xlsx), Word (docx), PNG or JPEG, at most %(size)s MB."),
     )
 
@@ -255,5 +256,5 @@ class ProgressNoteForm(forms.Form):
             (v, label) for v, label in MeasureStatus.choices if v != measure.status
         ]
         self.fields["attachment"].help_text = self.fields["attachment"].help_text % {
-            "size": attachments.max_bytes() // (1024 * 1024)
+            "size": attachment_max_bytes() // (1024 * 1024)
         }

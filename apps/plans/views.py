@@ -15,12 +15,13 @@ from django.views.decorators.http import require_GET, require_POST
 
 from apps.accounts.decorators import action_required
 from apps.accounts.scoping import Action
+from apps.core.attachments import download_response
 from apps.core.forms import add_service_errors
 from apps.organizations.catalog import DEPARTMENT_KINDS
 from apps.organizations.models import Department, Sector
 from apps.regions.models import Region
 
-from . import attachments, exports, figures, selectors, services
+from . import exports, figures, selectors, services
 from .filters import MeasureFilter, SectorPlanFilter
 from .forms import (
     MeasureForm,
@@ -404,7 +405,7 @@ def note_attachment(request, pk: int):
         ),
         pk=pk,
     )
-    return attachments.download(note)
+    return download_response(note.attachment, name=note.attachment_name, content_type=note.attachment_type)
 
 
 # ---- htmx helpers ------------------------------------------------------------------------------

@@ -10,16 +10,14 @@ revision is never changed; it stays in force until a later revision is approved
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
-
 from django.conf import settings
-from django.core.files.storage import FileSystemStorage
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
+
+from apps.core.attachments import PrivateStorage
 
 
 class ReportStatus(models.TextChoices):
@@ -181,28 +179,9 @@ class ReportSection(models.Model):
         return f"{self.report} {self.area}"
 
 
-class PrivateStorage(FileSystemStorage):
-    """Attachments are read only through the permission-checked download view, never by URL.
-
-    Location: REPORTS_PRIVATE_ROOT when set, else PRIVATE_FILES_ROOT/reports (outside
-    MEDIA_ROOT, so no media server ever serves them; a volume of its own in production).
-    """
-
-    @property
-    def base_location(self):
-        configured = getattr(settings, "REPORTS_PRIVATE_ROOT", None)
-        return str(configured) if configured else str(Path(settings.PRIVATE_FILES_ROOT) / "reports")
-
-    @property
-    def base_url(self):
-        return None  # no URL: downloads go through reports:attachment
-
-    @property
-    def location(self):
-        return os.path.abspath(self.base_location)
-
-
-_private_storage = PrivateStorage()
+# Location: REPORTS_PRIVATE_ROOT when set, else PRIVATE_FILES_ROOT/reports (outside MEDIA_ROOT,
+# so no media server ever serves them; a volume of its own in production).
+_private_storage = PrivateStorage("reports", "REPORTS_PRIVATE_ROOT")
 
 
 def private_storage() -> PrivateStorage:
