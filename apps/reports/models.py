@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from apps.core.attachments import PrivateStorage
+from apps.core.models import KIND_MAX_LENGTH, TimelineEvent
 
 
 class ReportStatus(models.TextChoices):
@@ -241,34 +242,22 @@ class EventKind(models.TextChoices):
     ATTACHMENT_REMOVED = "attachment_removed", _("Attachment removed")
 
 
-class ReportEvent(models.Model):
-    """The timeline of a report revision: who did what, when and why."""
+class ReportEvent(TimelineEvent):
+    """The timeline of a report revision: who did what, when and why (core.events)."""
+
+    subject_field = "report"
 
     report = models.ForeignKey(
         Report, verbose_name=_("report"), on_delete=models.CASCADE, related_name="events"
     )
-    kind = models.CharField(_("event"), max_length=20, choices=EventKind.choices)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("by"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
-    created_at = models.DateTimeField(_("at"), auto_now_add=True)
-    reason = models.TextField(_("reason"), blank=True)
+    kind = models.CharField(_("event"), max_length=KIND_MAX_LENGTH, choices=EventKind.choices)
     field_reasons = models.JSONField(_("reasons per field"), default=dict, blank=True)
-    data = models.JSONField(_("details"), default=dict, blank=True)
 
     class Meta:
         ordering = ["report", "created_at", "pk"]
         verbose_name = _("report event")
         verbose_name_plural = _("report events")
         indexes = [models.Index(fields=["report", "created_at"], name="report_event_timeline")]
-
-    def __str__(self) -> str:
-        return f"{self.report} {self.kind}"
 
 
 from .models_completeness import *  # noqa: E402,F403

@@ -26,7 +26,7 @@ from django.utils.translation import gettext as _
 
 from apps.accounts import scoping
 from apps.accounts.scoping import Action
-from apps.core import files
+from apps.core import events, files
 from apps.indicators.models import Indicator
 from apps.regions.models import Region, RegionLevel
 
@@ -112,13 +112,15 @@ def _event(
     field_reasons: Mapping[str, str] | None = None,
     data: dict | None = None,
 ) -> ReportEvent:
-    return ReportEvent.objects.create(
-        report=report,
+    """Append to the report's timeline (core.events), in the caller's transaction."""
+    return events.event_record(
+        ReportEvent,
+        subject=report,
         kind=kind,
-        actor=user if user is not None and user.is_authenticated else None,
+        user=user,
         reason=reason,
+        data=data,
         field_reasons=dict(field_reasons or {}),
-        data=data or {},
     )
 
 
