@@ -6,6 +6,8 @@ app chooses, and a timeline's concrete model (in the app) adds the foreign key t
 
 from __future__ import annotations
 
+import json
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -129,6 +131,11 @@ class FrozenEdition(FrozenModel):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.subject_key} #{self.number}"
+
+    @property
+    def figures(self):
+        """The frozen figures as data (decimals and dates come back as the strings they were stored as)."""
+        return json.loads(self.figures_json)
 
 
 _edition_storage = PrivateStorage("editions", "EDITIONS_PRIVATE_ROOT")
