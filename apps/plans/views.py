@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.html import format_html, format_html_join
@@ -17,6 +16,7 @@ from apps.accounts.decorators import action_required
 from apps.accounts.scoping import Action
 from apps.core.attachments import download_response
 from apps.core.forms import add_service_errors
+from apps.core.views import paginate
 from apps.organizations.catalog import DEPARTMENT_KINDS
 from apps.organizations.models import Department, Sector
 from apps.regions.models import Region
@@ -36,8 +36,6 @@ from .forms import (
     responsible_region_options,
 )
 from .models import Measure, MeasureStatus, Milestone, PlanStatus, PlanTarget, ProgressNote, SectorPlan
-
-PAGE_SIZE = 50
 
 
 def _plan_for_read(user, pk) -> SectorPlan:
@@ -98,7 +96,7 @@ def _filter_context(request, filterset) -> dict:
 @action_required(Action.READ_PLANS)
 def plan_list(request):
     filterset = SectorPlanFilter(request.GET, queryset=selectors.plan_list(request.user))
-    page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = paginate(request, filterset.qs)
     return render(
         request,
         "plans/plan_list.html",
@@ -170,7 +168,7 @@ def plan_detail(request, pk: int):
 @action_required(Action.READ_PLANS)
 def plan_history(request, pk: int):
     plan = _plan_for_read(request.user, pk)
-    page = Paginator(selectors.plan_history(plan), PAGE_SIZE).get_page(request.GET.get("page"))
+    page = paginate(request, selectors.plan_history(plan))
     return render(request, "plans/plan_history.html", {"plan": plan, "page": page})
 
 
@@ -258,7 +256,7 @@ def target_delete(request, plan_pk: int, pk: int):
 @action_required(Action.READ_PLANS)
 def measure_list(request):
     filterset = MeasureFilter(request.GET, queryset=selectors.measure_list(request.user))
-    page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = paginate(request, filterset.qs)
     return render(
         request,
         "plans/measure_list.html",

@@ -11,7 +11,6 @@ from decimal import Decimal
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -21,7 +20,7 @@ from apps.accounts import scoping
 from apps.accounts.decorators import action_required
 from apps.accounts.scoping import Action
 from apps.core.attachments import download_response
-from apps.core.views import error_text
+from apps.core.views import error_text, paginate
 from apps.regions.models import Region, RegionLevel
 from apps.regions.selectors import by_code
 
@@ -77,7 +76,7 @@ def report_list(request):
         request, selectors.readable_reports(request.user).select_related("region")
     )
     reports = reports.order_by("-year", "region__path", "-revision")
-    page = Paginator(reports, 50).get_page(request.GET.get("page"))
+    page = paginate(request, reports)
     return render(
         request,
         "reports/list.html",
@@ -138,7 +137,7 @@ def my_reports(request):
             start.add_error("year", error_text(exc))
         else:
             return redirect("reports:edit" if report.is_editable else "reports:detail", pk=report.pk)
-    page = Paginator(reports.order_by("-year", "-revision"), 50).get_page(request.GET.get("page"))
+    page = paginate(request, reports.order_by("-year", "-revision"))
     return render(
         request, "reports/mine.html", {"page": page, "start": start, "region": region, "admin": admin}
     )
@@ -152,7 +151,7 @@ def review_queue(request, stage: str):
     if scoping.scope_of(request.user, action) is None:
         raise PermissionDenied
     form, reports = filtered_reports(request, selectors.review_queue(request.user, stage=stage))
-    page = Paginator(reports.order_by("submitted_at", "region__path"), 50).get_page(request.GET.get("page"))
+    page = paginate(request, reports.order_by("submitted_at", "region__path"))
     title = _("Review queue: county reports") if stage == "city" else _("Approval queue")
     return render(
         request,
