@@ -102,6 +102,8 @@ def edition_issue(
     """Issue the next edition of (`kind`, `subject_key`): number 1, or the latest + 1 which
     supersedes the latest and must say why (`correction_reason`). The caller has checked that
     `user` may issue it. Figures and files are hashed as given and never change afterwards.
+    Files are written before the transaction commits: a rollback by the caller can leave an
+    unreferenced file in the editions storage (harmless: nothing links to it).
     """
     errors: dict[str, str] = {}
     if user is None or not getattr(user, "is_authenticated", False):
