@@ -6,34 +6,12 @@ import re
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.forms.utils import ErrorList
 from django.utils.translation import gettext_lazy as _
 
+from apps.core.forms import PortalFormMixin
 from apps.regions.selectors import by_codes
 
 from .models import EmissionFactorSet, FuelFactor, Grid, GridFactor, Indicator, RuleSet
-
-
-class PortalErrorList(ErrorList):
-    """Errors styled (red, with text) by the portal's `.field-error` class."""
-
-    def __init__(self, initlist=None, error_class=None, **kwargs):
-        super().__init__(initlist, error_class=f"field-error {error_class or ''}".strip(), **kwargs)
-
-
-class PortalFormMixin:
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("error_class", PortalErrorList)
-        super().__init__(*args, **kwargs)
-
-
-def add_service_errors(form: forms.BaseForm, error: ValidationError) -> None:
-    """Show a service's ValidationError on the form: under the field it names, else at the top."""
-    if hasattr(error, "error_dict"):
-        for name, errors in error.error_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 class IndicatorForm(PortalFormMixin, forms.ModelForm):
@@ -164,10 +142,3 @@ class RuleSetForm(PortalFormMixin, forms.ModelForm):
         super().__init__(*args, **kwargs)
         if self.instance.pk:
             del self.fields["code"]  # periods and stored assessments name it
-
-
-def bound_args(request, *, files: bool = False) -> tuple:
-    """Form arguments: the POSTed data (bound even when empty, so required fields complain) or none."""
-    if request.method != "POST":
-        return (None, None) if files else (None,)
-    return (request.POST, request.FILES) if files else (request.POST,)

@@ -10,8 +10,8 @@ from django.db.models import Prefetch, Q, QuerySet
 
 from apps.accounts import scoping
 from apps.accounts.scoping import Action
+from apps.core import history
 
-from . import history
 from .models import EmissionFactorSet, FuelFactor, Grid, GridFactor, Indicator, RuleSet
 
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -17,6 +16,8 @@ from django.views.decorators.http import require_POST
 from apps.accounts import scoping
 from apps.accounts.decorators import action_required
 from apps.accounts.scoping import Action
+from apps.core.forms import add_service_errors
+from apps.core.views import bound_args, paginate
 
 from . import selectors, services
 from .forms import (
@@ -29,8 +30,6 @@ from .forms import (
     GridRegionsForm,
     IndicatorForm,
     RuleSetForm,
-    add_service_errors,
-    bound_args,
 )
 from .models import CO2_PER_C, EmissionFactorSet, Fuel, FuelFactor, Grid, GridFactor, Indicator, RuleSet
 from .xlsx import wants_xlsx, xlsx_response
@@ -91,7 +90,7 @@ def indicator_list(request):
                 for i in qs
             ),
         )
-    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    page = paginate(request, qs)
     return render(
         request,
         "indicators/indicator_list.html",
@@ -186,7 +185,7 @@ def factor_set_list(request):
             ],
             rows,
         )
-    page = Paginator(sets, 50).get_page(request.GET.get("page"))
+    page = paginate(request, sets)
     return render(request, "indicators/factor_set_list.html", {"page": page, "can_edit": _can_edit(request)})
 
 
@@ -313,7 +312,7 @@ def grid_list(request):
             ],
             rows,
         )
-    page = Paginator(grids, 50).get_page(request.GET.get("page"))
+    page = paginate(request, grids)
     return render(request, "indicators/grid_list.html", {"page": page, "can_edit": _can_edit(request)})
 
 
@@ -488,7 +487,7 @@ def rule_set_list(request):
                 for r in rule_sets
             ),
         )
-    page = Paginator(rule_sets, 50).get_page(request.GET.get("page"))
+    page = paginate(request, rule_sets)
     return render(request, "indicators/rule_set_list.html", {"page": page, "can_edit": _can_edit(request)})
 
 

@@ -1,22 +1,23 @@
 """Forms of the plans UI. They collect and type the input; the rules live in `services.py`,
-whose field-named ValidationErrors are put back on these forms by `apply_errors`."""
+whose field-named ValidationErrors are put back on these forms by
+`apps.core.forms.add_service_errors`."""
 
 from __future__ import annotations
 
 import json
 
 from django import forms
-from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from apps.accounts import scoping
 from apps.accounts.scoping import Action
+from apps.core import files
+from apps.core.forms import DateInput
 from apps.indicators.models import Indicator
 from apps.organizations.models import Department, Sector
 from apps.regions.models import Region
 
-from . import attachments
 from .models import (
     FIRST_YEAR,
     LAST_YEAR,
@@ -26,24 +27,7 @@ from .models import (
     PlanStatus,
     SectorPlan,
 )
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, **kwargs):
-        super().__init__(format="%Y-%m-%d", **kwargs)
-
-
-def apply_errors(form: forms.Form, exc: ValidationError) -> None:
-    """Show a service's ValidationError on the form's fields (unknown fields: on the form)."""
-    if not hasattr(exc, "error_dict"):
-        form.add_error(None, exc)
-        return
-    for name, errors in exc.message_dict.items():
-        target = name if name in form.fields else None
-        for message in errors:
-            form.add_error(target, message)
+from .services import attachment_max_bytes
 
 
 class RegionChoiceField(forms.ModelChoiceField):
@@ -262,7 +246,7 @@ class ProgressNoteForm(forms.Form):
     attachment = forms.FileField(
         label=_("Attachment"),
         required=False,
-        widget=forms.ClearableFileInput(attrs={"accept": attachments.ACCEPT_ATTRIBUTE}),
+        widget=forms.ClearableFileInput(attrs={"accept": files.accept_attribute()}),
         help_text=_("PDF, Excel (xlsx), Word (docx), PNG or JPEG, at most %(size)s MB."),
     )
 
@@ -272,5 +256,5 @@ class ProgressNoteForm(forms.Form):
             (v, label) for v, label in MeasureStatus.choices if v != measure.status
         ]
         self.fields["attachment"].help_text = self.fields["attachment"].help_text % {
-            "size": attachments.max_bytes() // (1024 * 1024)
+            "size": attachment_max_bytes() // (1024 * 1024)
         }

@@ -10,15 +10,15 @@ from __future__ import annotations
 import os
 import uuid
 from datetime import date
-from pathlib import Path
 
 from django.conf import settings
-from django.core.files.storage import FileSystemStorage
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.deconstruct import deconstructible
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
+
+from apps.core.attachments import PrivateStorage as CorePrivateStorage
 
 FIRST_YEAR, LAST_YEAR = 2020, 2060  # the decision's horizon: peak before 2030, neutrality before 2060
 EARLIEST_BASELINE_YEAR = 2005
@@ -273,25 +273,13 @@ def milestone_overdue(due_date: date, done_on: date | None, today: date) -> bool
 
 
 @deconstructible
-class PrivateStorage(FileSystemStorage):
+class PrivateStorage(CorePrivateStorage):
     """Attachments outside MEDIA_ROOT (never served as media) and without a URL: downloads go
     through the permission-checked view. Location: PLANS_PRIVATE_ROOT, else
     PRIVATE_FILES_ROOT/plans (the portal's private-files volume)."""
 
-    @property
-    def base_location(self):
-        configured = getattr(settings, "PLANS_PRIVATE_ROOT", None)
-        if configured:
-            return str(configured)
-        return str(Path(settings.PRIVATE_FILES_ROOT) / "plans")
-
-    @property
-    def location(self):
-        return os.path.abspath(self.base_location)
-
-    @property
-    def base_url(self):
-        return None
+    def __init__(self):
+        super().__init__("plans", "PLANS_PRIVATE_ROOT")
 
 
 private_storage = PrivateStorage()

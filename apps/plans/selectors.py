@@ -30,7 +30,7 @@ from django.utils import timezone
 from apps.accounts import scoping
 from apps.accounts.models import User
 from apps.accounts.scoping import Action
-from apps.indicators import history
+from apps.core import history
 from apps.indicators.models import Indicator
 
 from .models import Measure, MeasureStatus, Milestone, PlanTarget, ProgressNote, SectorPlan

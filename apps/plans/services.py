@@ -15,6 +15,7 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -22,9 +23,9 @@ from django.utils.translation import gettext as _
 
 from apps.accounts import scoping
 from apps.accounts.scoping import Action
+from apps.core import files
 from apps.organizations.models import Department
 
-from . import attachments
 from .models import (
     EARLIEST_BASELINE_YEAR,
     FIRST_YEAR,
@@ -575,6 +576,13 @@ def milestone_complete(
 
 # ---- progress notes ----------------------------------------------------------------------------
 
+DEFAULT_ATTACHMENT_MAX_BYTES = 10 * 1024 * 1024
+
+
+def attachment_max_bytes() -> int:
+    """The size limit of a progress note's file (PLANS_ATTACHMENT_MAX_BYTES, read on every use)."""
+    return int(getattr(settings, "PLANS_ATTACHMENT_MAX_BYTES", DEFAULT_ATTACHMENT_MAX_BYTES))
+
 
 @transaction.atomic
 def progress_note_add(
@@ -604,10 +612,12 @@ def progress_note_add(
     changes_status = bool(status) and status != measure.status
     if not text and not changes_status and not attachment:
         errors["text"] = _("Write what progress was made, attach a file or change the status.")
-    kind = None
+    checked = None
     if attachment:
         try:
-            kind = attachments.inspect_upload(attachment)
+            checked = files.check_upload(
+                attachment, field="attachment", max_bytes=attachment_max_bytes(), name_must_match=True
+            )
         except ValidationError as exc:
             errors.update(exc.message_dict)
     _raise(errors)
@@ -617,11 +627,11 @@ def progress_note_add(
         _apply_status(measure, status, date)
         measure.updated_by = user
         _save(measure, user)
-    if attachment:
-        note.attachment_name = attachments.clean_filename(attachment.name)
-        note.attachment_type = kind.content_type
-        note.attachment_size = attachment.size
-        note.attachment.save(note.attachment_name, attachment, save=False)
+    if checked:
+        note.attachment_name = checked.name
+        note.attachment_type = checked.kind.content_type
+        note.attachment_size = checked.size
+        note.attachment.save(checked.safe_name, attachment, save=False)
     try:
         _save(note, user)
         _touch(measure.plan, user)

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.html import format_html, format_html_join
@@ -15,11 +14,14 @@ from django.views.decorators.http import require_GET, require_POST
 
 from apps.accounts.decorators import action_required
 from apps.accounts.scoping import Action
+from apps.core.attachments import download_response
+from apps.core.forms import add_service_errors
+from apps.core.views import paginate
 from apps.organizations.catalog import DEPARTMENT_KINDS
 from apps.organizations.models import Department, Sector
 from apps.regions.models import Region
 
-from . import attachments, exports, figures, selectors, services
+from . import exports, figures, selectors, services
 from .filters import MeasureFilter, SectorPlanFilter
 from .forms import (
     MeasureForm,
@@ -30,13 +32,10 @@ from .forms import (
     PlanStatusForm,
     ProgressNoteForm,
     TargetForm,
-    apply_errors,
     lead_department_options,
     responsible_region_options,
 )
 from .models import Measure, MeasureStatus, Milestone, PlanStatus, PlanTarget, ProgressNote, SectorPlan
-
-PAGE_SIZE = 50
 
 
 def _plan_for_read(user, pk) -> SectorPlan:
@@ -97,7 +96,7 @@ def _filter_context(request, filterset) -> dict:
 @action_required(Action.READ_PLANS)
 def plan_list(request):
     filterset = SectorPlanFilter(request.GET, queryset=selectors.plan_list(request.user))
-    page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = paginate(request, filterset.qs)
     return render(
         request,
         "plans/plan_list.html",
@@ -123,7 +122,7 @@ def plan_create(request):
         try:
             plan = services.plan_create(user=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            apply_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("Plan created."))
             return redirect(plan)
@@ -169,7 +168,7 @@ def plan_detail(request, pk: int):
 @action_required(Action.READ_PLANS)
 def plan_history(request, pk: int):
     plan = _plan_for_read(request.user, pk)
-    page = Paginator(selectors.plan_history(plan), PAGE_SIZE).get_page(request.GET.get("page"))
+    page = paginate(request, selectors.plan_history(plan))
     return render(request, "plans/plan_history.html", {"plan": plan, "page": page})
 
 
@@ -181,7 +180,7 @@ def plan_edit(request, pk: int):
         try:
             services.plan_update(user=request.user, plan=plan, **form.cleaned_data)
         except ValidationError as exc:
-            apply_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("Plan saved."))
             return redirect(plan)
@@ -196,7 +195,7 @@ def plan_status(request, pk: int):
         try:
             services.plan_set_status(user=request.user, plan=plan, **form.cleaned_data)
         except ValidationError as exc:
-            apply_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("Status changed."))
             return redirect(plan)
@@ -214,7 +213,7 @@ def target_create(request, pk: int):
         try:
             services.target_add(user=request.user, plan=plan, **form.cleaned_data)
         except ValidationError as exc:
-            apply_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("Target added."))
             return redirect(plan)
@@ -235,7 +234,7 @@ def target_edit(request, plan_pk: int, pk: int):
         try:
             services.target_update(user=request.user, target=target, plan=plan, **form.cleaned_data)
         except ValidationError as exc:
-            apply_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("Target saved."))
             return redirect(plan)
@@ -257,7 +256,7 @@ def target_delete(request, plan_pk: int, pk: int):
 @action_required(Action.READ_PLANS)
 def measure_list(request):
     filterset = MeasureFilter(request.GET, queryset=selectors.measure_list(request.user))
-    page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = paginate(request, filterset.qs)
     return render(
         request,
         "plans/measure_list.html",
@@ -281,7 +280,7 @@ def measure_create(request, pk: int):
         try:
             measure = services.measure_create(user=request.user, plan=plan, **data)
         except ValidationError as exc:
-            apply_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("Measure added."))
             return redirect(measure)
@@ -332,7 +331,7 @@ def measure_edit(request, pk: int):
         try:
             services.measure_update(user=request.user, measure=measure, plan=measure.plan, **data)
         except ValidationError as exc:
-            apply_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("Measure saved."))
             return redirect(measure)
@@ -350,7 +349,7 @@ def milestone_add(request, pk: int):
         try:
             services.milestone_add(user=request.user, measure=measure, plan=measure.plan, **form.cleaned_data)
         except ValidationError as exc:
-            apply_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("Milestone added."))
             return redirect(measure)
@@ -369,7 +368,7 @@ def milestone_complete(request, pk: int):
         try:
             services.milestone_complete(user=request.user, milestone=milestone, **form.cleaned_data)
         except ValidationError as exc:
-            apply_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("Milestone marked done."))
             return redirect(measure)
@@ -387,7 +386,7 @@ def note_add(request, pk: int):
                 user=request.user, measure=measure, plan=measure.plan, **form.cleaned_data
             )
         except ValidationError as exc:
-            apply_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("Progress recorded."))
             return redirect(measure)
@@ -404,7 +403,7 @@ def note_attachment(request, pk: int):
         ),
         pk=pk,
     )
-    return attachments.download(note)
+    return download_response(note.attachment, name=note.attachment_name, content_type=note.attachment_type)
 
 
 # ---- htmx helpers ------------------------------------------------------------------------------

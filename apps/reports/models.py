@@ -10,16 +10,15 @@ revision is never changed; it stays in force until a later revision is approved
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
-
 from django.conf import settings
-from django.core.files.storage import FileSystemStorage
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
+
+from apps.core.attachments import PrivateStorage
+from apps.core.models import KIND_MAX_LENGTH, TimelineEvent
 
 
 class ReportStatus(models.TextChoices):
@@ -181,28 +180,9 @@ class ReportSection(models.Model):
         return f"{self.report} {self.area}"
 
 
-class PrivateStorage(FileSystemStorage):
-    """Attachments are read only through the permission-checked download view, never by URL.
-
-    Location: REPORTS_PRIVATE_ROOT when set, else PRIVATE_FILES_ROOT/reports (outside
-    MEDIA_ROOT, so no media server ever serves them; a volume of its own in production).
-    """
-
-    @property
-    def base_location(self):
-        configured = getattr(settings, "REPORTS_PRIVATE_ROOT", None)
-        return str(configured) if configured else str(Path(settings.PRIVATE_FILES_ROOT) / "reports")
-
-    @property
-    def base_url(self):
-        return None  # no URL: downloads go through reports:attachment
-
-    @property
-    def location(self):
-        return os.path.abspath(self.base_location)
-
-
-_private_storage = PrivateStorage()
+# Location: REPORTS_PRIVATE_ROOT when set, else PRIVATE_FILES_ROOT/reports (outside MEDIA_ROOT,
+# so no media server ever serves them; a volume of its own in production).
+_private_storage = PrivateStorage("reports", "REPORTS_PRIVATE_ROOT")
 
 
 def private_storage() -> PrivateStorage:
@@ -262,25 +242,16 @@ class EventKind(models.TextChoices):
     ATTACHMENT_REMOVED = "attachment_removed", _("Attachment removed")
 
 
-class ReportEvent(models.Model):
-    """The timeline of a report revision: who did what, when and why."""
+class ReportEvent(TimelineEvent):
+    """The timeline of a report revision: who did what, when and why (core.events)."""
+
+    subject_field = "report"
 
     report = models.ForeignKey(
         Report, verbose_name=_("report"), on_delete=models.CASCADE, related_name="events"
     )
-    kind = models.CharField(_("event"), max_length=20, choices=EventKind.choices)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("by"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
-    created_at = models.DateTimeField(_("at"), auto_now_add=True)
-    reason = models.TextField(_("reason"), blank=True)
+    kind = models.CharField(_("event"), max_length=KIND_MAX_LENGTH, choices=EventKind.choices)
     field_reasons = models.JSONField(_("reasons per field"), default=dict, blank=True)
-    data = models.JSONField(_("details"), default=dict, blank=True)
 
     class Meta:
         ordering = ["report", "created_at", "pk"]

@@ -14,8 +14,6 @@ Workflow (roles.md):
 
 from __future__ import annotations
 
-import hashlib
-import zipfile
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
@@ -28,6 +26,7 @@ from django.utils.translation import gettext as _
 
 from apps.accounts import scoping
 from apps.accounts.scoping import Action
+from apps.core import events, files
 from apps.indicators.models import Indicator
 from apps.regions.models import Region, RegionLevel
 
@@ -113,13 +112,15 @@ def _event(
     field_reasons: Mapping[str, str] | None = None,
     data: dict | None = None,
 ) -> ReportEvent:
-    return ReportEvent.objects.create(
-        report=report,
+    """Append to the report's timeline (core.events), in the caller's transaction."""
+    return events.event_record(
+        ReportEvent,
+        subject=report,
         kind=kind,
-        actor=user if user is not None and user.is_authenticated else None,
+        user=user,
         reason=reason,
+        data=data,
         field_reasons=dict(field_reasons or {}),
-        data=data or {},
     )
 
 
@@ -468,43 +469,6 @@ def report_open_revision(*, user, report: Report, reason: str) -> Report:
 
 # --- attachments ---------------------------------------------------------------------------
 
-# Accepted types, recognised by their content (magic bytes), never by the file name.
-ATTACHMENT_TYPES = {
-    "pdf": ("application/pdf", ".pdf"),
-    "png": ("image/png", ".png"),
-    "jpeg": ("image/jpeg", ".jpg"),
-    "xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", ".xlsx"),
-    "docx": ("application/vnd.openxmlformats-officedocument.wordprocessingml.document", ".docx"),
-}
-
-
-def sniff_type(upload) -> str | None:
-    """The attachment type of a file by its content, or None when it is none of the accepted ones."""
-    upload.seek(0)
-    head = upload.read(16)
-    upload.seek(0)
-    if head.startswith(b"%PDF-"):
-        return "pdf"
-    if head.startswith(b"\x89PNG\r\n\x1a\n"):
-        return "png"
-    if head.startswith(b"\xff\xd8\xff"):
-        return "jpeg"
-    if head.startswith(b"PK\x03\x04"):
-        try:
-            with zipfile.ZipFile(upload) as archive:
-                names = set(archive.namelist())
-        except (zipfile.BadZipFile, OSError, ValueError):
-            return None
-        finally:
-            upload.seek(0)
-        if "[Content_Types].xml" not in names:
-            return None
-        if "xl/workbook.xml" in names:
-            return "xlsx"
-        if "word/document.xml" in names:
-            return "docx"
-    return None
-
 
 @transaction.atomic
 def attachment_add(*, user, report: Report, upload, description: str = "") -> Attachment:
@@ -513,35 +477,18 @@ def attachment_add(*, user, report: Report, upload, description: str = "") -> At
     scoping.require(user, Action.EDIT_OWN_REPORT, region=report.region)
     if report.status not in EDITABLE_STATUSES:
         raise InvalidTransition(_("Attachments can only change while the report is a draft or returned."))
-    if upload.size > ATTACHMENT_MAX_BYTES:
-        raise ValidationError(
-            {"file": _("The file is larger than %(mb)d MB.") % {"mb": ATTACHMENT_MAX_BYTES // (1024 * 1024)}}
-        )
-    if upload.size == 0:
-        raise ValidationError({"file": _("The file is empty.")})
-    kind = sniff_type(upload)
-    if kind is None:
-        raise ValidationError(
-            {"file": _("Only PDF, Excel (xlsx), Word (docx), PNG and JPEG files are accepted.")}
-        )
-    content_type, extension = ATTACHMENT_TYPES[kind]
-    digest = hashlib.sha256()
-    for chunk in upload.chunks():
-        digest.update(chunk)
-    upload.seek(0)
-    name = (
-        (getattr(upload, "name", "") or f"attachment{extension}").replace("\\", "/").rsplit("/", 1)[-1][:200]
-    )
+    checked = files.check_upload(upload, field="file", max_bytes=ATTACHMENT_MAX_BYTES)
     attachment = Attachment(
         report=report,
-        original_name=name,
+        original_name=checked.name,
         description=(description or "").strip()[:200],
-        content_type=content_type,
-        extension=extension,
-        size=upload.size,
-        sha256=digest.hexdigest(),
+        content_type=checked.kind.content_type,
+        extension=checked.kind.extension,
+        size=checked.size,
+        sha256=checked.sha256,
         uploaded_by=user,
     )
+    name = checked.name
     attachment.file.save(name, upload, save=False)
     attachment.save()
     _event(report, EventKind.ATTACHMENT_ADDED, user, data={"name": name, "sha256": attachment.sha256})

@@ -11,8 +11,7 @@ from decimal import Decimal
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -20,6 +19,8 @@ from django.views.decorators.http import require_POST
 from apps.accounts import scoping
 from apps.accounts.decorators import action_required
 from apps.accounts.scoping import Action
+from apps.core.attachments import download_response
+from apps.core.views import error_text, paginate
 from apps.regions.models import Region, RegionLevel
 from apps.regions.selectors import by_code
 
@@ -43,14 +44,6 @@ def _readable(request, pk: int) -> Report:
     return get_object_or_404(
         selectors.readable_reports(request.user).select_related("region", "previous"), pk=pk
     )
-
-
-def _error_text(exc: ValidationError) -> str:
-    if hasattr(exc, "error_dict"):
-        return "; ".join(
-            f"{k}: {' '.join(v)}" if k != "__all__" else " ".join(v) for k, v in exc.message_dict.items()
-        )
-    return " ".join(exc.messages)
 
 
 def filtered_reports(request, qs):
@@ -83,7 +76,7 @@ def report_list(request):
         request, selectors.readable_reports(request.user).select_related("region")
     )
     reports = reports.order_by("-year", "region__path", "-revision")
-    page = Paginator(reports, 50).get_page(request.GET.get("page"))
+    page = paginate(request, reports)
     return render(
         request,
         "reports/list.html",
@@ -141,10 +134,10 @@ def my_reports(request):
                 user=request.user, region=region, year=start.cleaned_data["year"]
             )
         except ValidationError as exc:
-            start.add_error("year", _error_text(exc))
+            start.add_error("year", error_text(exc))
         else:
             return redirect("reports:edit" if report.is_editable else "reports:detail", pk=report.pk)
-    page = Paginator(reports.order_by("-year", "-revision"), 50).get_page(request.GET.get("page"))
+    page = paginate(request, reports.order_by("-year", "-revision"))
     return render(
         request, "reports/mine.html", {"page": page, "start": start, "region": region, "admin": admin}
     )
@@ -158,7 +151,7 @@ def review_queue(request, stage: str):
     if scoping.scope_of(request.user, action) is None:
         raise PermissionDenied
     form, reports = filtered_reports(request, selectors.review_queue(request.user, stage=stage))
-    page = Paginator(reports.order_by("submitted_at", "region__path"), 50).get_page(request.GET.get("page"))
+    page = paginate(request, reports.order_by("submitted_at", "region__path"))
     title = _("Review queue: county reports") if stage == "city" else _("Approval queue")
     return render(
         request,
@@ -348,7 +341,7 @@ def report_action(request, pk: int, action: str):
         else:
             raise Http404
     except ValidationError as exc:  # InvalidTransition included
-        messages.error(request, _error_text(exc))
+        messages.error(request, error_text(exc))
     return redirect(report)
 
 
@@ -374,7 +367,7 @@ def report_upload(request, pk: int):
         values, notes, problems = workbook.read_template(report, form.cleaned_data["file"])
         services.report_save_values(user=request.user, report=report, values=values, notes=notes)
     except ValidationError as exc:
-        messages.error(request, _error_text(exc))
+        messages.error(request, error_text(exc))
         return redirect(report)
     for problem in problems:
         messages.warning(request, problem)
@@ -397,7 +390,7 @@ def attachment_add(request, pk: int):
             )
             messages.success(request, _("The file was attached."))
         except ValidationError as exc:
-            messages.error(request, _error_text(exc))
+            messages.error(request, error_text(exc))
     else:
         messages.error(request, _("Choose a file to attach."))
     return redirect(report)
@@ -412,7 +405,7 @@ def attachment_remove(request, pk: int, attachment_pk: int):
         services.attachment_remove(user=request.user, attachment=attachment)
         messages.success(request, _("The attachment was removed."))
     except ValidationError as exc:
-        messages.error(request, _error_text(exc))
+        messages.error(request, error_text(exc))
     return redirect(report)
 
 
@@ -420,15 +413,9 @@ def attachment_remove(request, pk: int, attachment_pk: int):
 def attachment_download(request, pk: int, attachment_pk: int):
     report = _readable(request, pk)
     attachment = get_object_or_404(Attachment, pk=attachment_pk, report=report)
-    try:
-        handle = attachment.file.open("rb")
-    except FileNotFoundError:
-        raise Http404 from None
-    response = FileResponse(
-        handle, as_attachment=True, filename=attachment.original_name, content_type=attachment.content_type
+    return download_response(
+        attachment.file, name=attachment.original_name, content_type=attachment.content_type
     )
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
 
 
 @action_required(Action.IMPORT_VALUES)

@@ -6,7 +6,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from apps.indicators.forms import PortalFormMixin
+from apps.core.forms import PortalFormMixin
 from apps.indicators.models import EmissionFactorSet, RuleSet
 from apps.regions.selectors import by_code
 

@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from apps.accounts import scoping
 from apps.accounts.scoping import Action
-from apps.indicators import history
+from apps.core import history
 from apps.regions.models import Region, RegionLevel
 from apps.regions.selectors import by_code
 

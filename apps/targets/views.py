@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -17,7 +16,8 @@ from django.utils.translation import gettext as _
 from apps.accounts import scoping
 from apps.accounts.decorators import action_required
 from apps.accounts.scoping import Action
-from apps.indicators.forms import add_service_errors, bound_args
+from apps.core.forms import add_service_errors
+from apps.core.views import bound_args, paginate
 from apps.indicators.xlsx import wants_xlsx, xlsx_response
 from apps.regions.models import Region
 
@@ -181,7 +181,7 @@ def target_list(request):
                 for t in qs
             ),
         )
-    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    page = paginate(request, qs)
     for t in page:
         t.can_edit = scoping.can(request.user, Action.SET_TARGETS, region=t.region)
     return render(

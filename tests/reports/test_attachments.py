@@ -126,3 +126,24 @@ def test_removing_a_file_from_a_revision_keeps_it_for_the_approved_report(users)
     assert report.attachments.get().file.read() == PDF
     with pytest.raises(PermissionDenied):
         services.attachment_remove(user=users["xihu"], attachment=report.attachments.get())
+
+
+def test_png_bytes_named_html_are_downloaded_as_png_from_the_page_and_the_api(client, users):
+    """The offered name follows the content's type, so a browser never treats the file as HTML."""
+    from rest_framework.test import APIClient
+
+    report = make_report("360102", 2024)
+    attachment = add(users["donghu"], report, "evil.html", PNG)
+    assert attachment.original_name == "evil.html" and attachment.file.name.endswith(".png")
+    api = APIClient()
+    api.force_authenticate(users["donghu"])
+    client.force_login(users["donghu"])
+    for response in (
+        client.get(f"/reports/{report.pk}/attachments/{attachment.pk}/"),
+        api.get(f"/api/v1/reports/{report.pk}/attachments/{attachment.pk}/"),
+    ):
+        assert response.status_code == 200
+        assert response["Content-Type"] == "image/png"
+        assert response["Content-Disposition"] == 'attachment; filename="evil.png"'
+        assert response["X-Content-Type-Options"] == "nosniff"
+        assert b"".join(response.streaming_content) == PNG

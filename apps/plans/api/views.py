@@ -16,8 +16,9 @@ from rest_framework.response import Response
 
 from apps.accounts.api.base import ScopedPermission
 from apps.accounts.scoping import Action
+from apps.core.attachments import download_response
 
-from .. import attachments, selectors, services
+from .. import selectors, services
 from ..filters import MeasureFilter, SectorPlanFilter
 from ..models import Milestone, PlanTarget, ProgressNote, SectorPlan
 from . import serializers as s
@@ -322,4 +323,6 @@ class PlanProgressNoteViewSet(
         note = self.get_object()
         if not note.attachment:
             raise Http404
-        return attachments.download(note)
+        return download_response(
+            note.attachment, name=note.attachment_name, content_type=note.attachment_type
+        )

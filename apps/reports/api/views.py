@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError
 from django.db.models import Prefetch
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
@@ -17,6 +17,7 @@ from rest_framework.response import Response
 
 from apps.accounts import scoping
 from apps.accounts.scoping import Action
+from apps.core.attachments import download_response
 from apps.regions.selectors import by_code
 from apps.reports import selectors, services, workbook
 from apps.reports.models import Attachment, Report, ReportSection, ReportValue
@@ -291,15 +292,8 @@ class ReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         if request.method == "DELETE":
             _run(lambda: services.attachment_remove(user=request.user, attachment=attachment))
             return Response(status=status.HTTP_204_NO_CONTENT)
-        try:
-            handle = attachment.file.open("rb")
-        except FileNotFoundError:
-            raise Http404 from None
-        return FileResponse(
-            handle,
-            as_attachment=True,
-            filename=attachment.original_name,
-            content_type=attachment.content_type,
+        return download_response(
+            attachment.file, name=attachment.original_name, content_type=attachment.content_type
         )
 
     @extend_schema(
