@@ -1,11 +1,10 @@
 import os
 from decimal import Decimal
-from io import BytesIO, StringIO
+from io import BytesIO
 from pathlib import Path
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.core.management import call_command
 from django.urls import reverse
 from openpyxl import load_workbook
 
@@ -18,11 +17,6 @@ pytestmark = pytest.mark.django_db
 
 WORKED = Path(__file__).parent / "data" / "worked_targets.csv"
 SETTERS = ("city", "provincial", "admin")
-
-
-@pytest.fixture
-def demo(db):
-    call_command("seed_demo", stdout=StringIO())
 
 
 def some_target(code="360000", metric="energy_intensity_reduction"):
