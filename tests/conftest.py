@@ -15,7 +15,7 @@ from rest_framework.test import APIClient
 from apps.organizations.services import load_departments
 from apps.regions.models import Region
 from apps.regions.services import JIANGXI_CSV, load_regions_csv
-from tests.indicators.helpers import make_user
+from tests.factories import user_for
 
 IN_CI = bool(os.environ.get("CI"))
 
@@ -144,13 +144,13 @@ def region():
 
 @pytest.fixture
 def user_of(db):
-    """user_of("provincial") → a saved user with that role."""
-    return make_user
+    """user_of("provincial") → a saved user of that kind (tests.factories.ROLE_PROFILES)."""
+    return user_for
 
 
 @pytest.fixture
 def provincial(db):
-    return make_user("provincial")
+    return user_for("provincial")
 
 
 @pytest.fixture

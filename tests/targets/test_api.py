@@ -7,7 +7,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from apps.regions.selectors import by_code
 from apps.targets.models import PlanPeriod, RegionTarget
-from tests.indicators.helpers import ROLES
+from tests.factories import ROLES
 
 pytestmark = pytest.mark.django_db
 

@@ -11,7 +11,7 @@ from openpyxl import load_workbook
 from apps.indicators.models import RuleSet
 from apps.regions.selectors import by_code
 from apps.targets.models import PlanPeriod, RegionTarget
-from tests.indicators.helpers import ROLES
+from tests.factories import ROLES
 
 pytestmark = pytest.mark.django_db
 
