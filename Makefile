@@ -26,10 +26,11 @@ setup: install
 run: setup
 	DEBUG=$${DEBUG:-1} $(PY) manage.py runserver 127.0.0.1:8000
 
+PYTEST := DEBUG=0 SECURE_SSL_REDIRECT=0 SECRET_KEY=$${SECRET_KEY:-test-only-secret-key-not-for-production} $(BIN)/pytest
 test: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	DEBUG=0 SECURE_SSL_REDIRECT=0 SECRET_KEY=$${SECRET_KEY:-test-only-secret-key-not-for-production} $(BIN)/pytest $(PYTEST_ARGS)
+	$(PYTEST) $(PYTEST_ARGS)
 
 # The suite as CI runs it: on the local PostgreSQL and Redis (running already; the database is
 # created if absent), with CI set so the PostgreSQL/Redis-only tests (COPY, rebuild and swap, the
@@ -46,8 +47,10 @@ test-pg: install
 	@redis-cli -u $(REDIS_URL) ping >/dev/null || { echo "Redis is not running at $(REDIS_URL)"; exit 1; }
 	psql -h $(PG_HOST) -p $(PG_PORT) -U $(PG_USER) -d postgres -tAc "SELECT 1 FROM pg_database WHERE datname='$(PG_DB)'" | grep -q 1 \
 	  || psql -h $(PG_HOST) -p $(PG_PORT) -U $(PG_USER) -d postgres -c 'CREATE DATABASE "$(PG_DB)"'
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 	CI=$${CI:-true} DATABASE_URL=postgres://$(PG_USER)@$(PG_HOST):$(PG_PORT)/$(PG_DB) CELERY_BROKER_URL=$(REDIS_URL) \
-	  $(MAKE) --no-print-directory test PYTEST_ARGS='$(PG_PYTEST_ARGS) $(PYTEST_ARGS)'
+	  $(PYTEST) $(PG_PYTEST_ARGS) $(PYTEST_ARGS)
 
 lint: install
 	$(BIN)/ruff check .
