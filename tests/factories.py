@@ -185,8 +185,8 @@ class RegionTargetFactory(factory.django.DjangoModelFactory):
 # ---- sector plans ---------------------------------------------------------------------------------
 
 
-def department(code: str, kind: str) -> Department:
-    """The real department of a kind at a region: department("360100", "industry_it")."""
+def dept(code: str, kind: str) -> Department:
+    """The real department of a kind at a region: dept("360100", "industry_it")."""
     return Department.objects.get(region=by_code(code), kind=kind)
 
 
