@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PY := $(BIN)/python
 STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | md5sum | cut -c1-12)
 
-.PHONY: install run setup serve test lint format bench worker beat messages clean
+.PHONY: install run setup serve test test-pg lint format bench worker beat messages clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
@@ -26,10 +26,31 @@ setup: install
 run: setup
 	DEBUG=$${DEBUG:-1} $(PY) manage.py runserver 127.0.0.1:8000
 
+PYTEST := DEBUG=0 SECURE_SSL_REDIRECT=0 SECRET_KEY=$${SECRET_KEY:-test-only-secret-key-not-for-production} $(BIN)/pytest
 test: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	DEBUG=0 SECURE_SSL_REDIRECT=0 SECRET_KEY=$${SECRET_KEY:-test-only-secret-key-not-for-production} $(BIN)/pytest
+	$(PYTEST) $(PYTEST_ARGS)
+
+# The suite as CI runs it: on the local PostgreSQL and Redis (running already; the database is
+# created if absent), with CI set so the PostgreSQL/Redis-only tests (COPY, rebuild and swap, the
+# real Celery worker) run and fail instead of skipping. Without /usr/bin/chromium the browser
+# tests are left out (`.ci/run` installs it). E.g. `make test-pg PG_DB=carbon_me PYTEST_ARGS=tests/monitoring`.
+PG_HOST ?= 127.0.0.1
+PG_PORT ?= 5432
+PG_USER ?= postgres
+PG_DB ?= carbon_test
+REDIS_URL ?= redis://127.0.0.1:6379/15
+PG_PYTEST_ARGS ?= $(if $(wildcard /usr/bin/chromium),,-m "not browser")
+test-pg: install
+	@pg_isready -h $(PG_HOST) -p $(PG_PORT) -q || { echo "PostgreSQL is not running on $(PG_HOST):$(PG_PORT)"; exit 1; }
+	@redis-cli -u $(REDIS_URL) ping >/dev/null || { echo "Redis is not running at $(REDIS_URL)"; exit 1; }
+	psql -h $(PG_HOST) -p $(PG_PORT) -U $(PG_USER) -d postgres -tAc "SELECT 1 FROM pg_database WHERE datname='$(PG_DB)'" | grep -q 1 \
+	  || psql -h $(PG_HOST) -p $(PG_PORT) -U $(PG_USER) -d postgres -c 'CREATE DATABASE "$(PG_DB)"'
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	CI=$${CI:-true} DATABASE_URL=postgres://$(PG_USER)@$(PG_HOST):$(PG_PORT)/$(PG_DB) CELERY_BROKER_URL=$(REDIS_URL) \
+	  $(PYTEST) $(PG_PYTEST_ARGS) $(PYTEST_ARGS)
 
 lint: install
 	$(BIN)/ruff check .

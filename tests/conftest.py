@@ -1,8 +1,10 @@
 """Shared fixtures: the real Jiangxi region tree and departments are loaded once per session;
+the demo data (`seed_demo`) is seeded once per session for the tests that ask for `demo`;
 an API client; users by role and the catalog_changed recorder (catalog and targets tests)."""
 
 import os
 from contextlib import contextmanager
+from io import StringIO
 
 import pytest
 from django.conf import settings
@@ -13,7 +15,7 @@ from rest_framework.test import APIClient
 from apps.organizations.services import load_departments
 from apps.regions.models import Region
 from apps.regions.services import JIANGXI_CSV, load_regions_csv
-from tests.indicators.helpers import make_user
+from tests.factories import user_for
 
 IN_CI = bool(os.environ.get("CI"))
 
@@ -37,18 +39,27 @@ def _plain_static_storage():
         yield
 
 
+@contextmanager
+def eager_celery():
+    """While open, Celery tasks run in-process, whatever the broker."""
+    from carbon_portal.celery import app
+
+    saved = app.conf.task_always_eager, app.conf.task_eager_propagates
+    app.conf.task_always_eager, app.conf.task_eager_propagates = True, True
+    try:
+        yield
+    finally:
+        app.conf.task_always_eager, app.conf.task_eager_propagates = saved
+
+
 @pytest.fixture(autouse=True)
 def _celery_eager(request):
     """Tasks run in-process in tests, broker or not; tests marked `real_celery` use the broker."""
-    from carbon_portal.celery import app
-
     if request.node.get_closest_marker("real_celery"):
         yield
         return
-    saved = app.conf.task_always_eager, app.conf.task_eager_propagates
-    app.conf.task_always_eager, app.conf.task_eager_propagates = True, True
-    yield
-    app.conf.task_always_eager, app.conf.task_eager_propagates = saved
+    with eager_celery():
+        yield
 
 
 @pytest.fixture(scope="session")
@@ -56,6 +67,65 @@ def django_db_setup(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock():
         load_regions_csv(JIANGXI_CSV)
         load_departments()
+
+
+def _seed_demo() -> None:
+    """`manage.py seed_demo` as an operator runs it: committed, so its recompute runs too."""
+    from django.core.management import call_command
+
+    with eager_celery():
+        call_command("seed_demo", stdout=StringIO())
+
+
+def _demo_present() -> bool:
+    from apps.accounts.models import User
+
+    return User.objects.filter(username="donghu").exists()
+
+
+@pytest.fixture(scope="session")
+def _demo_database(django_db_setup, django_db_blocker):
+    """The demo data, seeded (and committed) once per session, the first time a test asks for it."""
+    with django_db_blocker.unblock():
+        _seed_demo()
+
+
+@pytest.fixture
+def demo(_demo_database, db):
+    """The demo data of `manage.py seed_demo` (users, reports, targets, plans, deadlines, figures).
+
+    Seeded once per session, not per test: each test's changes are rolled back with its
+    transaction. Tests that ask for it run after the other database tests (see
+    pytest_collection_modifyitems below), so no other test finds demo rows it did not ask for.
+    A transactional test that asks for it after a flush gets it seeded again.
+    """
+    if not _demo_present():
+        _seed_demo()
+
+
+def _run_order(item: pytest.Item) -> int:
+    """0: database tests, 1: database tests on the demo data, 2: transactional tests, 3: the rest."""
+    fixtures = getattr(item, "fixturenames", ())
+    marker = item.get_closest_marker("django_db")
+    transactional = "transactional_db" in fixtures or "live_server" in fixtures
+    if marker is not None:
+        transactional = transactional or bool(
+            marker.kwargs.get("transaction") or marker.kwargs.get("reset_sequences")
+        )
+    uses_db = marker is not None or "db" in fixtures or transactional
+    if not uses_db:
+        return 3
+    if transactional:
+        return 2
+    return 1 if "demo" in fixtures else 0
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Like pytest-django's order (database, transactional, others), with the tests on the demo
+    data last among the database tests: the demo is seeded (committed) when the first of them
+    runs and stays until the transactional tests flush the database."""
+    items.sort(key=_run_order)
 
 
 @pytest.fixture
@@ -74,13 +144,13 @@ def region():
 
 @pytest.fixture
 def user_of(db):
-    """user_of("provincial") → a saved user with that role."""
-    return make_user
+    """user_of("provincial") → a saved user of that kind (tests.factories.ROLE_PROFILES)."""
+    return user_for
 
 
 @pytest.fixture
 def provincial(db):
-    return make_user("provincial")
+    return user_for("provincial")
 
 
 @pytest.fixture
@@ -143,14 +213,19 @@ def reference_data(db):
     """For transactional tests (which flush the database): reload reference data if gone.
 
     A flush also empties the rows the data migrations seeded (indicator catalog, factor
-    and rule sets, plan periods), so those seeds are run again too.
+    and rule sets, plan periods), so those seeds are run again too. The session's demo data,
+    if still there (the tests on it run just before the transactional ones), is flushed first:
+    a transactional test starts from the reference data alone.
     """
     from importlib import import_module
 
     from django.apps import apps as django_apps
+    from django.core.management import call_command
 
     from apps.indicators.models import Indicator
 
+    if _demo_present():
+        call_command("flush", interactive=False, verbosity=0)
     if not Indicator.objects.exists():
         import_module("apps.indicators.migrations.0002_seed_catalog").seed(django_apps, None)
         import_module("apps.targets.migrations.0002_seed_periods").seed(django_apps, None)

@@ -1,3 +1,5 @@
+from io import StringIO
+
 import pytest
 from django.conf import settings
 from django.core.management import call_command
@@ -28,8 +30,7 @@ def test_home_page_lists_what_each_role_can_do(client):
     assert "/admin/" not in text
 
 
-def test_login_with_demo_credentials_redirects_home(client):
-    call_command("seed_demo")
+def test_login_with_demo_credentials_redirects_home(client, demo):
     response = client.post(
         reverse("accounts:login"), {"username": "donghu", "password": settings.DEMO_PASSWORD}
     )
@@ -62,9 +63,10 @@ def test_chinese_is_the_default_language(client):
     assert "登录" in response.content.decode()
 
 
-def test_seed_demo_creates_one_user_per_role_and_is_idempotent():
-    call_command("seed_demo")
-    call_command("seed_demo")
+def test_seed_demo_creates_one_user_per_role_and_is_idempotent(demo):
+    count = User.objects.count()
+    call_command("seed_demo", stdout=StringIO())  # a second seeding (`demo` was the first)
+    assert User.objects.count() == count
     roles = set(User.objects.values_list("role", flat=True))
     assert roles == set(Role.values)
     assert User.objects.get(username="donghu").region.code == "360102"

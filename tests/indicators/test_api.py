@@ -3,7 +3,8 @@ from decimal import Decimal
 import pytest
 
 from apps.indicators.models import EmissionFactorSet, FuelFactor, Grid, GridFactor, Indicator, RuleSet
-from tests.indicators.helpers import CATALOG_EDITORS, ROLES
+from tests.factories import ROLES
+from tests.indicators.helpers import CATALOG_EDITORS
 
 pytestmark = pytest.mark.django_db
 

@@ -6,7 +6,8 @@ from django.utils import translation
 
 from apps.indicators import selectors, services
 from apps.indicators.models import EmissionFactorSet, FuelFactor, Grid, GridFactor, Indicator, RuleSet
-from tests.indicators.helpers import CATALOG_EDITORS, ROLES
+from tests.factories import ROLES
+from tests.indicators.helpers import CATALOG_EDITORS
 
 pytestmark = pytest.mark.django_db
 

@@ -7,7 +7,8 @@ from openpyxl import load_workbook
 
 from apps.indicators.models import EmissionFactorSet, FuelFactor, Grid, GridFactor, Indicator, RuleSet
 from apps.targets.models import PlanPeriod
-from tests.indicators.helpers import CATALOG_EDITORS, ROLES
+from tests.factories import ROLES
+from tests.indicators.helpers import CATALOG_EDITORS
 
 pytestmark = pytest.mark.django_db
 

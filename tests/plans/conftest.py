@@ -8,18 +8,16 @@ import pytest
 from django.utils import timezone, translation
 
 from apps.accounts.roles import Role
-from apps.organizations.models import Department, Sector
+from apps.organizations.models import Sector
 from apps.plans import services
 from apps.regions.selectors import by_code
-from tests.factories import user_with
+from tests.factories import dept, user_with
 
 
 @pytest.fixture(autouse=True)
 def _private_media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.PLANS_PRIVATE_ROOT = tmp_path / "private"
-    # Eleven users per test: a fast hasher keeps the suite quick (passwords are not under test).
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture(autouse=True)
@@ -45,10 +43,6 @@ def users(db):
         "donghu": user_with(Role.REGION_STAFF, "360102"),
         "jiujiang": user_with(Role.REGION_STAFF, "360400"),
     }
-
-
-def dept(code: str, kind: str) -> Department:
-    return Department.objects.get(region=by_code(code), kind=kind)
 
 
 def sector(code: str) -> Sector:

@@ -4,8 +4,8 @@ from io import StringIO
 
 import pytest
 
-from apps.accounts import demo as accounts_demo
-from apps.plans import demo, selectors
+from apps.plans import demo as plans_demo
+from apps.plans import selectors
 from apps.plans.models import Measure, MeasureStatus, Milestone, PlanStatus, ProgressNote, SectorPlan
 
 pytestmark = pytest.mark.django_db
@@ -22,9 +22,8 @@ KEY_SECTORS = {
 
 
 @pytest.fixture
-def seeded():
-    accounts_demo.seed(StringIO())
-    demo.seed(StringIO())
+def seeded(demo):
+    """The session's demo data (`seed_demo`), of which the plans are a part."""
 
 
 def test_demo_has_provincial_plans_for_the_seven_key_sectors_led_by_the_right_departments(seeded):
@@ -56,6 +55,6 @@ def test_demo_history_names_the_demo_users(seeded):
 def test_demo_is_idempotent(seeded):
     counts = (SectorPlan.objects.count(), Measure.objects.count(), ProgressNote.objects.count())
     out = StringIO()
-    demo.seed(out)
+    plans_demo.seed(out)
     assert (SectorPlan.objects.count(), Measure.objects.count(), ProgressNote.objects.count()) == counts
     assert "0 created" in out.getvalue()

@@ -1,26 +1,12 @@
 """Fixtures of the reports tests: users of each role, a filled report, private storage in tmp."""
 
-from decimal import Decimal
-
 import pytest
 from django.utils import translation
 
 from apps.accounts.roles import Role
-from tests.factories import user_with
+from tests.factories import GOOD_VALUES, user_with
 
-# A complete, consistent set of values (fuels add up to the total, etc.).
-GOOD_VALUES = {
-    "gdp_current": Decimal("1000"),
-    "gdp_index": Decimal("106"),
-    "energy_total": Decimal("500"),
-    "energy_coal": Decimal("300"),
-    "energy_oil": Decimal("80"),
-    "energy_gas": Decimal("40"),
-    "energy_nonfossil": Decimal("80"),
-    "renewable_power": Decimal("50"),
-    "feedstock_energy": Decimal("20"),
-    "electricity_net_import": Decimal("30"),
-}
+__all__ = ["GOOD_VALUES"]  # its home is tests.factories; some tests still import it from here
 
 
 @pytest.fixture(autouse=True)

@@ -11,8 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 
 from apps.reports.models import Report, ReportStatus
-from tests.reports.conftest import GOOD_VALUES
-from tests.reports.factories import make_report
+from tests.factories import GOOD_VALUES, make_report
 from tests.reports.test_import import WORKED
 
 pytestmark = pytest.mark.django_db

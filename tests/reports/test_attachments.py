@@ -12,7 +12,7 @@ from openpyxl import Workbook
 
 from apps.reports import services
 from apps.reports.models import ReportStatus
-from tests.reports.factories import make_report
+from tests.factories import make_report
 
 pytestmark = pytest.mark.django_db
 PDF = b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj<<>>endobj\n%%EOF"

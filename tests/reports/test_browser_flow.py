@@ -10,8 +10,7 @@ from django.conf import settings
 from apps.accounts.roles import Role
 from apps.reports.models import Report, ReportStatus
 from tests.conftest import IN_CI
-from tests.factories import user_with
-from tests.reports.conftest import GOOD_VALUES
+from tests.factories import GOOD_VALUES, user_with
 
 # Playwright's sync API runs an event loop in this thread; the ORM calls here are ordinary ones.
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"

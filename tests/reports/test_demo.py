@@ -4,17 +4,15 @@ import io
 
 import pytest
 
-from apps.accounts import demo as accounts_demo
-from apps.reports import demo, services
+from apps.reports import demo as reports_demo
+from apps.reports import services
 from apps.reports.models import Report, ReportStatus
 from apps.reports.selectors import approved_values
 
 pytestmark = pytest.mark.django_db
 
 
-def test_demo_reports(settings):
-    accounts_demo.seed(io.StringIO())
-    demo.seed(io.StringIO())
+def test_demo_reports(demo):
     approved = Report.objects.filter(status=ReportStatus.APPROVED)
     assert approved.count() == (1 + 11 + 9) * 5  # province, cities, Nanchang's counties × 2020–2024
     assert set(Report.objects.filter(year=2025).values_list("status", flat=True)) == {
@@ -28,5 +26,5 @@ def test_demo_reports(settings):
         assert "Demo data" in report.remarks
     assert len({(r, y) for r, y, _c, _v in approved_values()}) == 105
     count = Report.objects.count()
-    demo.seed(io.StringIO())
+    reports_demo.seed(io.StringIO())
     assert Report.objects.count() == count

@@ -16,8 +16,7 @@ from apps.reports import imports
 from apps.reports.models import EventKind, Report, ReportStatus, ReportValue
 from apps.reports.selectors import approved_values
 from apps.reports.services import ImportRejected, values_import
-from tests.reports.conftest import GOOD_VALUES
-from tests.reports.factories import make_report
+from tests.factories import GOOD_VALUES, make_report
 
 pytestmark = pytest.mark.django_db
 WORKED = Path(__file__).parent / "data" / "worked_values.csv"

@@ -8,8 +8,7 @@ from django.test.utils import CaptureQueriesContext
 
 from apps.reports.models import ReportStatus
 from apps.reports.selectors import approved_values, readable_reports, review_queue
-from tests.reports.conftest import GOOD_VALUES
-from tests.reports.factories import make_report
+from tests.factories import GOOD_VALUES, make_report
 
 pytestmark = pytest.mark.django_db
 S = ReportStatus

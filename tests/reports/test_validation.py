@@ -6,7 +6,7 @@ import pytest
 
 from apps.indicators.catalog import INDICATORS
 from apps.reports.validation import RULES, RangeRule, hints, validate
-from tests.reports.conftest import GOOD_VALUES
+from tests.factories import GOOD_VALUES
 
 D = Decimal
 

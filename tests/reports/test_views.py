@@ -10,8 +10,7 @@ from openpyxl import load_workbook
 
 from apps.reports import services
 from apps.reports.models import Report, ReportStatus
-from tests.reports.conftest import GOOD_VALUES
-from tests.reports.factories import make_report
+from tests.factories import GOOD_VALUES, make_report
 from tests.reports.test_import import WORKED
 
 pytestmark = pytest.mark.django_db

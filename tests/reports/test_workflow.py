@@ -10,8 +10,7 @@ from apps.reports import services
 from apps.reports.models import EventKind, Report, ReportStatus
 from apps.reports.selectors import approved_values, revision_diff
 from apps.reports.services import InvalidTransition
-from tests.reports.conftest import GOOD_VALUES
-from tests.reports.factories import make_report
+from tests.factories import GOOD_VALUES, make_report
 
 pytestmark = pytest.mark.django_db
 YEAR = 2024

@@ -1,24 +1,17 @@
 import os
 from decimal import Decimal
-from io import StringIO
 from pathlib import Path
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.core.management import call_command
 
 from apps.regions.selectors import by_code
 from apps.targets.models import PlanPeriod, RegionTarget
-from tests.indicators.helpers import ROLES
+from tests.factories import ROLES
 
 pytestmark = pytest.mark.django_db
 
 WORKED = Path(__file__).parent / "data" / "worked_targets.csv"
-
-
-@pytest.fixture
-def demo(db):
-    call_command("seed_demo", stdout=StringIO())
 
 
 def target_id(code, metric="energy_intensity_reduction"):

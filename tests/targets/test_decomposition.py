@@ -93,16 +93,16 @@ def test_without_parent_targets_nothing_is_flagged(region, period_14):
     assert result.cap_parent is None
 
 
-def test_decomposition_costs_a_constant_number_of_queries(region, period_14, django_assert_max_num_queries):
-    call_command("seed_demo", stdout=StringIO())
+def test_decomposition_costs_a_constant_number_of_queries(
+    demo, region, period_14, django_assert_max_num_queries
+):
     province = region("360000")
     with django_assert_max_num_queries(3):
         result = selectors.decomposition(province, period_14)
         assert result.rows[0].cells[0].value is not None
 
 
-def test_demo_data_shows_xinyu_weaker_and_the_cities_caps_above_the_province(region, period_14):
-    call_command("seed_demo", stdout=StringIO())
+def test_demo_data_shows_xinyu_weaker_and_the_cities_caps_above_the_province(demo, region, period_14):
     result = selectors.decomposition(region("360000"), period_14)
     weaker = {row.region.code for row in result.rows if row.weaker_count}
     assert weaker == {"360500"}
@@ -115,10 +115,9 @@ def test_demo_data_shows_xinyu_weaker_and_the_cities_caps_above_the_province(reg
     assert nanchang.weaker_count == 0
 
 
-def test_demo_targets_match_the_worked_example_and_are_marked_as_demo(region):
-    call_command("seed_demo", stdout=StringIO())
+def test_demo_targets_match_the_worked_example_and_are_marked_as_demo(demo, region):
     out = StringIO()
-    call_command("seed_demo", stdout=out)  # idempotent
+    call_command("seed_demo", stdout=out)  # idempotent: a second seeding adds and changes nothing
     assert "0 created, 0 updated" in out.getvalue()
     nanchang = {(t.metric, t.year): t.value for t in RegionTarget.objects.filter(region=region("360100"))}
     assert nanchang == {

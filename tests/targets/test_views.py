@@ -1,28 +1,22 @@
 import os
 from decimal import Decimal
-from io import BytesIO, StringIO
+from io import BytesIO
 from pathlib import Path
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.core.management import call_command
 from django.urls import reverse
 from openpyxl import load_workbook
 
 from apps.indicators.models import RuleSet
 from apps.regions.selectors import by_code
 from apps.targets.models import PlanPeriod, RegionTarget
-from tests.indicators.helpers import ROLES
+from tests.factories import ROLES
 
 pytestmark = pytest.mark.django_db
 
 WORKED = Path(__file__).parent / "data" / "worked_targets.csv"
 SETTERS = ("city", "provincial", "admin")
-
-
-@pytest.fixture
-def demo(db):
-    call_command("seed_demo", stdout=StringIO())
 
 
 def some_target(code="360000", metric="energy_intensity_reduction"):
