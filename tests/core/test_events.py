@@ -8,7 +8,7 @@ from django.contrib.auth.models import AnonymousUser
 from apps.core import events
 from apps.core.models import TimelineEvent
 from apps.reports.models import EventKind, ReportEvent
-from tests.reports.factories import make_report
+from tests.factories import make_report
 
 pytestmark = pytest.mark.django_db
 
