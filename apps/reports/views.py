@@ -20,6 +20,7 @@ from django.views.decorators.http import require_POST
 from apps.accounts import scoping
 from apps.accounts.decorators import action_required
 from apps.accounts.scoping import Action
+from apps.core.tables import ImportRejected
 from apps.regions.models import Region, RegionLevel
 from apps.regions.selectors import by_code
 
@@ -450,7 +451,7 @@ def values_import(request):
                 approve=approve,
                 submit=form.cleaned_data["submit"],
             )
-        except services.ImportRejected as exc:
+        except ImportRejected as exc:
             errors = exc.row_errors
         except PermissionDenied:
             raise

@@ -19,8 +19,8 @@ from django.utils.translation import gettext as _
 from . import selectors
 from .imports import MAX_BYTES, MAX_UNPACKED_BYTES
 from .models import Report
-from .services import indicators, parse_decimal
-from .validation import hints
+from .selectors import indicators
+from .validation import hints, parse_decimal
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 VALUES_SHEET = "values"

@@ -11,11 +11,12 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from openpyxl import Workbook
 
+from apps.core.tables import ImportRejected
 from apps.regions.selectors import by_code
 from apps.reports import imports
 from apps.reports.models import EventKind, Report, ReportStatus, ReportValue
 from apps.reports.selectors import approved_values
-from apps.reports.services import ImportRejected, values_import
+from apps.reports.services import values_import
 from tests.reports.conftest import GOOD_VALUES
 from tests.reports.factories import make_report
 
@@ -79,22 +80,39 @@ def test_worked_example_imported_with_approve_by_a_provincial_official(users):
     assert reports[0].events.filter(kind=EventKind.IMPORTED).get().data["file"] == "worked_values.csv"
 
 
-def test_worked_example_approval_sends_the_signal_for_each_report(users, django_capture_on_commit_callbacks):
-    from apps.reports.signals import report_approved
+def test_worked_example_approval_sends_one_signal_for_all_reports(users, django_capture_on_commit_callbacks):
+    """One batched signal (one recompute) for the file, not one per approved report."""
+    from apps.reports.signals import report_approved, reports_approved
 
-    received = []
+    single, together = [], []
 
-    def receiver(sender, **kwargs):
-        received.append((kwargs["region_id"], kwargs["year"]))
+    def on_single(sender, **kwargs):
+        single.append(kwargs)
 
-    report_approved.connect(receiver)
+    def on_together(sender, **kwargs):
+        together.append(kwargs)
+
+    report_approved.connect(on_single)
+    reports_approved.connect(on_together)
     try:
         with django_capture_on_commit_callbacks(execute=True), WORKED.open("rb") as f:
             values_import(user=users["province"], file=f, filename=WORKED.name, approve=True)
     finally:
-        report_approved.disconnect(receiver)
-    nanchang = by_code("360100").pk
-    assert sorted(received) == [(nanchang, 2020), (nanchang, 2021), (nanchang, 2022)]
+        report_approved.disconnect(on_single)
+        reports_approved.disconnect(on_together)
+    assert single == []
+    assert len(together) == 1
+    assert together[0]["region_ids"] == [by_code("360100").pk]
+    assert sorted(together[0]["report_ids"]) == sorted(Report.objects.values_list("pk", flat=True))
+
+
+def test_worked_example_with_approve_queues_exactly_one_recompute_run(users, django_capture_on_commit_callbacks):
+    from apps.monitoring.models import RecomputeRun
+
+    with django_capture_on_commit_callbacks(execute=True), WORKED.open("rb") as f:
+        values_import(user=users["province"], file=f, filename=WORKED.name, approve=True)
+    run = RecomputeRun.objects.get()
+    assert run.scope_region == by_code("360100") and run.scope_year is None  # all its years
 
 
 def test_importing_the_same_file_again_changes_nothing(users):
@@ -288,8 +306,9 @@ def test_values_on_the_wrong_sheet_are_one_clear_error(users):
     workbook.save(buffer)
     buffer.seek(0)
     errors = rejected(users["donghu"], buffer, filename="v.xlsx")
-    assert len(errors) == 1
+    # Every problem of the header at once: the missing columns (saying where), the unknown one.
     assert "The first sheet “说明”" in errors[0] and "other sheets: values" in errors[0]
+    assert errors[1:] == ["Row 1: Unknown columns: read me first."]
 
 
 def test_text_in_number_cells_duplicates_and_empty_values(users):

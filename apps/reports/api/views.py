@@ -17,6 +17,7 @@ from rest_framework.response import Response
 
 from apps.accounts import scoping
 from apps.accounts.scoping import Action
+from apps.core.tables import ImportRejected
 from apps.regions.selectors import by_code
 from apps.reports import selectors, services, workbook
 from apps.reports.models import Attachment, Report, ReportSection, ReportValue
@@ -320,7 +321,7 @@ class ReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
                 approve=data.validated_data["approve"],
                 submit=data.validated_data["submit"],
             )
-        except services.ImportRejected as exc:
+        except ImportRejected as exc:
             return Response(
                 {
                     "detail": "The file was rejected; nothing was saved.",
