@@ -135,8 +135,13 @@ def read_table(file, filename: str, *, columns: Columns, limits: Limits = Limits
     workbook, header, no data rows); row-level problems come back in `Table.errors`.
     """
     size = getattr(file, "size", None)
+    if size is None and hasattr(file, "seek"):
+        try:
+            size = file.seek(0, io.SEEK_END)
+        except (OSError, ValueError):
+            size = None
     if size is not None and size > limits.max_bytes:
-        raise _too_large(limits)
+        raise _too_large(limits)  # refused before anything is read
     if hasattr(file, "seek"):
         file.seek(0)
     head = file.read(4)

@@ -106,7 +106,9 @@ def test_worked_example_approval_sends_one_signal_for_all_reports(users, django_
     assert sorted(together[0]["report_ids"]) == sorted(Report.objects.values_list("pk", flat=True))
 
 
-def test_worked_example_with_approve_queues_exactly_one_recompute_run(users, django_capture_on_commit_callbacks):
+def test_worked_example_with_approve_queues_exactly_one_recompute_run(
+    users, django_capture_on_commit_callbacks
+):
     from apps.monitoring.models import RecomputeRun
 
     with django_capture_on_commit_callbacks(execute=True), WORKED.open("rb") as f:
