@@ -74,6 +74,7 @@ class Columns:
     required: tuple[str, ...]
     optional: tuple[str, ...] = ()
     ignored: tuple[str, ...] = ()  # e.g. columns our own exports add for people
+    other_columns_allowed: bool = False  # True: columns not named here are ignored, not refused
 
     @property
     def known(self) -> set[str]:
@@ -179,7 +180,7 @@ def _header(cells, columns: Columns, where: str) -> dict[str, int]:
                 "found": ",".join(n[:20] for n in names[:8] if n) or _("empty"),
             }
         )
-    unknown = [n for n in names if n and n not in columns.known]
+    unknown = [n for n in names if n and n not in columns.known and not columns.other_columns_allowed]
     if unknown:
         errors.append(
             _("Unknown columns: %(columns)s.") % {"columns": ", ".join(n[:40] for n in unknown[:10])}
@@ -189,7 +190,8 @@ def _header(cells, columns: Columns, where: str) -> dict[str, int]:
         errors.append(_("Columns appear twice: %(columns)s.") % {"columns": ", ".join(duplicated)})
     if errors:
         raise ImportRejected([RowError(1, "header", m) for m in errors])
-    return {n: i for i, n in enumerate(names) if n and n not in columns.ignored}
+    wanted = {*columns.required, *columns.optional}
+    return {n: i for i, n in enumerate(names) if n in wanted}
 
 
 def _records(records: Iterable, columns: Columns, limits: Limits, where: str) -> Table:
@@ -272,7 +274,11 @@ def _read_csv(binary, columns: Columns, limits: Limits) -> Table:
     return _records(records(), columns, limits, _("The CSV file"))
 
 
-def _read_xlsx(binary, columns: Columns, limits: Limits) -> Table:
+def open_workbook(binary, limits: Limits = Limits()):
+    """A read-only openpyxl workbook of an upload, after the size and zip-bomb checks.
+
+    The caller closes it. Raises ImportRejected when the file is not a readable workbook.
+    """
     from openpyxl import load_workbook
 
     unreadable = _("The file is not a readable xlsx workbook.")
@@ -292,9 +298,24 @@ def _read_xlsx(binary, columns: Columns, limits: Limits) -> Table:
         raise file_error(unreadable)
     buffer.seek(0)
     try:
-        workbook = load_workbook(buffer, read_only=True, data_only=True)
+        return load_workbook(buffer, read_only=True, data_only=True)
     except Exception:  # openpyxl raises many kinds on broken files
         raise file_error(unreadable) from None
+
+
+def read_sheet(sheet, *, columns: Columns, limits: Limits = Limits(), where: str = "") -> Table:
+    """The records of one worksheet of an open workbook (header in row 1)."""
+    where = where or _("The sheet “%(name)s”") % {"name": sheet.title}
+    try:
+        return _records(sheet.iter_rows(max_col=limits.max_columns, values_only=True), columns, limits, where)
+    except ImportRejected:
+        raise
+    except Exception:
+        raise file_error(_("The file is not a readable xlsx workbook.")) from None
+
+
+def _read_xlsx(binary, columns: Columns, limits: Limits) -> Table:
+    workbook = open_workbook(binary, limits)
     try:
         if not workbook.worksheets:
             raise file_error(_("The workbook has no sheets."))
@@ -305,13 +326,6 @@ def _read_xlsx(binary, columns: Columns, limits: Limits) -> Table:
             where += _(" (the values must be on the first sheet; other sheets: %(others)s)") % {
                 "others": ", ".join(others[:5])
             }
-        try:
-            return _records(
-                sheet.iter_rows(max_col=limits.max_columns, values_only=True), columns, limits, where
-            )
-        except ImportRejected:
-            raise
-        except Exception:
-            raise file_error(unreadable) from None
+        return read_sheet(sheet, columns=columns, limits=limits, where=where)
     finally:
         workbook.close()

@@ -11,6 +11,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from openpyxl import Workbook
 
+from apps.core.exports import table_response
 from apps.core.tables import ImportRejected
 from apps.regions.selectors import by_code
 from apps.reports import imports
@@ -397,7 +398,7 @@ def test_exports_are_reimportable(users):
     from apps.reports import workbook
 
     values = ReportValue.objects.select_related("report__region", "indicator")
-    response = workbook.table_response("values", workbook.VALUE_COLUMNS, workbook.value_rows(values), "csv")
+    response = table_response("values", workbook.VALUE_COLUMNS, workbook.value_rows(values), "csv")
     Report.objects.all().delete()
     result = values_import(user=users["donghu"], file=io.BytesIO(response.content), filename="values.csv")
     assert len(result.created) == 1

@@ -17,6 +17,7 @@ from rest_framework.response import Response
 
 from apps.accounts import scoping
 from apps.accounts.scoping import Action
+from apps.core.exports import table_response
 from apps.core.tables import ImportRejected
 from apps.regions.selectors import by_code
 from apps.reports import selectors, services, workbook
@@ -355,13 +356,13 @@ class ReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         reports = self.filter_queryset(selectors.readable_reports(request.user).select_related("region"))
         if content == "reports":
             rows = workbook.report_rows(reports.order_by("-year", "region__path", "-revision"))
-            return workbook.table_response("reports", workbook.REPORT_COLUMNS, rows, fmt)
+            return table_response("reports", workbook.REPORT_COLUMNS, rows, fmt)
         values = (
             ReportValue.objects.filter(report__in=reports.values("pk"))
             .select_related("report__region", "indicator")
             .order_by("report__region__path", "report__year", "report__revision", "indicator__order")
         )
-        return workbook.table_response("values", workbook.VALUE_COLUMNS, workbook.value_rows(values), fmt)
+        return table_response("values", workbook.VALUE_COLUMNS, workbook.value_rows(values), fmt)
 
 
 @extend_schema_view(
