@@ -87,20 +87,23 @@ class Sheet:
     rows: Iterable[Sequence]
     widths: Sequence[int] | None = None  # column widths; None: fitted to the first 200 rows
     freeze: str | None = "A2"
-    styled: bool = True  # bold header, frozen pane, fitted widths
+    styled: bool = True  # bold header, frozen pane, fitted widths (False: plain, streamed if all are)
 
 
 def xlsx_workbook(sheets: Sequence[Sheet]):
     """An openpyxl Workbook with the given sheets, every cell written through `xlsx_cell`.
 
     Callers that add styles or data validation to the cells (the report template) do so
-    on the returned workbook and save it with `xlsx_bytes`.
+    on the returned workbook and save it with `xlsx_bytes`. A workbook of plain sheets only
+    is write-only (rows streamed, little memory) and can only be saved.
     """
     from openpyxl import Workbook
     from openpyxl.styles import Font
 
-    workbook = Workbook()
-    workbook.remove(workbook.active)
+    write_only = not any(spec.styled for spec in sheets)  # streams: large plain exports
+    workbook = Workbook(write_only=write_only)
+    if not write_only:
+        workbook.remove(workbook.active)
     for spec in sheets:
         sheet = workbook.create_sheet(str(spec.title)[:31])
         append_row(sheet, spec.columns)
@@ -167,3 +170,19 @@ def table_response(
     if fmt == "xlsx":
         return download(table_xlsx(sheet_title or filename, columns, rows), f"{filename}.xlsx")
     return download(table_csv(columns, rows), f"{filename}.csv")
+
+
+def wants_xlsx(request) -> bool:
+    """A list page asked for its Excel download (`?export=xlsx`)."""
+    return request.GET.get("export") == "xlsx"
+
+
+def xlsx_response(
+    filename: str, sheet_title: str, headers: Sequence, rows: Iterable[Sequence]
+) -> HttpResponse:
+    """An .xlsx attachment with one sheet (bold, frozen header) of a list page's rows.
+
+    The view passes the same scoped, filtered queryset it shows, so a download never holds
+    a row the page would not show.
+    """
+    return download(table_xlsx(str(sheet_title), [str(h) for h in headers], rows), filename)

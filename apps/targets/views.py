@@ -17,9 +17,9 @@ from django.utils.translation import gettext as _
 from apps.accounts import scoping
 from apps.accounts.decorators import action_required
 from apps.accounts.scoping import Action
+from apps.core.exports import wants_xlsx, xlsx_response
 from apps.core.tables import ImportRejected
 from apps.indicators.forms import add_service_errors, bound_args
-from apps.indicators.xlsx import wants_xlsx, xlsx_response
 from apps.regions.models import Region
 
 from . import selectors, services
