@@ -407,3 +407,126 @@ def test_exports_are_reimportable(users):
 def test_year_outside_the_reporting_range(users):
     errors = rejected(users["donghu"], HEADER + "360102,1999,energy_total,1\n360102,2099,energy_total,1\n")
     assert errors[0].startswith("Row 2: year must be between 2005") and errors[1].startswith("Row 3: year")
+
+
+# --- every error in one pass (exchange.md) ---------------------------------------------------
+
+
+def test_a_parse_error_and_a_rule_error_in_other_rows_are_reported_together(users):
+    values = {**GOOD_VALUES, "energy_oil": "abc", "electricity_net_import": Decimal("30")}
+    text = HEADER + rows_for("360102", 2023, values) + "360102,2023,renewable_power,-5\n"
+    text = text.replace("360102,2023,renewable_power,50\n", "")
+    errors = rejected(users["donghu"], text)
+    oil_row = 2 + list(values).index("energy_oil")
+    renewable_row = 2 + len(values) - 1
+    assert f"Row {oil_row}: value: “abc” is not a number." in errors
+    assert any(
+        e.startswith(f"Row {renewable_row}: 360102 2023 renewable_power: The value must not be negative")
+        for e in errors
+    ), errors
+    # The sum over the fuels needs the unreadable oil value: not judged, no second-hand error.
+    assert not any("add up to" in e for e in errors), errors
+
+
+def test_nul_bytes_and_more_cells_are_row_errors_beside_the_other_checks(users):
+    text = (
+        HEADER
+        + "360102,2023,energy_total,5\x000\n360102,2023,energy_coal,1,2,3\n360103,2023,energy_total,1\n"
+    )
+    errors = rejected(users["donghu"], text)
+    assert errors[0].startswith("Row 2: ") and "NUL" in errors[0]
+    assert errors[1] == "Row 3: More cells than columns in the header."
+    assert errors[2] == "Row 4: You may not import values for 西湖区 (360103)."
+
+
+def test_a_sum_rule_names_every_row_it_involves(users):
+    text = HEADER + rows_for("360102", 2023, {**GOOD_VALUES, "energy_total": Decimal("900")})
+    codes = list(GOOD_VALUES)
+    rows = sorted(
+        2 + codes.index(c)
+        for c in ("energy_total", "energy_coal", "energy_oil", "energy_gas", "energy_nonfossil")
+    )
+    errors = rejected(users["donghu"], text)
+    total_row = 2 + codes.index("energy_total")
+    (error,) = [e for e in errors if "add up to" in e]
+    assert error.startswith(f"Row {total_row}: 360102 2023 energy_total:")
+    assert error.endswith(f"(rows {', '.join(map(str, rows))})")
+    with pytest.raises(ImportRejected) as exc:
+        do_import(users["donghu"], text)
+    (row_error,) = [e for e in exc.value.row_errors if "add up to" in e.message]
+    assert row_error.rows == tuple(rows) and row_error.field == "energy_total"
+
+
+def test_a_year_on_year_rule_names_the_rows_of_both_years(users):
+    before = rows_for(
+        "360102", 2022, {**GOOD_VALUES, "energy_total": Decimal("400"), "energy_coal": Decimal("200")}
+    )
+    errors = rejected(users["donghu"], HEADER + before + rows_for("360102", 2023))
+    row_2022 = 2 + list(GOOD_VALUES).index("energy_total")
+    row_2023 = row_2022 + len(GOOD_VALUES)
+    (error,) = [e for e in errors if "explain" in e]
+    assert error.startswith(f"Row {row_2023}: 360102 2023 energy_total:")
+    assert error.endswith(f"(rows {row_2022}, {row_2023})")
+
+
+def test_api_and_ui_upload_report_every_error_in_one_pass(users, client):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from rest_framework.test import APIClient
+
+    text = HEADER + "360102,2023,energy_total,abc\n360102,2023,energy_coal,-1\n"
+    api = APIClient()
+    api.force_authenticate(users["donghu"])
+    response = api.post(
+        "/api/v1/reports/import/",
+        {"file": SimpleUploadedFile("v.csv", text.encode())},
+        format="multipart",
+    )
+    assert response.status_code == 400
+    rows = [e["row"] for e in response.json()["errors"]]
+    assert 2 in rows and 3 in rows
+    client.force_login(users["donghu"])
+    response = client.post("/reports/import/", {"file": SimpleUploadedFile("v.csv", text.encode())})
+    shown = [str(e) for e in response.context["errors"]]
+    assert any(e.startswith("Row 2:") for e in shown) and any(e.startswith("Row 3:") for e in shown)
+    assert not Report.objects.exists()
+
+
+# --- formula escaping through export and import -------------------------------------------
+
+ATTACK = "=cmd|' /C calc'!A0"
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_a_formula_note_is_escaped_on_export_and_round_trips_through_the_import(users, fmt):
+    from openpyxl import load_workbook
+
+    from apps.reports import workbook
+
+    make_report("360102", 2023, ReportStatus.DRAFT, notes={"energy_total": ATTACK})
+    values = ReportValue.objects.select_related("report__region", "indicator")
+    response = table_response("values", workbook.VALUE_COLUMNS, workbook.value_rows(values), fmt)
+    if fmt == "csv":
+        assert f",'{ATTACK}," in response.content.decode("utf-8")
+    else:
+        sheet = load_workbook(io.BytesIO(response.content)).active
+        (cell,) = [c for row in sheet.iter_rows() for c in row if c.value and "cmd" in str(c.value)]
+        assert cell.data_type == "s" and cell.value == "'" + ATTACK  # text, not a formula
+    Report.objects.all().delete()
+    values_import(user=users["donghu"], file=io.BytesIO(response.content), filename=f"values.{fmt}")
+    assert ReportValue.objects.get(indicator__code="energy_total").note == ATTACK
+
+
+def test_reports_services_and_imports_do_not_import_each_other():
+    """No cycle, not even through an import inside a function (shared/DESIGN.md)."""
+    import ast
+    import inspect
+
+    from apps.reports import imports as imports_module
+
+    tree = ast.parse(inspect.getsource(imports_module))
+    imported = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom):
+            imported.add((node.module or "", node.level))
+            imported |= {(f"{node.module or ''}.{a.name}", node.level) for a in node.names}
+    assert not any(name.endswith("services") for name, _level in imported), imported
