@@ -288,3 +288,31 @@ def test_import_sends_targets_changed_on_commit_per_period(
         ([region("360000").pk], "2021-2025"),
         ([region("360100").pk], "2026-2030"),
     ]
+
+
+def test_unreadable_rows_and_invalid_rows_are_reported_in_one_pass(provincial):
+    content = (
+        HEADER
+        + "360000,2021-2025,nonfossil_share,1\x008,\n"  # row 2: NUL byte
+        + "360000,2021-2025,energy_total_cap,-1,\n"  # row 3: negative cap
+        + "360000,2021-2025,co2_intensity_reduction,18,,extra\n"  # row 4: more cells than columns
+        + "360000,2021-2025,peak_year,1,\n"  # row 5: unknown metric
+    )
+    errors = errors_of(provincial, content)
+    assert sorted({row for row, _field in errors}) == [2, 3, 4, 5]
+    assert (
+        (2, "row") in errors and (3, "value") in errors and (4, "row") in errors and (5, "metric") in errors
+    )
+
+
+def test_a_formula_note_round_trips_through_export_and_import(provincial):
+    from apps.core.exports import table_csv
+
+    attack = "=cmd|' /C calc'!A0"
+    text = table_csv(
+        ["region_code", "period", "metric", "value", "year", "note"],
+        [["360000", "2021-2025", "nonfossil_share", "18.3", "", attack]],
+    )
+    assert f",'{attack}" in text
+    import_text(provincial, text)
+    assert RegionTarget.objects.get().note == attack
