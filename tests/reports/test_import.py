@@ -530,3 +530,14 @@ def test_reports_services_and_imports_do_not_import_each_other():
             imported.add((node.module or "", node.level))
             imported |= {(f"{node.module or ''}.{a.name}", node.level) for a in node.names}
     assert not any(name.endswith("services") for name, _level in imported), imported
+
+
+def test_an_approved_import_over_several_regions_queues_one_run(users, django_capture_on_commit_callbacks):
+    from apps.monitoring.models import RecomputeRun
+
+    text = HEADER + rows_for("360102", 2023) + rows_for("360103", 2023) + rows_for("360102", 2022)
+    with django_capture_on_commit_callbacks(execute=True):
+        result = do_import(users["province"], text, approve=True)
+    assert len(result.approved) == 3
+    run = RecomputeRun.objects.get()
+    assert run.scope_region is None and run.scope_year is None  # one batch covering both regions
