@@ -326,7 +326,7 @@ class ReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
             return Response(
                 {
                     "detail": "The file was rejected; nothing was saved.",
-                    "errors": [{"row": e.row, "message": e.message} for e in exc.row_errors],
+                    "errors": [{"row": e.row or None, "message": e.message} for e in exc.row_errors],
                 },
                 status=status.HTTP_400_BAD_REQUEST,
             )
