@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 from apps.accounts import scoping
 from apps.accounts.decorators import action_required
 from apps.accounts.scoping import Action
+from apps.core.exports import wants_xlsx, xlsx_response
 from apps.core.forms import add_service_errors
 from apps.core.views import bound_args, paginate
 
@@ -32,7 +33,6 @@ from .forms import (
     RuleSetForm,
 )
 from .models import CO2_PER_C, EmissionFactorSet, Fuel, FuelFactor, Grid, GridFactor, Indicator, RuleSet
-from .xlsx import wants_xlsx, xlsx_response
 
 
 def _yes_no(value: bool) -> str:

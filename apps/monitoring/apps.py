@@ -8,11 +8,12 @@ class MonitoringConfig(AppConfig):
 
     def ready(self) -> None:
         from apps.indicators.signals import catalog_changed
-        from apps.reports.signals import report_approved
+        from apps.reports.signals import report_approved, reports_approved
         from apps.targets.signals import targets_changed
 
         from . import receivers
 
         report_approved.connect(receivers.on_report_approved, dispatch_uid="monitoring-report-approved")
+        reports_approved.connect(receivers.on_reports_approved, dispatch_uid="monitoring-reports-approved")
         targets_changed.connect(receivers.on_targets_changed, dispatch_uid="monitoring-targets-changed")
         catalog_changed.connect(receivers.on_catalog_changed, dispatch_uid="monitoring-catalog-changed")

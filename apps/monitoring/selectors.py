@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Iterable, Iterator
 from decimal import Decimal
 from typing import IO
@@ -11,6 +10,7 @@ from django.db import connection
 from django.db.models import Q, QuerySet
 
 from apps.accounts import scoping
+from apps.core.exports import write_csv
 from apps.regions.models import Region
 
 from .models import Assessment, AssessmentTrace
@@ -67,13 +67,9 @@ def write_export(out: IO[str], *, year: int | None = None, region: Region | None
     """Write the assessments CSV; on PostgreSQL an unscoped export streams through COPY."""
     if user is None and connection.vendor == "postgresql":
         return _copy_export(out, year=year, region=region)
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(EXPORT_HEADER)
-    count = 0
-    for row in export_rows(year=year, region=region, user=user):
-        writer.writerow(row)
-        count += 1
-    return count
+    return write_csv(
+        out, EXPORT_HEADER, export_rows(year=year, region=region, user=user), lineterminator="\n"
+    )
 
 
 def _copy_export(out: IO[str], *, year: int | None, region: Region | None) -> int:

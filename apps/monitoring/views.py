@@ -1,10 +1,8 @@
-import csv
 import io
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -12,11 +10,12 @@ from django.views.decorators.http import require_POST
 from apps.accounts import scoping
 from apps.accounts.decorators import action_required
 from apps.accounts.scoping import Action
+from apps.core.exports import download, table_xlsx, write_csv
 from apps.regions.selectors import by_code
 
 from . import engine, services
 from .models import Assessment, HierarchyCheck, MissingFigure, RecomputeRun, WarningLevel
-from .selectors import assessments_for, attach_traces, export_rows
+from .selectors import EXPORT_HEADER, assessments_for, attach_traces, export_rows
 
 OVERVIEW_METRICS = (
     "energy_intensity_reduction_cum",
@@ -101,27 +100,14 @@ def export(request):
     year = int(request.GET["year"]) if request.GET.get("year", "").isdigit() else None
     rows = export_rows(year=year, region=region, user=request.user)
     if request.GET.get("format") == "xlsx":
-        from openpyxl import Workbook
-
-        wb = Workbook(write_only=True)
-        ws = wb.create_sheet("assessments")
-        ws.append(["region_code", "year", "metric", "value"])
-        for code, y, metric, value in rows:
-            ws.append([code, y, metric, value if value in ("red", "yellow", "green") else float(value)])
-        out = io.BytesIO()
-        wb.save(out)
-        response = HttpResponse(
-            out.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        numbers = (
+            [code, y, metric, value if value in ("red", "yellow", "green") else float(value)]
+            for code, y, metric, value in rows
         )
-        response["Content-Disposition"] = 'attachment; filename="assessments.xlsx"'
-        return response
+        return download(table_xlsx("assessments", EXPORT_HEADER, numbers, styled=False), "assessments.xlsx")
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(["region_code", "year", "metric", "value"])
-    writer.writerows(rows)
-    response = HttpResponse(out.getvalue(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = 'attachment; filename="assessments.csv"'
-    return response
+    write_csv(out, EXPORT_HEADER, rows, lineterminator="\n")
+    return download(out.getvalue(), "assessments.csv")
 
 
 @action_required(Action.START_RECOMPUTE)

@@ -1,41 +1,20 @@
-"""xlsx exports of the (already scoped and filtered) plan and measure lists."""
+"""xlsx exports of the (already scoped and filtered) plan and measure lists (the core writer)."""
 
 from __future__ import annotations
-
-from io import BytesIO
 
 from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from openpyxl import Workbook
-from openpyxl.styles import Font
 
-XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+from apps.core.exports import download, table_xlsx
 
 
 def _workbook(title: str, header: list[str], rows) -> bytes:
-    wb = Workbook()
-    ws = wb.active
-    ws.title = title[:31]
-    ws.append(header)
-    for cell in ws[1]:
-        cell.font = Font(bold=True)
-    ws.freeze_panes = "A2"
-    for row in rows:
-        ws.append(row)
-    for column, name in zip(ws.columns, header, strict=False):
-        width = max([len(str(name)), *(len(str(c.value or "")) for c in list(column)[:200])])
-        ws.column_dimensions[column[0].column_letter].width = min(max(10, width + 2), 60)
-    out = BytesIO()
-    wb.save(out)
-    return out.getvalue()
+    return table_xlsx(title, [str(h) for h in header], rows)
 
 
 def _response(content: bytes, stem: str) -> HttpResponse:
-    response = HttpResponse(content, content_type=XLSX_TYPE)
-    stamp = timezone.localdate().isoformat()
-    response["Content-Disposition"] = f'attachment; filename="{stem}-{stamp}.xlsx"'
-    return response
+    return download(content, f"{stem}-{timezone.localdate().isoformat()}.xlsx")
 
 
 def plans_xlsx(plans) -> HttpResponse:

@@ -1,17 +1,13 @@
 """Reading and checking values files (exchange.md "Values"): CSV (UTF-8, optional BOM) or the
 first sheet of an xlsx workbook, columns `region_code,year,indicator,value[,note]`.
 
-Files are read as a stream with caps on bytes, unpacked size and rows, so a huge or hostile
-file costs bounded memory and ends in one clear file-level error. Rows are numbered as a
-spreadsheet shows them (header = row 1). Nothing here writes; services.values_import does.
+The file is read by the one table reader (`apps.core.tables`). Every problem is reported
+in one pass: rows that cannot be read or checked, and the validation rules over the rows
+that could be, each naming every row it involves. Nothing here writes; services does.
 """
 
 from __future__ import annotations
 
-import codecs
-import csv
-import io
-import zipfile
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -24,13 +20,14 @@ from django.utils.translation import gettext as _
 
 from apps.accounts import scoping
 from apps.accounts.scoping import Action
+from apps.core.tables import Columns, ImportRejected, Limits, RowError, Table, TableRow, cell_text, read_table
 from apps.regions.models import Region
 from apps.regions.selectors import by_codes
 
 from . import selectors
 from .models import EDITABLE_STATUSES, Report, ReportStatus
-from .services import FIRST_YEAR, ImportRejected, RowError, indicators, parse_decimal
-from .validation import validate
+from .selectors import indicators
+from .validation import FIRST_YEAR, parse_decimal, validate
 
 MAX_BYTES = getattr(settings, "REPORTS_IMPORT_MAX_BYTES", 16 * 1024 * 1024)
 MAX_ROWS = getattr(settings, "REPORTS_IMPORT_MAX_ROWS", 200_000)
@@ -41,190 +38,13 @@ REQUIRED_COLUMNS = ("region_code", "year", "indicator", "value")
 OPTIONAL_COLUMNS = ("note",)
 # Columns our own exports add for people; accepted and ignored on import.
 INFORMATIONAL_COLUMNS = ("region_name", "indicator_name", "unit", "revision", "status")
+COLUMNS = Columns(required=REQUIRED_COLUMNS, optional=OPTIONAL_COLUMNS, ignored=INFORMATIONAL_COLUMNS)
 
 
-@dataclass
-class Row:
-    row: int
-    region_code: str
-    year: object
-    indicator: str
-    value: object
-    note: str
-
-
-def _reject(message: str, row: int | None = None):
-    raise ImportRejected([RowError(row, message)])
-
-
-def _cell_text(value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value).strip()
-
-
-def _header(cells, where: str) -> dict[str, int]:
-    names = [_cell_text(c).lower() for c in cells]
-    missing = [c for c in REQUIRED_COLUMNS if c not in names]
-    if missing:
-        _reject(
-            _("%(where)s does not have the columns %(columns)s (header row: %(found)s).")
-            % {
-                "where": where,
-                "columns": ",".join(REQUIRED_COLUMNS),
-                "found": ",".join(n[:20] for n in names[:8] if n) or _("empty"),
-            },
-            1,
-        )
-    known = set(REQUIRED_COLUMNS) | set(OPTIONAL_COLUMNS) | set(INFORMATIONAL_COLUMNS)
-    unknown = [n for n in names if n and n not in known]
-    if unknown:
-        _reject(_("Unknown columns: %(columns)s.") % {"columns": ", ".join(unknown[:10])}, 1)
-    duplicated = sorted({n for n in names if n and names.count(n) > 1})
-    if duplicated:
-        _reject(_("Columns appear twice: %(columns)s.") % {"columns": ", ".join(duplicated)}, 1)
-    return {n: i for i, n in enumerate(names) if n}
-
-
-def _rows_from(records, where: str) -> list[Row]:
-    """Records (lists of cells, header first) → Rows; skips blank lines; caps the row count."""
-    iterator = iter(records)
-    try:
-        header_cells = next(iterator)
-    except StopIteration:
-        _reject(_("The file is empty."))
-    columns = _header(header_cells, where)
-    width = max(columns.values()) + 1
-    rows: list[Row] = []
-    errors: list[RowError] = []
-    for number, cells in enumerate(iterator, start=2):
-        cells = list(cells)
-        if not any(_cell_text(c) for c in cells):
-            continue
-        if number - 1 > MAX_ROWS:
-            _reject(_("The file has more than %(n)d rows; split it.") % {"n": MAX_ROWS})
-        if len(cells) > width and any(_cell_text(c) for c in cells[width:]):
-            errors.append(RowError(number, _("More cells than columns in the header.")))
-            continue
-        cells = cells + [None] * (width - len(cells))
-        note_index = columns.get("note")
-        rows.append(
-            Row(
-                row=number,
-                region_code=_cell_text(cells[columns["region_code"]]),
-                year=cells[columns["year"]],
-                indicator=_cell_text(cells[columns["indicator"]]),
-                value=cells[columns["value"]],
-                note=_cell_text(cells[note_index]) if note_index is not None else "",
-            )
-        )
-    if errors:
-        raise ImportRejected(errors)
-    if not rows:
-        _reject(_("The file has no data rows."))
-    return rows
-
-
-def _text_lines(binary, limit: int):
-    """Decode a binary stream as UTF-8 (BOM accepted) line by line, at most `limit` bytes."""
-    decoder = codecs.getincrementaldecoder("utf-8-sig")()
-    buffer, total, line_no = "", 0, 1
-    while True:
-        chunk = binary.read(64 * 1024)
-        if not chunk:
-            break
-        total += len(chunk)
-        if total > limit:
-            _reject(_("The file is larger than %(mb)d MB.") % {"mb": limit // (1024 * 1024)})
-        try:
-            buffer += decoder.decode(chunk)
-        except UnicodeDecodeError:
-            _reject(_("The file is not UTF-8 text (near line %(n)d). Save it as CSV UTF-8.") % {"n": line_no})
-        *lines, buffer = buffer.split("\n")
-        for line in lines:
-            line_no += 1
-            yield line + "\n"
-    try:
-        buffer += decoder.decode(b"", final=True)
-    except UnicodeDecodeError:
-        _reject(_("The file is not UTF-8 text (near line %(n)d). Save it as CSV UTF-8.") % {"n": line_no})
-    if buffer:
-        yield buffer
-
-
-def _read_csv(binary) -> list[Row]:
-    reader = csv.reader(_text_lines(binary, MAX_BYTES), strict=True)
-
-    def records():
-        while True:
-            try:
-                yield next(reader)
-            except StopIteration:
-                return
-            except csv.Error as exc:
-                _reject(_("Malformed CSV near line %(n)d: %(error)s.") % {"n": reader.line_num, "error": exc})
-
-    return _rows_from(records(), _("The CSV file"))
-
-
-def _read_xlsx(binary) -> list[Row]:
-    from openpyxl import load_workbook
-
-    data = binary.read(MAX_BYTES + 1)
-    if len(data) > MAX_BYTES:
-        _reject(_("The file is larger than %(mb)d MB.") % {"mb": MAX_BYTES // (1024 * 1024)})
-    buffer = io.BytesIO(data)
-    try:
-        with zipfile.ZipFile(buffer) as archive:
-            unpacked = sum(info.file_size for info in archive.infolist())
-            names = set(archive.namelist())
-    except (zipfile.BadZipFile, ValueError, OSError):
-        _reject(_("The file is not a readable xlsx workbook."))
-    if "xl/workbook.xml" not in names:
-        _reject(_("The file is not a readable xlsx workbook."))
-    if unpacked > MAX_UNPACKED_BYTES:
-        _reject(_("The workbook is too large when unpacked."))
-    buffer.seek(0)
-    try:
-        workbook = load_workbook(buffer, read_only=True, data_only=True)
-    except Exception:  # openpyxl raises many kinds on broken files
-        _reject(_("The file is not a readable xlsx workbook."))
-    try:
-        if not workbook.worksheets:
-            _reject(_("The workbook has no sheets."))
-        sheet = workbook.worksheets[0]
-        others = [ws.title for ws in workbook.worksheets[1:]]
-        where = _("The first sheet “%(name)s”") % {"name": sheet.title}
-        if others:
-            where += _(" (the values must be on the first sheet; other sheets: %(others)s)") % {
-                "others": ", ".join(others[:5])
-            }
-        try:
-            return _rows_from(sheet.iter_rows(values_only=True), where)
-        except ImportRejected:
-            raise
-        except Exception:
-            _reject(_("The file is not a readable xlsx workbook."))
-    finally:
-        workbook.close()
-
-
-def read_values_file(file, filename: str) -> list[Row]:
-    """Rows of a values file; the format is told by the content (xlsx is a zip), not the name."""
-    size = getattr(file, "size", None)
-    if size is not None and size > MAX_BYTES:
-        _reject(_("The file is larger than %(mb)d MB.") % {"mb": MAX_BYTES // (1024 * 1024)})
-    if hasattr(file, "seek"):
-        file.seek(0)
-    head = file.read(4)
-    file.seek(0)
-    if head.startswith(b"PK\x03\x04"):
-        return _read_xlsx(file)
-    if (filename or "").lower().endswith((".xlsx", ".xls", ".xlsm")):
-        _reject(_("The file is not a readable xlsx workbook (save it as .xlsx or CSV UTF-8)."))
-    return _read_csv(file)
+def read_values_file(file, filename: str) -> Table:
+    """The rows of a values file (and the rows that could not be read), by the one table reader."""
+    limits = Limits(max_bytes=MAX_BYTES, max_rows=MAX_ROWS, max_unpacked_bytes=MAX_UNPACKED_BYTES)
+    return read_table(file, filename, columns=COLUMNS, limits=limits)
 
 
 # --- checking a file against the database ---------------------------------------------------
@@ -243,6 +63,7 @@ class ImportGroup:
     status: str | None = None
     revision: int | None = None
     unchanged: bool = False
+    unreadable: set[str] = field(default_factory=set)  # indicators whose rows could not be read
 
     @property
     def first_row(self) -> int:
@@ -260,45 +81,35 @@ def _year(raw) -> int | None:
         return raw
     if isinstance(raw, float):
         return int(raw) if raw.is_integer() else None
-    text = _cell_text(raw)
+    text = cell_text(raw)
     return int(text) if text.isdigit() and len(text) == 4 else None
 
 
-def plan_import(*, user, rows: list[Row], approve: bool, submit: bool) -> list[ImportGroup]:
-    """Check every row and every affected report; ImportRejected lists all problems."""
-    errors: list[RowError] = []
+def plan_import(*, user, table: Table, approve: bool, submit: bool) -> list[ImportGroup]:
+    """Check every row and every affected report; ImportRejected lists all problems at once.
+
+    A row that cannot be read is reported and left out; the rules still run on the rows of
+    its report that could be read, except those needing the unreadable value.
+    """
+    errors: list[RowError] = list(table.errors)
     catalog = {i.code: i for i in indicators()}
-    regions = by_codes({r.region_code for r in rows if r.region_code})
+    rows = table.rows
+    regions = by_codes({r.text("region_code") for r in rows if r.text("region_code")})
     last_year = timezone.localdate().year
     permitted: dict[int, bool] = {}
     groups: dict[tuple[int, int], ImportGroup] = {}
+    unreadable: dict[tuple[int, int], set[str]] = defaultdict(set)  # (region, year) → indicators
     seen: dict[tuple[int, int, str], int] = {}
 
     for row in rows:
-        row_errors: list[str] = []
-        region = regions.get(row.region_code)
-        if not row.region_code:
-            row_errors.append(_("region_code is empty."))
-        elif region is None:
-            row_errors.append(_("Unknown region code “%(code)s”.") % {"code": row.region_code[:20]})
-        year = _year(row.year)
-        if year is None:
-            row_errors.append(_("year “%(year)s” is not a year.") % {"year": _cell_text(row.year)[:20]})
-        elif not FIRST_YEAR <= year <= last_year:
-            row_errors.append(_("year must be between %(a)d and %(b)d.") % {"a": FIRST_YEAR, "b": last_year})
-        if row.indicator not in catalog:
-            row_errors.append(_("Unknown indicator “%(code)s”.") % {"code": row.indicator[:40]})
+        row_errors = _row_errors(row, catalog, regions, last_year)
+        code, indicator = row.text("region_code"), row.text("indicator")
+        region, year = regions.get(code), _year(row["year"])
+        if year is not None and not FIRST_YEAR <= year <= last_year:
+            year = None
         value = None
-        if isinstance(row.value, datetime | date):
-            row_errors.append(_("value is a date, not a number."))
-        else:
-            try:
-                value = parse_decimal(row.value, field_name="value")
-            except ValidationError as exc:
-                row_errors.extend(f"value: {m}" for m in exc.message_dict["value"])
-            else:
-                if value is None:
-                    row_errors.append(_("value is empty."))
+        if not any(f == "value" for f, _m in row_errors):
+            value = parse_decimal(row["value"], field_name="value")
         if region is not None:
             if region.pk not in permitted:
                 permitted[region.pk] = scoping.can(user, Action.IMPORT_VALUES, region=region) and (
@@ -306,41 +117,73 @@ def plan_import(*, user, rows: list[Row], approve: bool, submit: bool) -> list[I
                 )
             if not permitted[region.pk]:
                 row_errors.append(
-                    _("You may not import values for %(name)s (%(code)s).")
-                    % {"name": region.name, "code": region.code}
+                    (
+                        "region_code",
+                        _("You may not import values for %(name)s (%(code)s).")
+                        % {"name": region.name, "code": region.code},
+                    )
                 )
-        if region is not None and year is not None and row.indicator in catalog:
-            key = (region.pk, year, row.indicator)
+        if region is not None and year is not None and indicator in catalog:
+            key = (region.pk, year, indicator)
             if key in seen:
-                row_errors.append(_("Duplicate of row %(row)d.") % {"row": seen[key]})
+                row_errors.append(("row", _("Duplicate of row %(row)d.") % {"row": seen[key]}))
             else:
                 seen[key] = row.row
+                if row_errors:
+                    unreadable[(region.pk, year)].add(indicator)
         if row_errors:
-            errors.extend(RowError(row.row, m) for m in row_errors)
+            errors.extend(RowError(row.row, f, m) for f, m in row_errors)
+            if len(errors) > MAX_ERRORS:
+                raise ImportRejected.capped(errors, MAX_ERRORS)
             continue
         group = groups.setdefault((region.pk, year), ImportGroup(region=region, year=year))
-        group.rows[row.indicator] = row.row
-        group.values[row.indicator] = value
-        if row.note:
-            group.notes[row.indicator] = row.note
-        if len(errors) > MAX_ERRORS:
-            break
-    if errors:
-        _raise_capped(errors)
+        group.rows[indicator] = row.row
+        group.values[indicator] = value
+        note = row.text("note")
+        if note:
+            group.notes[indicator] = note
+    for key, codes in unreadable.items():
+        if key in groups:
+            groups[key].unreadable = codes
 
     plan = sorted(groups.values(), key=lambda g: (g.region.path, g.year))
     _attach_reports(plan)
     _check_states_and_rules(plan, catalog, user=user, approve=approve, submit=submit, errors=errors)
     if errors:
-        _raise_capped(sorted(errors, key=lambda e: e.row or 0))
+        raise ImportRejected.capped(errors, MAX_ERRORS)
     return plan
 
 
-def _raise_capped(errors: list[RowError]):
-    if len(errors) > MAX_ERRORS:
-        more = len(errors) - MAX_ERRORS
-        errors = [*errors[:MAX_ERRORS], RowError(None, _("… and %(n)d more errors.") % {"n": more})]
-    raise ImportRejected(errors)
+def _row_errors(row: TableRow, catalog, regions, last_year: int) -> list[tuple[str, str]]:
+    """(column, message) for each problem of one row on its own (no database state)."""
+    problems: list[tuple[str, str]] = []
+    code = row.text("region_code")
+    if not code:
+        problems.append(("region_code", _("region_code is empty.")))
+    elif code not in regions:
+        problems.append(("region_code", _("Unknown region code “%(code)s”.") % {"code": code[:20]}))
+    year = _year(row["year"])
+    if year is None:
+        problems.append(("year", _("year “%(year)s” is not a year.") % {"year": row.text("year")[:20]}))
+    elif not FIRST_YEAR <= year <= last_year:
+        problems.append(
+            ("year", _("year must be between %(a)d and %(b)d.") % {"a": FIRST_YEAR, "b": last_year})
+        )
+    indicator = row.text("indicator")
+    if indicator not in catalog:
+        problems.append(("indicator", _("Unknown indicator “%(code)s”.") % {"code": indicator[:40]}))
+    raw = row["value"]
+    if isinstance(raw, datetime | date):
+        problems.append(("value", _("value is a date, not a number.")))
+    else:
+        try:
+            value = parse_decimal(raw, field_name="value")
+        except ValidationError as exc:
+            problems.extend(("value", f"value: {m}") for m in exc.message_dict["value"])
+        else:
+            if value is None:
+                problems.append(("value", _("value is empty.")))
+    return problems
 
 
 def _attach_reports(plan: list[ImportGroup]) -> None:
@@ -385,6 +228,7 @@ def _check_states_and_rules(
     ):
         in_force[(region_id, year)][code] = value
     merged_by_key: dict[tuple[int, int], dict] = {}
+    group_by_key = {(g.region.pk, g.year): g for g in plan}
     indicator_list = list(catalog.values())
     status_label = dict(ReportStatus.choices)
 
@@ -402,6 +246,7 @@ def _check_states_and_rules(
             errors.append(
                 RowError(
                     group.first_row,
+                    "region_code",
                     _(
                         "The report %(report)s is being prepared by its region: only the region's own "
                         "staff can import into it until it is submitted."
@@ -414,6 +259,7 @@ def _check_states_and_rules(
             errors.append(
                 RowError(
                     group.first_row,
+                    "region_code",
                     _(
                         "The report %(report)s is %(status)s: it is under review and can change only after "
                         "it is returned (or by an import with approval)."
@@ -430,6 +276,7 @@ def _check_states_and_rules(
                 errors.append(
                     RowError(
                         group.first_row,
+                        "region_code",
                         _(
                             "The report %(report)s is approved and differs from the file: open a revision "
                             "of it, or import with approval (a provincial official)."
@@ -452,10 +299,33 @@ def _check_states_and_rules(
         )
         previous = {k: v for k, v in previous.items() if v is not None}
         result = validate(values, notes=notes, indicators=indicator_list, previous=previous)
+        before = group_by_key.get((group.region.pk, group.year - 1))
         for issue in result.errors:
-            row = group.rows.get(issue.field, group.first_row)
-            where = "" if issue.field in group.rows else _(" (not in the file)")
-            errors.append(RowError(row, f"{label} {issue.field}{where}: {issue.message}"))
+            error = _rule_error(group, before, issue, label)
+            if error is not None:
+                errors.append(error)
+
+
+def _rule_error(group: ImportGroup, before: ImportGroup | None, issue, label: str) -> RowError | None:
+    """A rule's error at the row of its field, naming every row of the file it involves.
+
+    None when the rule needed a value whose row could not be read (that row is reported).
+    """
+    fields = (issue.field, *issue.involves)
+    if group.unreadable.intersection(fields):
+        return None
+    if issue.previous_year and before is not None and issue.field in before.unreadable:
+        return None
+    rows = {group.rows[f] for f in fields if f in group.rows}
+    if issue.previous_year and before is not None and issue.field in before.rows:
+        rows.add(before.rows[issue.field])
+    row = group.rows.get(issue.field, group.first_row)
+    where = "" if issue.field in group.rows else _(" (not in the file)")
+    message = f"{label} {issue.field}{where}: {issue.message}"
+    if len(rows) > 1 or (rows and row not in rows):
+        rows.add(row)
+        message += _(" (rows %(rows)s)") % {"rows": ", ".join(str(r) for r in sorted(rows))}
+    return RowError(row, issue.field, message, rows=tuple(sorted(rows | {row})))
 
 
 def plan_import_recheck(plan: list[ImportGroup], locked: dict[int, Report]) -> None:
@@ -478,6 +348,7 @@ def plan_import_recheck(plan: list[ImportGroup], locked: dict[int, Report]) -> N
             [
                 RowError(
                     g.first_row,
+                    "row",
                     _("The report %(r)s changed while importing; try again.") % {"r": g.region.code},
                 )
                 for g in moved

@@ -13,6 +13,7 @@ from django.db.models.functions import Cast
 from apps.accounts import scoping
 from apps.accounts.roles import Role
 from apps.accounts.scoping import Action
+from apps.indicators.models import Indicator
 from apps.regions.models import RegionLevel
 
 from .models import PRIVATE_STATUSES, Report, ReportStatus, ReportValue
@@ -215,3 +216,8 @@ def revision_diff(old: Report, new: Report) -> RevisionDiff:
         attachments_added=[n for h, n in new_files.items() if h not in old_files],
         attachments_removed=[n for h, n in old_files.items() if h not in new_files],
     )
+
+
+def indicators() -> list[Indicator]:
+    """The indicator catalog in display order."""
+    return list(Indicator.objects.order_by("order", "code"))

@@ -3,7 +3,8 @@
 Each transition checks permission through apps.accounts.scoping first (PermissionDenied →
 403), then the state under a row lock (InvalidTransition → 409), writes inside one
 transaction and records who, when, what and why on the report's event timeline.
-Approval sends `signals.report_approved` once the transaction has committed.
+Approval sends `signals.report_approved` once the transaction has committed; an import that
+approves many reports sends one `signals.reports_approved` instead (one batched recompute).
 
 Workflow (roles.md):
   county report: draft → submitted → (city) forwarded → (province) approved
@@ -16,7 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -27,10 +28,11 @@ from django.utils.translation import gettext as _
 from apps.accounts import scoping
 from apps.accounts.scoping import Action
 from apps.core import events, files
+from apps.core.tables import file_error
 from apps.indicators.models import Indicator
 from apps.regions.models import Region, RegionLevel
 
-from . import selectors
+from . import imports, selectors
 from .models import (
     EDITABLE_STATUSES,
     Attachment,
@@ -42,12 +44,10 @@ from .models import (
     ReportValue,
     SectionArea,
 )
-from .signals import report_approved
-from .validation import ValidationResult, validate
+from .selectors import indicators
+from .signals import report_approved, reports_approved
+from .validation import FIRST_YEAR, ValidationResult, parse_decimal, validate
 
-FIRST_YEAR = 2005  # methodology: 2005–2060; reports describe a past or the current year
-MAX_INTEGER_DIGITS = 14  # ReportValue.value: 20 digits, 6 after the point
-MAX_DECIMAL_PLACES = 6
 ATTACHMENT_MAX_BYTES = getattr(settings, "REPORTS_ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024)
 
 
@@ -56,51 +56,6 @@ class InvalidTransition(ValidationError):
 
 
 # --- small helpers -------------------------------------------------------------------------
-
-
-def indicators() -> list[Indicator]:
-    return list(Indicator.objects.order_by("order", "code"))
-
-
-def parse_decimal(raw, *, field_name: str) -> Decimal | None:
-    """A user-typed number → Decimal within the stored precision; '' → None.
-
-    Numbers use '.' as the decimal point and no thousands separator (exchange.md).
-    """
-    if raw is None:
-        return None
-    if isinstance(raw, Decimal):
-        value = raw
-    elif isinstance(raw, bool):
-        raise ValidationError({field_name: _("Enter a number.")})
-    elif isinstance(raw, int):
-        value = Decimal(raw)
-    elif isinstance(raw, float):
-        value = Decimal(repr(raw))
-    else:
-        text = str(raw).strip()
-        if not text:
-            return None
-        try:
-            value = Decimal(text)
-        except InvalidOperation:
-            raise ValidationError(
-                {field_name: _("“%(value)s” is not a number.") % {"value": text[:40]}}
-            ) from None
-    if not value.is_finite():
-        raise ValidationError({field_name: _("Enter a finite number.")})
-    if value.as_tuple().exponent < -MAX_DECIMAL_PLACES:
-        value = value.normalize()  # 1.5000000 is fine, 1.0000001 is not
-        if value.as_tuple().exponent < -MAX_DECIMAL_PLACES:
-            raise ValidationError(
-                {
-                    field_name: _("Use at most %(n)d digits after the decimal point.")
-                    % {"n": MAX_DECIMAL_PLACES}
-                }
-            )
-    if abs(value) >= Decimal(10) ** MAX_INTEGER_DIGITS:
-        raise ValidationError({field_name: _("The number is too large.")})
-    return value
 
 
 def _event(
@@ -389,7 +344,19 @@ def _send_approved(report: Report) -> None:
     )
 
 
-def _approve_locked(user, report: Report, *, data: dict | None = None) -> Report:
+def _send_approved_together(reports: list[Report], reason: str) -> None:
+    """One `reports_approved` on commit for reports approved together (an import): one recompute."""
+    region_ids = sorted({r.region_id for r in reports})
+    report_ids = [r.pk for r in reports]
+    transaction.on_commit(
+        lambda: reports_approved.send(
+            sender=Report, region_ids=region_ids, report_ids=report_ids, reason=reason
+        )
+    )
+
+
+def _approve_locked(user, report: Report, *, data: dict | None = None, notify: bool = True) -> Report:
+    """Approve a locked report; `notify=False` when the caller sends one signal for many reports."""
     _require_valid(report)
     report.status = ReportStatus.APPROVED
     report.approved_at = timezone.now()
@@ -397,7 +364,8 @@ def _approve_locked(user, report: Report, *, data: dict | None = None) -> Report
     report.return_reason, report.return_field_reasons = "", {}
     report.save()
     _event(report, EventKind.APPROVED, user, data=data)
-    _send_approved(report)
+    if notify:
+        _send_approved(report)
     return report
 
 
@@ -514,27 +482,6 @@ def attachment_remove(*, user, attachment: Attachment) -> None:
 
 
 @dataclass
-class RowError:
-    row: int | None  # spreadsheet row number (header = 1); None for a file-level error
-    message: str
-
-    def __str__(self) -> str:
-        return (
-            _("Row %(row)d: %(message)s") % {"row": self.row, "message": self.message}
-            if self.row
-            else self.message
-        )
-
-
-class ImportRejected(ValidationError):
-    """The file was rejected as a whole; `row_errors` lists every problem with its row number."""
-
-    def __init__(self, row_errors: list[RowError]):
-        self.row_errors = row_errors
-        super().__init__([str(e) for e in row_errors])
-
-
-@dataclass
 class ImportResult:
     rows: int = 0
     created: list[Report] = field(default_factory=list)
@@ -571,28 +518,22 @@ def values_import(*, user, file, filename: str, approve: bool = False, submit: b
     rows for reports under review or approved are refused. Unchanged approved reports are
     left alone, so importing the same file twice is harmless.
     """
-    from .imports import plan_import, read_values_file
-
     if scoping.scope_of(user, Action.IMPORT_VALUES) is None:
         raise PermissionDenied(_("You may not import values."))
     if approve and scoping.scope_of(user, Action.IMPORT_APPROVE) is None:
         raise PermissionDenied(_("You may not approve imported values."))
-    rows = read_values_file(file, filename)
-    plan = plan_import(user=user, rows=rows, approve=approve, submit=submit)
+    table = imports.read_values_file(file, filename)
+    plan = imports.plan_import(user=user, table=table, approve=approve, submit=submit)
     try:
         return _apply_import(
-            user=user, plan=plan, filename=filename, approve=approve, submit=submit, rows=len(rows)
+            user=user, plan=plan, filename=filename, approve=approve, submit=submit, rows=len(table.rows)
         )
     except IntegrityError:  # a report of the file was created concurrently
-        raise ImportRejected(
-            [RowError(None, _("Reports changed while importing; nothing was saved. Try again."))]
-        )
+        raise file_error(_("Reports changed while importing; nothing was saved. Try again.")) from None
 
 
 @transaction.atomic
 def _apply_import(*, user, plan, filename: str, approve: bool, submit: bool, rows: int) -> ImportResult:
-    from .imports import plan_import_recheck
-
     catalog = {i.code: i for i in indicators()}
     result = ImportResult(rows=rows)
     locked = {
@@ -602,7 +543,7 @@ def _apply_import(*, user, plan, filename: str, approve: bool, submit: bool, row
         .filter(pk__in=[g.report_id for g in plan if g.report_id])
         .order_by("pk")
     }
-    plan_import_recheck(plan, locked)  # states may have moved since the checks; reject if so
+    imports.plan_import_recheck(plan, locked)  # states may have moved since the checks; reject if so
     note = _("imported by %(user)s from %(file)s") % {"user": user.get_username(), "file": filename}
     for group in plan:
         if group.unchanged:
@@ -628,7 +569,7 @@ def _apply_import(*, user, plan, filename: str, approve: bool, submit: bool, row
             data={"file": filename, "rows": group.row_numbers, "values": changed},
         )
         if approve:
-            _approve_locked(user, report, data={"import": filename})
+            _approve_locked(user, report, data={"import": filename}, notify=False)
             result.approved.append(report)
         elif submit and report.status in EDITABLE_STATUSES:
             report.status = ReportStatus.SUBMITTED
@@ -637,6 +578,8 @@ def _apply_import(*, user, plan, filename: str, approve: bool, submit: bool, row
             report.save()
             _event(report, EventKind.SUBMITTED, user, reason=note)
             result.submitted.append(report)
+    if result.approved:
+        _send_approved_together(result.approved, reason=f"import {filename}")
     return result
 
 

@@ -11,13 +11,58 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from typing import Protocol
 
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
 ERROR = "error"
 WARNING = "warning"
+FIRST_YEAR = 2005  # methodology: 2005–2060; reports describe a past or the current year
+MAX_INTEGER_DIGITS = 14  # ReportValue.value: 20 digits, 6 after the point
+MAX_DECIMAL_PLACES = 6
+
+
+def parse_decimal(raw, *, field_name: str) -> Decimal | None:
+    """A user-typed number → Decimal within the stored precision; '' → None.
+
+    Numbers use '.' as the decimal point and no thousands separator (exchange.md).
+    """
+    if raw is None:
+        return None
+    if isinstance(raw, Decimal):
+        value = raw
+    elif isinstance(raw, bool):
+        raise ValidationError({field_name: _("Enter a number.")})
+    elif isinstance(raw, int):
+        value = Decimal(raw)
+    elif isinstance(raw, float):
+        value = Decimal(repr(raw))
+    else:
+        text = str(raw).strip()
+        if not text:
+            return None
+        try:
+            value = Decimal(text)
+        except InvalidOperation:
+            raise ValidationError(
+                {field_name: _("“%(value)s” is not a number.") % {"value": text[:40]}}
+            ) from None
+    if not value.is_finite():
+        raise ValidationError({field_name: _("Enter a finite number.")})
+    if value.as_tuple().exponent < -MAX_DECIMAL_PLACES:
+        value = value.normalize()  # 1.5000000 is fine, 1.0000001 is not
+        if value.as_tuple().exponent < -MAX_DECIMAL_PLACES:
+            raise ValidationError(
+                {
+                    field_name: _("Use at most %(n)d digits after the decimal point.")
+                    % {"n": MAX_DECIMAL_PLACES}
+                }
+            )
+    if abs(value) >= Decimal(10) ** MAX_INTEGER_DIGITS:
+        raise ValidationError({field_name: _("The number is too large.")})
+    return value
 
 
 @dataclass(frozen=True)
@@ -26,6 +71,8 @@ class Issue:
     code: str  # the rule that raised it
     message: str
     level: str = ERROR
+    involves: tuple[str, ...] = ()  # the other fields the rule compared it with (a sum's parts, …)
+    previous_year: bool = False  # compared with last year's value of the same field
 
     @property
     def is_error(self) -> bool:
@@ -118,8 +165,10 @@ class OneOfRule:
         if any(ctx.get(f) is not None for f in self.fields):
             return []
         names = ", ".join(self.fields)
+        message = _("Give at least one of %(names)s.") % {"names": names}
         return [
-            Issue(f, self.code, _("Give at least one of %(names)s.") % {"names": names}) for f in self.fields
+            Issue(f, self.code, message, involves=tuple(o for o in self.fields if o != f))
+            for f in self.fields
         ]
 
 
@@ -207,6 +256,7 @@ class SumRule:
                     "tol": _fmt(self.tolerance * 100),
                     "total": _fmt(total),
                 },
+                involves=self.parts,
             )
         ]
 
@@ -238,6 +288,7 @@ class NotAboveRule:
                 self.code,
                 _("The value %(value)s exceeds %(ceiling)s (%(limit)s).")
                 % {"value": _fmt(value), "ceiling": " + ".join(self.ceiling), "limit": _fmt(limit)},
+                involves=self.ceiling,
             )
         ]
 
@@ -274,12 +325,12 @@ class YearOnYearRule:
         }
         if ctx.has_note(self.field):
             message = _("Changed by %(change)s%% from last year's %(before)s (explained in the note).")
-            return [Issue(self.field, self.code, message % params, WARNING)]
+            return [Issue(self.field, self.code, message % params, WARNING, previous_year=True)]
         message = _(
             "Changed by %(change)s%% from last year's %(before)s, beyond ±%(limit)s%%: "
             "explain the change in the note."
         )
-        return [Issue(self.field, self.code, message % params)]
+        return [Issue(self.field, self.code, message % params, previous_year=True)]
 
 
 FOSSIL = ("energy_coal", "energy_oil", "energy_gas")

@@ -20,6 +20,8 @@ from apps.accounts import scoping
 from apps.accounts.decorators import action_required
 from apps.accounts.scoping import Action
 from apps.core.attachments import download_response
+from apps.core.exports import table_response
+from apps.core.tables import ImportRejected
 from apps.core.views import error_text, paginate
 from apps.regions.models import Region, RegionLevel
 from apps.regions.selectors import by_code
@@ -100,7 +102,7 @@ def report_export(request, what: str, fmt: str):
         rows = workbook.report_rows(
             reports.select_related("region").order_by("-year", "region__path", "-revision")
         )
-        return workbook.table_response("reports", workbook.REPORT_COLUMNS, rows, fmt)
+        return table_response("reports", workbook.REPORT_COLUMNS, rows, fmt)
     from .models import ReportValue
 
     values = (
@@ -108,7 +110,7 @@ def report_export(request, what: str, fmt: str):
         .select_related("report__region", "indicator")
         .order_by("report__region__path", "report__year", "report__revision", "indicator__order")
     )
-    return workbook.table_response("values", workbook.VALUE_COLUMNS, workbook.value_rows(values), fmt)
+    return table_response("values", workbook.VALUE_COLUMNS, workbook.value_rows(values), fmt)
 
 
 @action_required(Action.EDIT_OWN_REPORT)
@@ -437,7 +439,7 @@ def values_import(request):
                 approve=approve,
                 submit=form.cleaned_data["submit"],
             )
-        except services.ImportRejected as exc:
+        except ImportRejected as exc:
             errors = exc.row_errors
         except PermissionDenied:
             raise

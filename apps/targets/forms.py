@@ -11,7 +11,7 @@ from apps.indicators.models import EmissionFactorSet, RuleSet
 from apps.regions.selectors import by_code
 
 from .models import PlanPeriod, RegionTarget, TargetMetric
-from .tables import MAX_BYTES
+from .services import IMPORT_LIMITS
 
 
 class TargetCreateForm(PortalFormMixin, forms.Form):
@@ -63,7 +63,7 @@ class TargetImportForm(PortalFormMixin, forms.Form):
         self.fields["file"].help_text = _(
             "CSV (UTF-8) or .xlsx (first sheet) with the columns region_code, period, metric, value and, "
             "for annual metrics, year; at most %(mb)s MB."
-        ) % {"mb": MAX_BYTES // (1024 * 1024)}
+        ) % {"mb": IMPORT_LIMITS.max_bytes // (1024 * 1024)}
 
 
 class PeriodAssignForm(PortalFormMixin, forms.Form):

@@ -25,6 +25,7 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 
 from apps.accounts import scoping
 from apps.accounts.scoping import Action
+from apps.core.tables import Columns, ImportRejected, Limits, RowError, Table, read_table
 from apps.indicators.models import EmissionFactorSet, RuleSet
 from apps.indicators.signals import send_catalog_changed_on_commit
 from apps.regions.models import Region
@@ -32,10 +33,12 @@ from apps.regions.selectors import by_codes
 
 from .models import PlanPeriod, RegionTarget, TargetMetric
 from .signals import send_targets_changed_on_commit
-from .tables import TableError, read_table
 
 REQUIRED_COLUMNS = ("region_code", "period", "metric", "value")
 OPTIONAL_COLUMNS = ("year", "note")
+COLUMNS = Columns(required=REQUIRED_COLUMNS, optional=OPTIONAL_COLUMNS)
+IMPORT_LIMITS = Limits(max_bytes=5 * 1024 * 1024, max_rows=50_000, max_unpacked_bytes=50 * 1024 * 1024)
+MAX_ERRORS = 500
 _MODEL_TO_COLUMN = {
     "region": "region_code",
     "period": "period",
@@ -132,30 +135,6 @@ def target_delete(*, user, target: RegionTarget) -> None:
 # --- import --------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class RowError:
-    row: int  # spreadsheet row number: header 1, first data row 2; 0 for the file as a whole
-    field: str
-    message: str
-
-    def __str__(self) -> str:
-        if self.row == 0:
-            return f"{_('file')}: {self.message}"
-        return _("row %(row)s, %(field)s: %(message)s") % {
-            "row": self.row,
-            "field": self.field,
-            "message": self.message,
-        }
-
-
-class TargetImportError(ValidationError):
-    """A rejected file: nothing was saved; `row_errors` lists every problem by row."""
-
-    def __init__(self, row_errors: list[RowError]):
-        self.row_errors = row_errors
-        super().__init__([str(e) for e in row_errors])
-
-
 @dataclass
 class ImportResult:
     created: int = 0
@@ -173,14 +152,6 @@ class ImportResult:
             "updated": self.updated,
             "unchanged": self.unchanged,
         }
-
-
-def _cell_text(value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value).strip()
 
 
 def _cell_decimal(value) -> Decimal:
@@ -204,65 +175,25 @@ def _cell_year(value) -> int | None:
     return int(text)
 
 
-def _header_errors(header: list[str]) -> tuple[dict[str, int], list[RowError]]:
-    names = [h.strip().lower() for h in header]
-    errors = []
-    positions: dict[str, int] = {}
-    for i, name in enumerate(names):
-        if name in positions:
-            errors.append(RowError(1, name, _("The column %(name)s appears twice.") % {"name": name}))
-        positions[name] = i
-    missing = [c for c in REQUIRED_COLUMNS if c not in positions]
-    unknown = [n for n in names if n and n not in REQUIRED_COLUMNS + OPTIONAL_COLUMNS]
-    expected = _("expected region_code, period, metric, value and optionally year, note")
-    if missing:
-        errors.append(
-            RowError(
-                1,
-                "header",
-                _("Missing column(s): %(columns)s (%(expected)s).")
-                % {"columns": ", ".join(missing), "expected": expected},
-            )
-        )
-    if unknown:
-        errors.append(
-            RowError(
-                1,
-                "header",
-                _("Unknown column(s): %(columns)s (%(expected)s).")
-                % {"columns": ", ".join(unknown), "expected": expected},
-            )
-        )
-    return positions, errors
-
-
 @dataclass
 class _Row:
     number: int
     target: RegionTarget
 
 
-def _validate_rows(user, table) -> tuple[list[_Row], list[RowError]]:
-    positions, errors = _header_errors(table.header)
-    if errors:
-        return [], errors
-
-    def cell(cells: list, name: str):
-        i = positions.get(name)
-        return cells[i] if i is not None and i < len(cells) else None
-
-    rows = [(n, cells) for n, cells in table.rows if any(_cell_text(c) for c in cells)]
-    width = len(table.header)
-    regions = by_codes({_cell_text(cell(c, "region_code")) for _n, c in rows})
+def _validate_rows(user, table: Table) -> tuple[list[_Row], list[RowError]]:
+    """Check every row that could be read; the rows that could not are reported with them."""
+    errors = list(table.errors)
+    rows = table.rows
+    regions = by_codes({r.text("region_code") for r in rows})
     periods = {p.code: p for p in PlanPeriod.objects.all()}
     metrics = set(TargetMetric.values)
     valid: list[_Row] = []
     seen: dict[tuple, int] = {}
-    for number, cells in rows:
+    for row in rows:
+        number = row.row
         row_errors: list[RowError] = []
-        if any(_cell_text(c) for c in cells[width:]):
-            row_errors.append(RowError(number, "row", _("More cells than columns in the header.")))
-        code = _cell_text(cell(cells, "region_code"))
+        code = row.text("region_code")
         region = regions.get(code)
         if not code:
             row_errors.append(RowError(number, "region_code", _("A region code is required.")))
@@ -279,7 +210,7 @@ def _validate_rows(user, table) -> tuple[list[_Row], list[RowError]]:
                     % {"region": region},
                 )
             )
-        period_code = _cell_text(cell(cells, "period"))
+        period_code = row.text("period")
         period = periods.get(period_code)
         if period is None:
             row_errors.append(
@@ -290,7 +221,7 @@ def _validate_rows(user, table) -> tuple[list[_Row], list[RowError]]:
                     % {"period": period_code or "—", "codes": ", ".join(periods)},
                 )
             )
-        metric = _cell_text(cell(cells, "metric"))
+        metric = row.text("metric")
         if metric not in metrics:
             row_errors.append(
                 RowError(
@@ -303,7 +234,7 @@ def _validate_rows(user, table) -> tuple[list[_Row], list[RowError]]:
         value = year = None
         for name, parse in (("value", _cell_decimal), ("year", _cell_year)):
             try:
-                parsed = parse(cell(cells, name))
+                parsed = parse(row[name])
             except ValidationError as exc:
                 row_errors.extend(RowError(number, name, m) for m in exc.message_dict[name])
             else:
@@ -311,7 +242,7 @@ def _validate_rows(user, table) -> tuple[list[_Row], list[RowError]]:
                     value = parsed
                 else:
                     year = parsed
-        note = _cell_text(cell(cells, "note"))
+        note = row.text("note")
         parsed = not any(e.field in ("value", "year") for e in row_errors)
         if region is not None and period is not None and metric in metrics and parsed:
             target = RegionTarget(
@@ -341,8 +272,6 @@ def _validate_rows(user, table) -> tuple[list[_Row], list[RowError]]:
                 seen[key] = number
                 valid.append(_Row(number, target))
         errors.extend(row_errors)
-    if not rows and not errors:
-        errors.append(RowError(0, "file", _("The file has a header but no data rows.")))
     return valid, errors
 
 
@@ -351,18 +280,15 @@ def targets_import(*, user, file, filename: str) -> ImportResult:
     """Create or update the targets in a CSV / .xlsx file, as `user` would one by one in the UI.
 
     All-or-nothing: any invalid row (or a row outside the user's jurisdiction) rejects the
-    whole file with a `TargetImportError` listing every error with its row number.
+    whole file with an `ImportRejected` listing every error with its row number.
     A user who may not set targets anywhere gets PermissionDenied before the file is read.
     """
     if scoping.scope_of(user, Action.SET_TARGETS) is None:
         raise PermissionDenied("not allowed: set_targets")
-    try:
-        table = read_table(file, filename)
-    except TableError as exc:
-        raise TargetImportError([RowError(exc.row, exc.field, exc.message)])
+    table = read_table(file, filename, columns=COLUMNS, limits=IMPORT_LIMITS)
     rows, errors = _validate_rows(user, table)
     if errors:
-        raise TargetImportError(errors)
+        raise ImportRejected.capped(errors, MAX_ERRORS)
 
     targets = [r.target for r in rows]
     existing = {

@@ -16,9 +16,10 @@ from django.utils.translation import gettext as _
 from apps.accounts import scoping
 from apps.accounts.decorators import action_required
 from apps.accounts.scoping import Action
+from apps.core.exports import wants_xlsx, xlsx_response
 from apps.core.forms import add_service_errors
+from apps.core.tables import ImportRejected
 from apps.core.views import bound_args, paginate
-from apps.indicators.xlsx import wants_xlsx, xlsx_response
 from apps.regions.models import Region
 
 from . import selectors, services
@@ -305,7 +306,7 @@ def target_import(request):
             upload = form.cleaned_data["file"]
             try:
                 result = services.targets_import(user=request.user, file=upload, filename=upload.name)
-            except services.TargetImportError as error:
+            except ImportRejected as error:
                 row_errors = error.row_errors
                 status = 400
             else:

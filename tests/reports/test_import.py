@@ -11,11 +11,13 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from openpyxl import Workbook
 
+from apps.core.exports import table_response
+from apps.core.tables import ImportRejected
 from apps.regions.selectors import by_code
 from apps.reports import imports
 from apps.reports.models import EventKind, Report, ReportStatus, ReportValue
 from apps.reports.selectors import approved_values
-from apps.reports.services import ImportRejected, values_import
+from apps.reports.services import values_import
 from tests.factories import GOOD_VALUES, make_report
 
 pytestmark = pytest.mark.django_db
@@ -78,22 +80,41 @@ def test_worked_example_imported_with_approve_by_a_provincial_official(users):
     assert reports[0].events.filter(kind=EventKind.IMPORTED).get().data["file"] == "worked_values.csv"
 
 
-def test_worked_example_approval_sends_the_signal_for_each_report(users, django_capture_on_commit_callbacks):
-    from apps.reports.signals import report_approved
+def test_worked_example_approval_sends_one_signal_for_all_reports(users, django_capture_on_commit_callbacks):
+    """One batched signal (one recompute) for the file, not one per approved report."""
+    from apps.reports.signals import report_approved, reports_approved
 
-    received = []
+    single, together = [], []
 
-    def receiver(sender, **kwargs):
-        received.append((kwargs["region_id"], kwargs["year"]))
+    def on_single(sender, **kwargs):
+        single.append(kwargs)
 
-    report_approved.connect(receiver)
+    def on_together(sender, **kwargs):
+        together.append(kwargs)
+
+    report_approved.connect(on_single)
+    reports_approved.connect(on_together)
     try:
         with django_capture_on_commit_callbacks(execute=True), WORKED.open("rb") as f:
             values_import(user=users["province"], file=f, filename=WORKED.name, approve=True)
     finally:
-        report_approved.disconnect(receiver)
-    nanchang = by_code("360100").pk
-    assert sorted(received) == [(nanchang, 2020), (nanchang, 2021), (nanchang, 2022)]
+        report_approved.disconnect(on_single)
+        reports_approved.disconnect(on_together)
+    assert single == []
+    assert len(together) == 1
+    assert together[0]["region_ids"] == [by_code("360100").pk]
+    assert sorted(together[0]["report_ids"]) == sorted(Report.objects.values_list("pk", flat=True))
+
+
+def test_worked_example_with_approve_queues_exactly_one_recompute_run(
+    users, django_capture_on_commit_callbacks
+):
+    from apps.monitoring.models import RecomputeRun
+
+    with django_capture_on_commit_callbacks(execute=True), WORKED.open("rb") as f:
+        values_import(user=users["province"], file=f, filename=WORKED.name, approve=True)
+    run = RecomputeRun.objects.get()
+    assert run.scope_region == by_code("360100") and run.scope_year is None  # all its years
 
 
 def test_importing_the_same_file_again_changes_nothing(users):
@@ -287,8 +308,9 @@ def test_values_on_the_wrong_sheet_are_one_clear_error(users):
     workbook.save(buffer)
     buffer.seek(0)
     errors = rejected(users["donghu"], buffer, filename="v.xlsx")
-    assert len(errors) == 1
+    # Every problem of the header at once: the missing columns (saying where), the unknown one.
     assert "The first sheet “说明”" in errors[0] and "other sheets: values" in errors[0]
+    assert errors[1:] == ["Row 1: Unknown columns: read me first."]
 
 
 def test_text_in_number_cells_duplicates_and_empty_values(users):
@@ -375,7 +397,7 @@ def test_exports_are_reimportable(users):
     from apps.reports import workbook
 
     values = ReportValue.objects.select_related("report__region", "indicator")
-    response = workbook.table_response("values", workbook.VALUE_COLUMNS, workbook.value_rows(values), "csv")
+    response = table_response("values", workbook.VALUE_COLUMNS, workbook.value_rows(values), "csv")
     Report.objects.all().delete()
     result = values_import(user=users["donghu"], file=io.BytesIO(response.content), filename="values.csv")
     assert len(result.created) == 1
@@ -384,3 +406,137 @@ def test_exports_are_reimportable(users):
 def test_year_outside_the_reporting_range(users):
     errors = rejected(users["donghu"], HEADER + "360102,1999,energy_total,1\n360102,2099,energy_total,1\n")
     assert errors[0].startswith("Row 2: year must be between 2005") and errors[1].startswith("Row 3: year")
+
+
+# --- every error in one pass (exchange.md) ---------------------------------------------------
+
+
+def test_a_parse_error_and_a_rule_error_in_other_rows_are_reported_together(users):
+    values = {**GOOD_VALUES, "energy_oil": "abc", "electricity_net_import": Decimal("30")}
+    text = HEADER + rows_for("360102", 2023, values) + "360102,2023,renewable_power,-5\n"
+    text = text.replace("360102,2023,renewable_power,50\n", "")
+    errors = rejected(users["donghu"], text)
+    oil_row = 2 + list(values).index("energy_oil")
+    renewable_row = 2 + len(values) - 1
+    assert f"Row {oil_row}: value: “abc” is not a number." in errors
+    assert any(
+        e.startswith(f"Row {renewable_row}: 360102 2023 renewable_power: The value must not be negative")
+        for e in errors
+    ), errors
+    # The sum over the fuels needs the unreadable oil value: not judged, no second-hand error.
+    assert not any("add up to" in e for e in errors), errors
+
+
+def test_nul_bytes_and_more_cells_are_row_errors_beside_the_other_checks(users):
+    text = (
+        HEADER
+        + "360102,2023,energy_total,5\x000\n360102,2023,energy_coal,1,2,3\n360103,2023,energy_total,1\n"
+    )
+    errors = rejected(users["donghu"], text)
+    assert errors[0].startswith("Row 2: ") and "NUL" in errors[0]
+    assert errors[1] == "Row 3: More cells than columns in the header."
+    assert errors[2] == "Row 4: You may not import values for 西湖区 (360103)."
+
+
+def test_a_sum_rule_names_every_row_it_involves(users):
+    text = HEADER + rows_for("360102", 2023, {**GOOD_VALUES, "energy_total": Decimal("900")})
+    codes = list(GOOD_VALUES)
+    rows = sorted(
+        2 + codes.index(c)
+        for c in ("energy_total", "energy_coal", "energy_oil", "energy_gas", "energy_nonfossil")
+    )
+    errors = rejected(users["donghu"], text)
+    total_row = 2 + codes.index("energy_total")
+    (error,) = [e for e in errors if "add up to" in e]
+    assert error.startswith(f"Row {total_row}: 360102 2023 energy_total:")
+    assert error.endswith(f"(rows {', '.join(map(str, rows))})")
+    with pytest.raises(ImportRejected) as exc:
+        do_import(users["donghu"], text)
+    (row_error,) = [e for e in exc.value.row_errors if "add up to" in e.message]
+    assert row_error.rows == tuple(rows) and row_error.field == "energy_total"
+
+
+def test_a_year_on_year_rule_names_the_rows_of_both_years(users):
+    before = rows_for(
+        "360102", 2022, {**GOOD_VALUES, "energy_total": Decimal("400"), "energy_coal": Decimal("200")}
+    )
+    errors = rejected(users["donghu"], HEADER + before + rows_for("360102", 2023))
+    row_2022 = 2 + list(GOOD_VALUES).index("energy_total")
+    row_2023 = row_2022 + len(GOOD_VALUES)
+    (error,) = [e for e in errors if "explain" in e]
+    assert error.startswith(f"Row {row_2023}: 360102 2023 energy_total:")
+    assert error.endswith(f"(rows {row_2022}, {row_2023})")
+
+
+def test_api_and_ui_upload_report_every_error_in_one_pass(users, client):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from rest_framework.test import APIClient
+
+    text = HEADER + "360102,2023,energy_total,abc\n360102,2023,energy_coal,-1\n"
+    api = APIClient()
+    api.force_authenticate(users["donghu"])
+    response = api.post(
+        "/api/v1/reports/import/",
+        {"file": SimpleUploadedFile("v.csv", text.encode())},
+        format="multipart",
+    )
+    assert response.status_code == 400
+    rows = [e["row"] for e in response.json()["errors"]]
+    assert 2 in rows and 3 in rows
+    client.force_login(users["donghu"])
+    response = client.post("/reports/import/", {"file": SimpleUploadedFile("v.csv", text.encode())})
+    shown = [str(e) for e in response.context["errors"]]
+    assert any(e.startswith("Row 2:") for e in shown) and any(e.startswith("Row 3:") for e in shown)
+    assert not Report.objects.exists()
+
+
+# --- formula escaping through export and import -------------------------------------------
+
+ATTACK = "=cmd|' /C calc'!A0"
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_a_formula_note_is_escaped_on_export_and_round_trips_through_the_import(users, fmt):
+    from openpyxl import load_workbook
+
+    from apps.reports import workbook
+
+    make_report("360102", 2023, ReportStatus.DRAFT, notes={"energy_total": ATTACK})
+    values = ReportValue.objects.select_related("report__region", "indicator")
+    response = table_response("values", workbook.VALUE_COLUMNS, workbook.value_rows(values), fmt)
+    if fmt == "csv":
+        assert f",'{ATTACK}," in response.content.decode("utf-8")
+    else:
+        sheet = load_workbook(io.BytesIO(response.content)).active
+        (cell,) = [c for row in sheet.iter_rows() for c in row if c.value and "cmd" in str(c.value)]
+        assert cell.data_type == "s" and cell.value == "'" + ATTACK  # text, not a formula
+    Report.objects.all().delete()
+    values_import(user=users["donghu"], file=io.BytesIO(response.content), filename=f"values.{fmt}")
+    assert ReportValue.objects.get(indicator__code="energy_total").note == ATTACK
+
+
+def test_reports_services_and_imports_do_not_import_each_other():
+    """No cycle, not even through an import inside a function (shared/DESIGN.md)."""
+    import ast
+    import inspect
+
+    from apps.reports import imports as imports_module
+
+    tree = ast.parse(inspect.getsource(imports_module))
+    imported = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom):
+            imported.add((node.module or "", node.level))
+            imported |= {(f"{node.module or ''}.{a.name}", node.level) for a in node.names}
+    assert not any(name.endswith("services") for name, _level in imported), imported
+
+
+def test_an_approved_import_over_several_regions_queues_one_run(users, django_capture_on_commit_callbacks):
+    from apps.monitoring.models import RecomputeRun
+
+    text = HEADER + rows_for("360102", 2023) + rows_for("360103", 2023) + rows_for("360102", 2022)
+    with django_capture_on_commit_callbacks(execute=True):
+        result = do_import(users["province"], text, approve=True)
+    assert len(result.approved) == 3
+    run = RecomputeRun.objects.get()
+    assert run.scope_region is None and run.scope_year is None  # one batch covering both regions

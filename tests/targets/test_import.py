@@ -10,9 +10,9 @@ from django.core.management import CommandError, call_command
 from django.utils import translation
 from openpyxl import Workbook
 
+from apps.core.tables import ImportRejected
 from apps.targets import services
 from apps.targets.models import RegionTarget
-from apps.targets.tables import MAX_BYTES
 
 pytestmark = pytest.mark.django_db
 
@@ -59,7 +59,7 @@ def import_text(user, content: str | bytes, filename="t.csv"):
 
 
 def errors_of(user, content, filename="t.csv") -> list[tuple[int, str]]:
-    with pytest.raises(services.TargetImportError) as exc:
+    with pytest.raises(ImportRejected) as exc:
         import_text(user, content, filename)
     assert not RegionTarget.objects.exists()
     return [(e.row, e.field) for e in exc.value.row_errors]
@@ -191,7 +191,7 @@ def test_garbage_bytes_are_a_clean_error(provincial):
 def test_ten_megabytes_of_garbage_is_refused_without_reading_it_all(provincial, tmp_path):
     path = write(tmp_path, "huge.csv", os.urandom(10 * 1024 * 1024))
     err, _message = reject(path, provincial.username)
-    assert "file:" in err and str(MAX_BYTES // (1024 * 1024)) in err
+    assert "file:" in err and str(services.IMPORT_LIMITS.max_bytes // (1024 * 1024)) in err
     assert not RegionTarget.objects.exists()
 
 
@@ -199,8 +199,8 @@ def test_a_zip_bomb_posing_as_xlsx_is_refused_before_unpacking(provincial):
     buffer = BytesIO()
     with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         archive.writestr("xl/sharedStrings.xml", b"\0" * (60 * 1024 * 1024))
-    assert len(buffer.getvalue()) < MAX_BYTES
-    with pytest.raises(services.TargetImportError) as exc, translation.override("en"):
+    assert len(buffer.getvalue()) < services.IMPORT_LIMITS.max_bytes
+    with pytest.raises(ImportRejected) as exc, translation.override("en"):
         import_text(provincial, buffer.getvalue(), "bomb.xlsx")
     assert "too large when unpacked" in exc.value.row_errors[0].message
 
@@ -263,7 +263,7 @@ def test_an_xlsx_with_text_in_number_cells_names_the_row(provincial):
 def test_import_is_all_or_nothing_for_updates_too(provincial, region, period_14):
     RegionTarget.objects.create(region=region("360000"), period=period_14, metric="nonfossil_share", value=18)
     content = HEADER + "360000,2021-2025,nonfossil_share,18.3,\n360000,2021-2025,energy_total_cap,-1,\n"
-    with pytest.raises(services.TargetImportError):
+    with pytest.raises(ImportRejected):
         import_text(provincial, content)
     assert RegionTarget.objects.get().value == Decimal("18")
 
@@ -288,3 +288,31 @@ def test_import_sends_targets_changed_on_commit_per_period(
         ([region("360000").pk], "2021-2025"),
         ([region("360100").pk], "2026-2030"),
     ]
+
+
+def test_unreadable_rows_and_invalid_rows_are_reported_in_one_pass(provincial):
+    content = (
+        HEADER
+        + "360000,2021-2025,nonfossil_share,1\x008,\n"  # row 2: NUL byte
+        + "360000,2021-2025,energy_total_cap,-1,\n"  # row 3: negative cap
+        + "360000,2021-2025,co2_intensity_reduction,18,,extra\n"  # row 4: more cells than columns
+        + "360000,2021-2025,peak_year,1,\n"  # row 5: unknown metric
+    )
+    errors = errors_of(provincial, content)
+    assert sorted({row for row, _field in errors}) == [2, 3, 4, 5]
+    assert (
+        (2, "row") in errors and (3, "value") in errors and (4, "row") in errors and (5, "metric") in errors
+    )
+
+
+def test_a_formula_note_round_trips_through_export_and_import(provincial):
+    from apps.core.exports import table_csv
+
+    attack = "=cmd|' /C calc'!A0"
+    text = table_csv(
+        ["region_code", "period", "metric", "value", "year", "note"],
+        [["360000", "2021-2025", "nonfossil_share", "18.3", "", attack]],
+    )
+    assert f",'{attack}" in text
+    import_text(provincial, text)
+    assert RegionTarget.objects.get().note == attack

@@ -18,6 +18,8 @@ from rest_framework.response import Response
 from apps.accounts import scoping
 from apps.accounts.scoping import Action
 from apps.core.attachments import download_response
+from apps.core.exports import table_response
+from apps.core.tables import ImportRejected
 from apps.regions.selectors import by_code
 from apps.reports import selectors, services, workbook
 from apps.reports.models import Attachment, Report, ReportSection, ReportValue
@@ -314,11 +316,11 @@ class ReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
                 approve=data.validated_data["approve"],
                 submit=data.validated_data["submit"],
             )
-        except services.ImportRejected as exc:
+        except ImportRejected as exc:
             return Response(
                 {
                     "detail": "The file was rejected; nothing was saved.",
-                    "errors": [{"row": e.row, "message": e.message} for e in exc.row_errors],
+                    "errors": [{"row": e.row or None, "message": e.message} for e in exc.row_errors],
                 },
                 status=status.HTTP_400_BAD_REQUEST,
             )
@@ -348,13 +350,13 @@ class ReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         reports = self.filter_queryset(selectors.readable_reports(request.user).select_related("region"))
         if content == "reports":
             rows = workbook.report_rows(reports.order_by("-year", "region__path", "-revision"))
-            return workbook.table_response("reports", workbook.REPORT_COLUMNS, rows, fmt)
+            return table_response("reports", workbook.REPORT_COLUMNS, rows, fmt)
         values = (
             ReportValue.objects.filter(report__in=reports.values("pk"))
             .select_related("report__region", "indicator")
             .order_by("report__region__path", "report__year", "report__revision", "indicator__order")
         )
-        return workbook.table_response("values", workbook.VALUE_COLUMNS, workbook.value_rows(values), fmt)
+        return table_response("values", workbook.VALUE_COLUMNS, workbook.value_rows(values), fmt)
 
 
 @extend_schema_view(

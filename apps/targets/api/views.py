@@ -15,6 +15,7 @@ from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
 from apps.accounts.scoping import Action
+from apps.core.tables import ImportRejected
 from apps.indicators.api.base import ScopedWritableViewSet, call_service
 from apps.regions.selectors import by_code
 from apps.targets import services
@@ -173,7 +174,7 @@ class RegionTargetViewSet(
         upload = serializer.validated_data["file"]
         try:
             result = services.targets_import(user=request.user, file=upload, filename=upload.name)
-        except services.TargetImportError as error:
+        except ImportRejected as error:
             return Response(
                 {
                     "detail": _("The file was rejected; nothing was saved."),

@@ -6,7 +6,8 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.core.management.base import BaseCommand, CommandError
 
-from apps.reports.services import ImportRejected, values_import
+from apps.core.tables import ImportRejected
+from apps.reports.services import values_import
 
 
 class Command(BaseCommand):

@@ -12,6 +12,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.management.base import BaseCommand, CommandError
 
 from apps.accounts.models import User
+from apps.core.tables import ImportRejected
 from apps.targets import services
 
 
@@ -35,7 +36,7 @@ class Command(BaseCommand):
                 result = services.targets_import(user=actor, file=handle, filename=path.name)
         except PermissionDenied:
             raise CommandError(f"{user} may not set targets; nothing was imported")
-        except services.TargetImportError as error:
+        except ImportRejected as error:
             for e in error.row_errors:
                 # A fixed "row N, column:" prefix, so scripts can parse it in any language.
                 self.stderr.write(f"row {e.row}, {e.field}: {e.message}" if e.row else f"file: {e.message}")

@@ -1,0 +1,188 @@
+"""The one CSV / xlsx writer of the portal (shared/spec/exchange.md "Files").
+
+Every file the portal produces goes through here, so formula escaping is applied once:
+a text cell beginning with `=`, `+`, `-`, `@`, a tab or a carriage return gets a leading
+`'`, so that no spreadsheet runs it as a formula. Numbers stay numbers (a string that is
+a plain number, like "-6", is a number written as text, not a formula, and is left alone).
+`apps.core.tables` removes the `'` again on import, so an export re-imports unchanged.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+from typing import IO
+
+from django.http import HttpResponse
+from django.utils import timezone
+
+XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+CSV_CONTENT_TYPE = "text/csv; charset=utf-8"
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+_PLAIN_NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?")
+
+
+def escape_text(text: str) -> str:
+    """A text cell as it is written: a leading `'` before a formula-like start (exchange.md)."""
+    if text.startswith(FORMULA_STARTS) and not _PLAIN_NUMBER.fullmatch(text):
+        return "'" + text
+    return text
+
+
+def unescape_text(text: str) -> str:
+    """Undo `escape_text`: one leading `'` before a formula-like start is removed on import."""
+    if text.startswith("'") and text[1:].startswith(FORMULA_STARTS):
+        return text[1:]
+    return text
+
+
+def csv_cell(value) -> str | int | float:
+    """A value as a CSV cell: numbers in full precision with `.`, text escaped, dates ISO."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return str(value)
+    if isinstance(value, Decimal):
+        return format(value.normalize(), "f") if value.is_finite() else str(value)
+    if isinstance(value, int | float):
+        return value
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    return escape_text(str(value))
+
+
+def xlsx_cell(value):
+    """A value as an xlsx cell: numbers and dates native (naive local time), text escaped."""
+    if value is None or isinstance(value, bool | int | float | Decimal):
+        return value
+    if isinstance(value, datetime):
+        return timezone.localtime(value).replace(tzinfo=None) if timezone.is_aware(value) else value
+    if isinstance(value, date):
+        return value
+    return escape_text(str(value))
+
+
+def write_csv(out: IO[str], columns: Sequence, rows: Iterable[Sequence], *, lineterminator="\r\n") -> int:
+    """Write a header and rows to a text stream; returns the number of data rows."""
+    writer = csv.writer(out, lineterminator=lineterminator)
+    writer.writerow([csv_cell(c) for c in columns])
+    count = 0
+    for row in rows:
+        writer.writerow([csv_cell(v) for v in row])
+        count += 1
+    return count
+
+
+@dataclass
+class Sheet:
+    """One worksheet: a title, a header row (bold, frozen) and the rows."""
+
+    title: str
+    columns: Sequence
+    rows: Iterable[Sequence]
+    widths: Sequence[int] | None = None  # column widths; None: fitted to the first 200 rows
+    freeze: str | None = "A2"
+    styled: bool = True  # bold header, frozen pane, fitted widths (False: plain, streamed if all are)
+
+
+def xlsx_workbook(sheets: Sequence[Sheet]):
+    """An openpyxl Workbook with the given sheets, every cell written through `xlsx_cell`.
+
+    Callers that add styles or data validation to the cells (the report template) do so
+    on the returned workbook and save it with `xlsx_bytes`. A workbook of plain sheets only
+    is write-only (rows streamed, little memory) and can only be saved.
+    """
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    write_only = not any(spec.styled for spec in sheets)  # streams: large plain exports
+    workbook = Workbook(write_only=write_only)
+    if not write_only:
+        workbook.remove(workbook.active)
+    for spec in sheets:
+        sheet = workbook.create_sheet(str(spec.title)[:31])
+        append_row(sheet, spec.columns)
+        fitted = [len(str(c)) for c in spec.columns]
+        for number, row in enumerate(spec.rows):
+            append_row(sheet, row)
+            if spec.styled and spec.widths is None and number < 200:
+                for i, value in enumerate(row):
+                    length = len(str(value)) if value is not None else 0
+                    if i < len(fitted):
+                        fitted[i] = max(fitted[i], length)
+                    else:
+                        fitted.append(length)
+        if spec.styled:
+            for cell in sheet[1]:
+                cell.font = Font(bold=True)
+            if spec.freeze:
+                sheet.freeze_panes = spec.freeze
+            widths = spec.widths or [min(max(w + 2, 8), 60) for w in fitted]
+            from openpyxl.utils import get_column_letter
+
+            for i, width in enumerate(widths, start=1):
+                sheet.column_dimensions[get_column_letter(i)].width = width
+    return workbook
+
+
+def append_row(sheet, values: Sequence) -> None:
+    """Append one row with every text cell escaped (so none starts with "=": never a formula)."""
+    sheet.append([xlsx_cell(v) for v in values])
+
+
+def xlsx_bytes(workbook) -> bytes:
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def table_xlsx(title: str, columns: Sequence, rows: Iterable[Sequence], **options) -> bytes:
+    """An xlsx with one sheet (bold, frozen header) of the given rows."""
+    return xlsx_bytes(xlsx_workbook([Sheet(title=title, columns=columns, rows=rows, **options)]))
+
+
+def table_csv(columns: Sequence, rows: Iterable[Sequence], *, bom: bool = True) -> str:
+    """A CSV text of the rows (with a BOM by default, so Excel reads it as UTF-8)."""
+    out = io.StringIO()
+    if bom:
+        out.write("\ufeff")
+    write_csv(out, columns, rows)
+    return out.getvalue()
+
+
+def download(content: bytes | str, filename: str) -> HttpResponse:
+    """An attachment response; the content type follows the file name's extension."""
+    content_type = XLSX_CONTENT_TYPE if filename.endswith(".xlsx") else CSV_CONTENT_TYPE
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+def table_response(
+    filename: str, columns: Sequence, rows: Iterable[Sequence], fmt: str, *, sheet_title: str | None = None
+) -> HttpResponse:
+    """A CSV (UTF-8 with BOM) or xlsx download of one table; `filename` without extension."""
+    if fmt == "xlsx":
+        return download(table_xlsx(sheet_title or filename, columns, rows), f"{filename}.xlsx")
+    return download(table_csv(columns, rows), f"{filename}.csv")
+
+
+def wants_xlsx(request) -> bool:
+    """A list page asked for its Excel download (`?export=xlsx`)."""
+    return request.GET.get("export") == "xlsx"
+
+
+def xlsx_response(
+    filename: str, sheet_title: str, headers: Sequence, rows: Iterable[Sequence]
+) -> HttpResponse:
+    """An .xlsx attachment with one sheet (bold, frozen header) of a list page's rows.
+
+    The view passes the same scoped, filtered queryset it shows, so a download never holds
+    a row the page would not show.
+    """
+    return download(table_xlsx(str(sheet_title), [str(h) for h in headers], rows), filename)
