@@ -251,6 +251,20 @@ def test_grid_export_is_an_xlsx_with_the_same_masking(client, users, nanchang_20
     assert "360400" not in rows  # Jiujiang is outside Nanchang's jurisdiction
 
 
+def test_grid_export_writes_a_formula_like_deadline_note_as_text_and_states_beside_their_fill(
+    client, users, nanchang_2025
+):
+    ReportingDeadline.objects.filter(year=YEAR).update(note='=HYPERLINK("http://evil.example/","x")')
+    client.force_login(users["province"])
+    response = client.get("/reports/completeness/export.xlsx", {"years": "2025"}, HTTP_ACCEPT_LANGUAGE="en")
+    book = load_workbook(io.BytesIO(response.content))
+    note = book.worksheets[1]["C2"]
+    assert note.data_type == "s" and note.value == '\'=HYPERLINK("http://evil.example/","x")'
+    grid = book.worksheets[0]
+    row = next(r for r in grid.iter_rows() if r[0].value == "360100")
+    assert row[3].value.startswith("Approved") and row[3].fill.fgColor.rgb.endswith("C8E6C9")
+
+
 def test_grid_export_refuses_bad_filters(client, users):
     client.force_login(users["province"])
     assert client.get("/reports/completeness/export.xlsx", {"city": "abc"}).status_code == 400
