@@ -14,7 +14,7 @@ ITEMS = [
         _("Reports"),
         "reports:list",
         _("Annual progress reports you may read, with filters and CSV / Excel export."),
-        Action.READ_SUBMITTED_REPORT,
+        Action.READ_APPROVED_REPORT,
     ),
     NavItem(
         _("Review queue"),
@@ -34,7 +34,7 @@ ITEMS = [
         _("Completeness"),
         "reports:completeness",
         _("Which regions have submitted their annual reports, year by year, against the deadlines."),
-        Action.READ_SUBMITTED_REPORT,
+        Action.READ_COMPLETENESS,
     ),
     NavItem(
         _("Import values"),

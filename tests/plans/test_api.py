@@ -310,10 +310,12 @@ def test_create_measure_allowed_refused_and_validated(users, plans):
     created = api.post("/api/v1/measures/", new_measure(plan))
     assert created.status_code == 201, created.json()
     assert created.json()["overdue"] is False
-    # A plan outside the read scope is not even a valid choice.
-    response = api_as(users["jiujiang"]).post("/api/v1/measures/", new_measure(plan))
+    # A plan outside the read scope is not even a valid choice (for one who may create measures)...
+    response = api_as(users["industry_jiujiang"]).post("/api/v1/measures/", new_measure(plan))
     assert response.status_code == 400
     assert "plan" in response.json()
+    # ...and a role that never edits plans is refused before its input is read.
+    assert api_as(users["jiujiang"]).post("/api/v1/measures/", new_measure(plan)).status_code == 403
 
 
 def test_patch_measure_and_set_status(users, plans):

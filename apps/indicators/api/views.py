@@ -9,12 +9,12 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
+from apps.accounts.api.base import ScopedReadOnlyViewSet, call_service
 from apps.accounts.scoping import Action
 from apps.indicators import services
 from apps.indicators.models import EmissionFactorSet, Fuel, FuelFactor, Grid, GridFactor, Indicator, RuleSet
 from apps.regions.selectors import by_codes
 
-from .base import ScopedWritableViewSet, call_service
 from .serializers import (
     EmissionFactorSetSerializer,
     EmissionFactorSetUpdateSerializer,
@@ -31,7 +31,7 @@ from .serializers import (
 )
 
 
-class _CatalogViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, ScopedWritableViewSet):
+class _CatalogViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, ScopedReadOnlyViewSet):
     read_action = Action.READ_REFERENCE
     write_action = Action.EDIT_CATALOG
     region_field = "pk"  # reference data: READ_REFERENCE is granted on every row

@@ -9,12 +9,12 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
-from rest_framework import mixins, serializers, status, viewsets
+from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
-from apps.accounts.api.base import ScopedPermission
+from apps.accounts.api.base import ScopedViewSet
 from apps.accounts.scoping import Action
 
 from .. import attachments, selectors, services
@@ -34,10 +34,10 @@ def call_service(fn, **kwargs):
 
 
 class PlansViewSetMixin:
-    """Signed in and holding READ_PLANS somewhere; row-level scope comes from get_queryset()."""
+    """Reads need READ_PLANS, writes EDIT_PLANS somewhere (else 403); rows come from scoped_queryset()."""
 
     read_action = Action.READ_PLANS
-    permission_classes = [ScopedPermission]
+    write_action = Action.EDIT_PLANS
 
     def _input(self, serializer_class, **kwargs):
         serializer = serializer_class(data=self.request.data, context=self.get_serializer_context(), **kwargs)
@@ -64,7 +64,7 @@ class SectorPlanViewSet(
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
     mixins.UpdateModelMixin,
-    viewsets.GenericViewSet,
+    ScopedViewSet,
 ):
     """Sector carbon-peak plans (filters: `region`, `within`, `sector`, `department`,
     `department_kind`, `status`, `peak_year`, `overdue`, `q`)."""
@@ -75,8 +75,8 @@ class SectorPlanViewSet(
     ordering_fields = ["peak_year", "updated_at", "title"]
     http_method_names = ["get", "post", "patch", "head", "options"]
 
-    def get_queryset(self):
-        return selectors.plan_list(self.request.user).select_related("created_by", "updated_by")
+    def scoped_queryset(self, user):
+        return selectors.plan_list(user).select_related("created_by", "updated_by")
 
     def create(self, request, *args, **kwargs):
         data = self._input(s.SectorPlanCreateSerializer)
@@ -119,7 +119,7 @@ class MeasureViewSet(
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
     mixins.UpdateModelMixin,
-    viewsets.GenericViewSet,
+    ScopedViewSet,
 ):
     """Measures across plans (filters: `plan`, `region`, `within`, `sector`, `department`,
     `department_kind`, `status`, `overdue`, `q`)."""
@@ -130,8 +130,8 @@ class MeasureViewSet(
     ordering_fields = ["due_date", "start_date", "updated_at", "title"]
     http_method_names = ["get", "post", "patch", "head", "options"]
 
-    def get_queryset(self):
-        return selectors.measure_list(self.request.user).prefetch_related("milestones")
+    def scoped_queryset(self, user):
+        return selectors.measure_list(user).prefetch_related("milestones")
 
     def create(self, request, *args, **kwargs):
         data = self._input(s.MeasureCreateSerializer)
@@ -168,7 +168,7 @@ class PlanNestedMixin(PlansViewSetMixin):
     """Children of the plan in the URL. The plan must be reachable by the user: readable, or
     holding a measure the user may read (a department responsible for one of its measures)."""
 
-    def get_queryset(self):
+    def scoped_queryset(self, user):
         if getattr(self, "swagger_fake_view", False):  # schema generation: no plan in the URL
             return self.queryset_model.objects.none()
         return self.get_children(self.get_plan())
@@ -187,7 +187,15 @@ class PlanNestedMixin(PlansViewSetMixin):
     create=extend_schema(request=s.PlanTargetInputSerializer, responses={201: s.PlanTargetSerializer}),
     partial_update=extend_schema(request=s.PlanTargetInputSerializer, responses=s.PlanTargetSerializer),
 )
-class PlanTargetViewSet(PlanNestedMixin, viewsets.ModelViewSet):
+class PlanTargetViewSet(
+    PlanNestedMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    mixins.DestroyModelMixin,
+    ScopedViewSet,
+):
     """Quantitative targets of a plan: a catalog `indicator` (code), or `metric_name` + `unit`."""
 
     serializer_class = s.PlanTargetSerializer
@@ -234,7 +242,7 @@ class PlanMilestoneViewSet(
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
-    viewsets.GenericViewSet,
+    ScopedViewSet,
 ):
     """Milestones of a plan's measures. A new milestone names its `measure`, which must belong
     to this plan (otherwise 400 on `measure`)."""
@@ -283,7 +291,7 @@ class PlanProgressNoteViewSet(
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
-    viewsets.GenericViewSet,
+    ScopedViewSet,
 ):
     """Progress notes on a plan's measures, with optional attachment (PDF, xlsx, docx, PNG,
     JPEG; checked by content; size-limited) and status change. A new note names its `measure`,

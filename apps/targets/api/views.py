@@ -14,8 +14,8 @@ from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
+from apps.accounts.api.base import ScopedReadOnlyViewSet, call_service
 from apps.accounts.scoping import Action
-from apps.indicators.api.base import ScopedWritableViewSet, call_service
 from apps.regions.selectors import by_code
 from apps.targets import services
 from apps.targets.models import PlanPeriod, RegionTarget
@@ -31,7 +31,7 @@ from .serializers import (
 )
 
 
-class PlanPeriodViewSet(mixins.UpdateModelMixin, ScopedWritableViewSet):
+class PlanPeriodViewSet(mixins.UpdateModelMixin, ScopedReadOnlyViewSet):
     """Plan periods (13th, 14th, 15th FYP). PUT/PATCH changes rule set and factor set (catalog editors)."""
 
     queryset = PlanPeriod.objects.select_related("rule_set", "factor_set")
@@ -55,7 +55,7 @@ class PlanPeriodViewSet(mixins.UpdateModelMixin, ScopedWritableViewSet):
 
 
 class RegionTargetViewSet(
-    mixins.CreateModelMixin, mixins.UpdateModelMixin, mixins.DestroyModelMixin, ScopedWritableViewSet
+    mixins.CreateModelMixin, mixins.UpdateModelMixin, mixins.DestroyModelMixin, ScopedReadOnlyViewSet
 ):
     """Region targets per plan period.
 
