@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "apps.targets",
     "apps.plans",
     "apps.reports",
+    "apps.completeness",
     "apps.monitoring",
 ]
 
@@ -180,9 +181,9 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "apps.monitoring.tasks.recompute_nightly",
         "schedule": crontab(hour=2, minute=30),
     },
-    # Annual-report reminder e-mails (apps/reports/reminders.py); at most one per region-year a day.
-    "reports-send-reminders": {
-        "task": "apps.reports.tasks.send_report_reminders",
+    # Annual-report reminder e-mails (apps/completeness/reminders.py); at most one per region-year a day.
+    "completeness-send-reminders": {
+        "task": "apps.completeness.tasks.send_report_reminders",
         "schedule": crontab(hour=8, minute=30),
     },
 }

@@ -13,6 +13,8 @@ api_v1 = [
     path("", include("apps.indicators.api.urls")),
     path("", include("apps.targets.api.urls")),
     path("", include("apps.plans.api.urls")),
+    # Before the reports routes, so "reports/<pk>/" cannot capture "reports/completeness/" and the like.
+    path("", include("apps.completeness.api.urls")),
     path("", include("apps.reports.api.urls")),
     path("", include("apps.monitoring.api.urls")),
 ]
@@ -26,6 +28,8 @@ urlpatterns = [
     path("indicators/", include("apps.indicators.urls")),
     path("targets/", include("apps.targets.urls")),
     path("plans/", include("apps.plans.urls")),
+    # Completeness pages keep their /reports/... paths; listed first, like the report routes' own order.
+    path("reports/", include("apps.completeness.urls")),
     path("reports/", include("apps.reports.urls")),
     path("monitoring/", include("apps.monitoring.urls")),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -290,6 +290,3 @@ class ReportEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.report} {self.kind}"
-
-
-from .models_completeness import *  # noqa: E402,F403

@@ -14,7 +14,7 @@ ITEMS = [
         _("Reports"),
         "reports:list",
         _("Annual progress reports you may read, with filters and CSV / Excel export."),
-        Action.READ_APPROVED_REPORT,
+        Action.READ_SUBMITTED_REPORT,
     ),
     NavItem(
         _("Review queue"),
@@ -29,12 +29,6 @@ ITEMS = [
         "reports:queue-province",
         _("Forwarded county reports and submitted city reports waiting for approval."),
         Action.APPROVE_REPORT,
-    ),
-    NavItem(
-        _("Completeness"),
-        "reports:completeness",
-        _("Which regions have submitted their annual reports, year by year, against the deadlines."),
-        Action.READ_COMPLETENESS,
     ),
     NavItem(
         _("Import values"),

@@ -21,8 +21,3 @@ urlpatterns = [
     ),
     path("<int:pk>/<str:action>/", views.report_action, name="action"),
 ]
-
-# Completeness grid, deadlines and reminders (views_completeness.py), listed first.
-from .views_completeness import URLS as COMPLETENESS_URLS  # noqa: E402
-
-urlpatterns = COMPLETENESS_URLS + urlpatterns

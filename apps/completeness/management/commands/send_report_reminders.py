@@ -2,7 +2,7 @@ from datetime import date
 
 from django.core.management.base import BaseCommand, CommandError
 
-from apps.reports.reminders import send_due_reminders
+from apps.completeness.reminders import send_due_reminders
 
 
 class Command(BaseCommand):

@@ -1,7 +1,8 @@
 """Completeness of the annual reports: a grid of regions × years, deadlines, lateness.
 
-Reads (the grid, its export) and the deadline writes live here; the reminder e-mails are
-in `reminders.py`.
+The reads live here (the grid, its filters, who may see it and who may set deadlines); the
+deadline writes are in `services.py`, the workbook in `exports.py`, the reminder e-mails in
+`reminders.py`.
 
 What each viewer sees in a cell (shared/spec/roles.md, "A county's draft is private to
 that county's staff until submitted"):
@@ -30,15 +31,14 @@ The grid costs three queries whatever the number of regions: regions, report rev
 
 from __future__ import annotations
 
-import io
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import models, transaction
+from django.core.exceptions import ValidationError
+from django.db import models
 from django.db.models import Min, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
@@ -49,9 +49,9 @@ from apps.accounts import scoping
 from apps.accounts.roles import Role
 from apps.accounts.scoping import Action
 from apps.regions.models import Region, RegionLevel
+from apps.reports.models import EventKind, Report, ReportStatus
 
-from .models import EventKind, Report, ReportStatus
-from .models_completeness import ReportingDeadline
+from .models import ReminderKind, ReminderLog, ReportingDeadline
 
 YEAR_MIN, YEAR_MAX = 1990, 2100
 MAX_YEARS = 30  # widest year range one grid shows
@@ -420,85 +420,7 @@ def cities_for_filter(user) -> QuerySet[Region]:
 
 
 # ---------------------------------------------------------------------------
-# Export
-
-
-def cell_text(cell: Cell) -> str:
-    """A cell as text: its state and, where they apply, late/overdue and the correction."""
-    parts = [cell.label]
-    if cell.submitted_on:
-        parts.append(cell.submitted_on.isoformat())
-    if cell.late:
-        parts.append(_("late"))
-    if cell.overdue:
-        parts.append(_("overdue"))
-    if cell.correction_state:
-        parts.append(_("correction: %(state)s") % {"state": cell.correction_state.label})
-    return " · ".join(parts)
-
-
-def grid_workbook(grid: Grid) -> bytes:
-    """The grid as an xlsx workbook: the grid with per-year counts, and the deadlines."""
-    from openpyxl import Workbook
-    from openpyxl.styles import Font, PatternFill
-    from openpyxl.utils import get_column_letter
-
-    fills = {
-        CellState.APPROVED: "C8E6C9",
-        CellState.SUBMITTED: "BBDEFB",
-        CellState.RETURNED: "FFE0B2",
-        CellState.DRAFT: "FFF9C4",
-        CellState.NOT_STARTED: "EEEEEE",
-        CellState.NOT_SUBMITTED: "EEEEEE",
-    }
-    wb = Workbook()
-    ws = wb.active
-    ws.title = _("Completeness")[:31]
-    bold = Font(bold=True)
-    header = [_("Code"), _("Region"), _("Level"), *[str(c.year) for c in grid.columns]]
-    ws.append(header)
-    ws.append(["", _("Deadline"), "", *[c.due_date.isoformat() if c.due_date else "—" for c in grid.columns]])
-    for cell in ws[1] + ws[2]:
-        cell.font = bold
-    for row in grid.rows:
-        ws.append(
-            [
-                row.region.code,
-                row.region.name,
-                str(row.region.get_level_display()),
-                *[cell_text(c) for c in row.cells],
-            ]
-        )
-        for i, c in enumerate(row.cells):
-            ws.cell(row=ws.max_row, column=4 + i).fill = PatternFill("solid", fgColor=fills[c.state])
-    ws.append([])
-    for key, label in [
-        *[(s.value, s.label) for s in CellState],
-        ("late", _("Late")),
-        ("overdue", _("Overdue")),
-    ]:
-        ws.append(["", str(label), "", *[c.counts[key] for c in grid.columns]])
-        ws.cell(row=ws.max_row, column=2).font = bold
-    ws.freeze_panes = "D3"
-    ws.column_dimensions["B"].width = 22
-    for i in range(len(grid.columns)):
-        ws.column_dimensions[get_column_letter(4 + i)].width = 24
-
-    info = wb.create_sheet(_("Deadlines")[:31])
-    info.append([_("Report year"), _("Due date"), _("Note")])
-    for cell in info[1]:
-        cell.font = bold
-    for col in grid.columns:
-        info.append([col.year, col.due_date, col.deadline.note if col.deadline else ""])
-    info.append([])
-    info.append([_("Generated on"), grid.today])
-    buffer = io.BytesIO()
-    wb.save(buffer)
-    return buffer.getvalue()
-
-
-# ---------------------------------------------------------------------------
-# Deadlines: who may set them, and the writes
+# Deadlines: who may set them (the writes are in services.py)
 
 
 def may_edit_deadlines(user) -> bool:
@@ -516,74 +438,20 @@ def may_edit_deadlines(user) -> bool:
     )
 
 
-def _require_deadline_editor(user) -> None:
-    if not may_edit_deadlines(user):
-        raise PermissionDenied("not allowed: set reporting deadlines")
-
-
-def validate_deadline(*, year, due_date, note: str) -> None:
-    errors: dict[str, str] = {}
-    if not isinstance(year, int) or isinstance(year, bool) or not YEAR_MIN <= year <= YEAR_MAX:
-        errors["year"] = _("The year must lie between %(min)s and %(max)s.") % {
-            "min": YEAR_MIN,
-            "max": YEAR_MAX,
-        }
-    if not isinstance(due_date, date) or isinstance(due_date, datetime):
-        errors["due_date"] = _("Enter a valid date.")
-    elif "year" not in errors and not (date(year, 1, 1) <= due_date <= date(year + 2, 12, 31)):
-        errors["due_date"] = _(
-            "The due date of the %(year)s reports must fall between %(start)s and %(end)s."
-        ) % {"year": year, "start": f"{year}-01-01", "end": f"{year + 2}-12-31"}
-    if len(note or "") > 300:
-        errors["note"] = _("At most 300 characters.")
-    if errors:
-        raise ValidationError(errors)
-
-
-@transaction.atomic
-def deadline_set(*, user, year: int, due_date: date, note: str = "") -> ReportingDeadline:
-    """Create or change the deadline of a report year; the history keeps who changed what."""
-    _require_deadline_editor(user)
-    note = (note or "").strip()
-    validate_deadline(year=year, due_date=due_date, note=note)
-    deadline = ReportingDeadline.objects.select_for_update().filter(year=year).first()
-    if deadline is None:
-        deadline = ReportingDeadline(year=year)
-    elif (deadline.due_date, deadline.note) == (due_date, note):
-        return deadline  # unchanged: no new history entry
-    deadline.due_date, deadline.note, deadline.updated_by = due_date, note, user
-    deadline._history_user = user
-    deadline.save()
-    return deadline
-
-
-@transaction.atomic
-def deadline_delete(*, user, year: int) -> None:
-    """Remove a year's deadline (reminders for that year stop); the history keeps the record."""
-    _require_deadline_editor(user)
-    deadline = ReportingDeadline.objects.select_for_update().filter(year=year).first()
-    if deadline is None:
-        raise ValidationError({"year": _("No deadline is set for %(year)s.") % {"year": year}})
-    deadline._history_user = user
-    deadline.delete()
-
-
 # ---------------------------------------------------------------------------
-# Demo data
+# The reminder log
 
 
-def demo_seed(stdout) -> None:
-    """Demo deadlines (marked as demo): 31 March of the following year, for the last five report years.
-
-    Idempotent; for `seed_demo` (called from the reports app's demo.seed). Existing deadlines are kept.
-    """
-    start, end = default_years(timezone.localdate())
-    created = 0
-    for year in range(start, end + 1):
-        _, made = ReportingDeadline.objects.get_or_create(
-            year=year, defaults={"due_date": date(year + 1, 3, 31), "note": "演示数据 / demo"}
-        )
-        created += made
-    stdout.write(
-        f"  demo reporting deadlines {start}-{end}: {created} created, {end - start + 1 - created} kept"
-    )
+def reminder_queryset(params):
+    """The reminder log filtered by `year`, `region` (code), `kind`; bad values filter to nothing."""
+    qs = ReminderLog.objects.select_related("region").order_by("-sent_at", "-pk")
+    year = (params.get("year") or "").strip()
+    if year:
+        qs = qs.filter(year=int(year)) if year.isdigit() else qs.none()
+    region = (params.get("region") or "").strip()
+    if region:
+        qs = qs.filter(region__code=region)
+    kind = (params.get("kind") or "").strip()
+    if kind:
+        qs = qs.filter(kind=kind) if kind in ReminderKind.values else qs.none()
+    return qs

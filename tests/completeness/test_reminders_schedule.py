@@ -4,8 +4,8 @@ from datetime import date, timedelta
 
 import pytest
 
-from apps.reports.models_completeness import ReminderKind
-from apps.reports.reminders import BEFORE_DAYS, OVERDUE_EVERY_DAYS, OVERDUE_FOR_DAYS, reminder_due
+from apps.completeness.models import ReminderKind
+from apps.completeness.reminders import BEFORE_DAYS, OVERDUE_EVERY_DAYS, OVERDUE_FOR_DAYS, reminder_due
 
 DUE = date(2026, 3, 31)
 

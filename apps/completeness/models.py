@@ -1,6 +1,7 @@
 """Reporting deadlines per year and the log of reminder e-mails (issue 4 item 5).
 
-Imported at the end of `models.py` so Django registers them in the reports app.
+Moved out of the reports app (issue 9); the tables were renamed from `reports_*` by
+migration 0001, which keeps existing rows.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ class ReportingDeadline(models.Model):
     """The date by which every region must submit its annual report for `year`.
 
     One deadline per report year for the whole portal; provincial officials and
-    administrators set it (see services in `completeness.py`), every change is kept
+    administrators set it (see `services.py`), every change is kept
     in the history.
     """
 

@@ -5,8 +5,9 @@ from datetime import date
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from apps.reports.completeness import deadline_delete, deadline_set, may_edit_deadlines
-from apps.reports.models_completeness import ReportingDeadline
+from apps.completeness.models import ReportingDeadline
+from apps.completeness.selectors import may_edit_deadlines
+from apps.completeness.services import deadline_delete, deadline_set
 
 pytestmark = pytest.mark.django_db
 
@@ -196,10 +197,10 @@ def test_api_bad_deadline_is_a_400_naming_the_field(api, users):
 def test_demo_deadlines_are_idempotent_and_marked(users):
     import io
 
-    from apps.reports.completeness import demo_seed
+    from apps.completeness.demo import seed
 
-    demo_seed(io.StringIO())
-    demo_seed(out := io.StringIO())
+    seed(io.StringIO())
+    seed(out := io.StringIO())
     assert ReportingDeadline.objects.count() == 5
     assert all("demo" in d.note for d in ReportingDeadline.objects.all())
     assert "0 created, 5 kept" in out.getvalue()

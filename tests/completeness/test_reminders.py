@@ -10,10 +10,10 @@ from openpyxl import load_workbook
 from rest_framework.test import APIClient
 
 from apps.accounts.roles import Role
+from apps.completeness import reminders, tasks
+from apps.completeness.models import ReminderKind, ReminderLog, ReportingDeadline
 from apps.regions.selectors import by_code
-from apps.reports import reminders, tasks
 from apps.reports.models import Report
-from apps.reports.models_completeness import ReminderKind, ReminderLog, ReportingDeadline
 from carbon_portal.celery import app as celery_app
 from tests.factories import user_with
 

@@ -8,10 +8,10 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 from apps.accounts.roles import Role
+from apps.completeness.models import ReportingDeadline
+from apps.completeness.selectors import CellState, GridFilters, build_grid, parse_filters
 from apps.regions.selectors import by_code
-from apps.reports.completeness import CellState, GridFilters, build_grid, parse_filters
 from apps.reports.models import EventKind, Report, ReportEvent
-from apps.reports.models_completeness import ReportingDeadline
 from tests.factories import user_with
 
 pytestmark = pytest.mark.django_db
@@ -217,9 +217,9 @@ def test_every_string_of_the_completeness_templates_has_a_chinese_translation():
 
     from django.conf import settings
 
-    chinese = json.loads((settings.BASE_DIR / "locale/sources/reports_completeness.json").read_text("utf-8"))
+    chinese = json.loads((settings.BASE_DIR / "locale/sources/completeness.json").read_text("utf-8"))
     msgids = set()
-    for template in Path(settings.BASE_DIR / "templates/reports").glob("completeness*.html"):
+    for template in Path(settings.BASE_DIR / "templates/completeness").glob("*.html"):
         msgids |= set(re.findall(r"{% trans [\"']([^\"']+)[\"'] %}", template.read_text("utf-8")))
     assert msgids and not msgids - set(chinese)
     assert all(chinese[m] for m in msgids)
@@ -310,7 +310,8 @@ def test_the_workflow_services_drive_the_grid_and_the_reminders(users, settings)
     """Through the reports engineer's services: a draft is private, a submission shows and stops reminders."""
     from django.core import mail
 
-    from apps.reports import reminders, services
+    from apps.completeness import reminders
+    from apps.reports import services
     from tests.reports.conftest import GOOD_VALUES
 
     ReportingDeadline.objects.create(year=YEAR, due_date=DUE)

@@ -40,9 +40,9 @@ from django.utils import timezone
 from apps.accounts import scoping
 from apps.accounts.scoping import Action
 from apps.regions.models import Region
+from apps.reports.models import Report, ReportStatus
 
-from .models import Report, ReportStatus
-from .models_completeness import ReminderKind, ReminderLog, ReportingDeadline
+from .models import ReminderKind, ReminderLog, ReportingDeadline
 
 logger = logging.getLogger(__name__)
 
@@ -181,7 +181,7 @@ def report_link(item: Due) -> str:
         try:
             path = f"{reverse('reports:mine')}?{urlencode({'year': item.year})}"
         except NoReverseMatch:
-            path = f"{reverse('reports:completeness')}?{urlencode({'years': item.year})}"
+            path = f"{reverse('completeness:grid')}?{urlencode({'years': item.year})}"
     return f"{base_url()}{path}"
 
 
@@ -200,8 +200,8 @@ def build_message(item: Due, user, *, today: date, connection=None) -> EmailMess
         "status_en": status_en,
         "url": report_link(item),
     }
-    subject = " ".join(render_to_string("reports/email/reminder_subject.txt", context).split())
-    body = render_to_string("reports/email/reminder_body.txt", context)
+    subject = " ".join(render_to_string("completeness/email/reminder_subject.txt", context).split())
+    body = render_to_string("completeness/email/reminder_body.txt", context)
     return EmailMessage(subject, body, to=[user.email], connection=connection)
 
 

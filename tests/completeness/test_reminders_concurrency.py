@@ -8,8 +8,8 @@ from django.core import mail
 from django.db import connection, connections
 
 from apps.accounts.roles import Role
-from apps.reports import reminders
-from apps.reports.models_completeness import ReminderLog, ReportingDeadline
+from apps.completeness import reminders
+from apps.completeness.models import ReminderLog, ReportingDeadline
 from tests.conftest import require_service
 from tests.factories import user_with
 

@@ -1,4 +1,4 @@
-"""Celery tasks of the reports app: thin, JSON arguments, idempotent, safe to run twice."""
+"""Celery tasks of the completeness app: thin, JSON arguments, idempotent, safe to run twice."""
 
 from datetime import date
 

@@ -1,7 +1,10 @@
 """REST endpoints of report completeness: the grid (JSON and xlsx), reporting deadlines, reminders.
 
+The paths stay under /api/v1/reports/ (see urls.py); the permissions are the ones the
+reports app had (issue 9 moved them as they were).
+
 - `GET /api/v1/reports/completeness/?city=360100&level=county&years=2021-2025`: the grid as
-  the caller may see it (the same scoping and draft masking as the UI; see completeness.py).
+  the caller may see it (the same scoping and draft masking as the UI; see selectors.py).
 - `GET /api/v1/reports/completeness/export/`: the same grid as an xlsx workbook.
 - `/api/v1/reports/deadlines/` (lookup by year): everyone signed in reads; provincial
   officials and administrators create, change, delete (403 otherwise); `{year}/history/`.
@@ -10,24 +13,30 @@
 
 from __future__ import annotations
 
-import django_filters
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import HttpResponse
-from django.urls import include, path
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import mixins, permissions, serializers, status, viewsets
+from rest_framework import mixins, permissions, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
-from rest_framework.routers import DefaultRouter
 from rest_framework.views import APIView
 
 from apps.accounts import scoping
+from apps.completeness import exports, selectors, services
+from apps.completeness.models import ReminderLog, ReportingDeadline
 from apps.regions.models import RegionLevel
-from apps.reports import completeness
-from apps.reports.models_completeness import ReminderKind, ReminderLog, ReportingDeadline
+
+from .filters import ReminderLogFilter
+from .serializers import (
+    DeadlineHistorySerializer,
+    DeadlineSerializer,
+    DeadlineUpdateSerializer,
+    GridSerializer,
+    ReminderLogSerializer,
+)
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -49,69 +58,19 @@ GRID_PARAMETERS = [
 ]
 
 
-class CellSerializer(serializers.Serializer):
-    year = serializers.IntegerField()
-    state = serializers.ChoiceField(choices=completeness.CellState.choices)
-    state_label = serializers.CharField(source="label")
-    report_id = serializers.IntegerField(allow_null=True, help_text="Set only when the caller may read it.")
-    url = serializers.CharField(allow_null=True, help_text="The report page, when the caller may read it.")
-    submitted_on = serializers.DateField(allow_null=True, help_text="First submission (submitted/approved).")
-    late = serializers.BooleanField(help_text="Submitted after the deadline.")
-    overdue = serializers.BooleanField(help_text="Not submitted and the deadline has passed.")
-    correction_state = serializers.CharField(
-        allow_null=True, help_text="The state of a correction under way (one of the cell states), or null."
-    )
-    correction_url = serializers.CharField(allow_null=True)
-
-
-class GridRowSerializer(serializers.Serializer):
-    region_code = serializers.CharField(source="region.code")
-    region_name = serializers.CharField(source="region.name")
-    level = serializers.CharField(source="region.level", help_text="province, city or county")
-    path = serializers.CharField(source="region.path")
-    cells = CellSerializer(many=True)
-
-
-class YearColumnSerializer(serializers.Serializer):
-    year = serializers.IntegerField()
-    due_date = serializers.DateField(allow_null=True)
-    note = serializers.SerializerMethodField()
-    counts = serializers.DictField(
-        child=serializers.IntegerField(), help_text="Cells per state, late, overdue."
-    )
-
-    def get_note(self, col) -> str:
-        return col.deadline.note if col.deadline else ""
-
-
-class GridSerializer(serializers.Serializer):
-    year_from = serializers.IntegerField(source="filters.year_from")
-    year_to = serializers.IntegerField(source="filters.year_to")
-    city = serializers.CharField(source="filters.city")
-    level = serializers.CharField(source="filters.level")
-    today = serializers.DateField()
-    states = serializers.SerializerMethodField()
-    years = YearColumnSerializer(source="columns", many=True)
-    totals = serializers.DictField(child=serializers.IntegerField())
-    regions = GridRowSerializer(source="rows", many=True)
-
-    def get_states(self, grid) -> dict[str, str]:
-        return {state.value: str(state.label) for state in completeness.CellState}
-
-
 class GridPermission(permissions.IsAuthenticated):
     """Signed in and reads reports somewhere (submitted reports or the own region's drafts)."""
 
     def has_permission(self, request, view) -> bool:
-        return super().has_permission(request, view) and completeness.may_view_grid(request.user)
+        return super().has_permission(request, view) and selectors.may_view_grid(request.user)
 
 
-def _grid(request) -> completeness.Grid:
+def _grid(request) -> selectors.Grid:
     try:
-        filters = completeness.parse_filters(request.query_params, today=timezone.localdate())
+        filters = selectors.parse_filters(request.query_params, today=timezone.localdate())
     except DjangoValidationError as exc:
         raise _as_api_error(exc)
-    return completeness.build_grid(request.user, filters)
+    return selectors.build_grid(request.user, filters)
 
 
 class CompletenessView(APIView):
@@ -142,41 +101,13 @@ class CompletenessExportView(APIView):
     )
     def get(self, request):
         grid = _grid(request)
-        response = HttpResponse(completeness.grid_workbook(grid), content_type=XLSX)
+        response = HttpResponse(exports.grid_workbook(grid), content_type=XLSX)
         name = f"report-completeness-{grid.filters.year_from}-{grid.filters.year_to}.xlsx"
         response["Content-Disposition"] = f'attachment; filename="{name}"'
         return response
 
 
 # --- deadlines ---------------------------------------------------------------------------------------
-
-
-class DeadlineSerializer(serializers.ModelSerializer):
-    updated_by = serializers.CharField(source="updated_by.username", read_only=True, allow_null=True)
-
-    class Meta:
-        model = ReportingDeadline
-        fields = ["year", "due_date", "note", "updated_at", "updated_by"]
-        read_only_fields = ["updated_at", "updated_by"]
-        extra_kwargs = {"year": {"validators": []}}  # uniqueness: the service answers
-
-
-class DeadlineUpdateSerializer(serializers.Serializer):
-    due_date = serializers.DateField()
-    note = serializers.CharField(max_length=300, required=False, allow_blank=True)
-
-
-class DeadlineHistorySerializer(serializers.Serializer):
-    history_id = serializers.IntegerField()
-    history_date = serializers.DateTimeField()
-    history_type = serializers.ChoiceField(
-        choices=[("+", "created"), ("~", "changed"), ("-", "deleted")],
-        help_text="+ created, ~ changed, - deleted",
-    )
-    history_user = serializers.CharField(source="history_user.username", allow_null=True)
-    year = serializers.IntegerField()
-    due_date = serializers.DateField()
-    note = serializers.CharField()
 
 
 class DeadlinePermission(permissions.IsAuthenticated):
@@ -187,7 +118,7 @@ class DeadlinePermission(permissions.IsAuthenticated):
             return False
         if request.method in permissions.SAFE_METHODS:
             return scoping.scope_of(request.user, scoping.Action.READ_REFERENCE) is not None
-        return completeness.may_edit_deadlines(request.user)
+        return selectors.may_edit_deadlines(request.user)
 
 
 class ReportingDeadlineViewSet(viewsets.ModelViewSet):
@@ -225,14 +156,14 @@ class ReportingDeadlineViewSet(viewsets.ModelViewSet):
     def destroy(self, request, *args, **kwargs):
         deadline = self.get_object()
         try:
-            completeness.deadline_delete(user=request.user, year=deadline.year)
+            services.deadline_delete(user=request.user, year=deadline.year)
         except DjangoValidationError as exc:
             raise _as_api_error(exc)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
     def _set(self, year: int, data: dict) -> ReportingDeadline:
         try:
-            return completeness.deadline_set(
+            return services.deadline_set(
                 user=self.request.user, year=year, due_date=data["due_date"], note=data.get("note", "")
             )
         except DjangoValidationError as exc:
@@ -253,44 +184,9 @@ class ReportingDeadlineViewSet(viewsets.ModelViewSet):
 # --- the reminder log --------------------------------------------------------------------------------
 
 
-class ReminderLogSerializer(serializers.ModelSerializer):
-    region_code = serializers.CharField(source="region.code", read_only=True)
-    region_name = serializers.CharField(source="region.name", read_only=True)
-    recipients = serializers.ListField(child=serializers.EmailField())
-    skipped = serializers.ListField(
-        child=serializers.CharField(), help_text="Staff without an e-mail address."
-    )
-
-    class Meta:
-        model = ReminderLog
-        fields = [
-            "id",
-            "region_code",
-            "region_name",
-            "year",
-            "kind",
-            "due_date",
-            "report",
-            "recipients",
-            "skipped",
-            "sent_on",
-            "sent_at",
-        ]
-
-
-class ReminderLogFilter(django_filters.FilterSet):
-    region = django_filters.CharFilter(field_name="region__code", label="region code")
-    kind = django_filters.ChoiceFilter(choices=ReminderKind.choices)
-    sent_on = django_filters.DateFilter()
-
-    class Meta:
-        model = ReminderLog
-        fields = ["year", "region", "kind", "sent_on"]
-
-
 class ReminderLogPermission(permissions.IsAuthenticated):
     def has_permission(self, request, view) -> bool:
-        return super().has_permission(request, view) and completeness.may_edit_deadlines(request.user)
+        return super().has_permission(request, view) and selectors.may_edit_deadlines(request.user)
 
 
 class ReminderLogViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
@@ -301,18 +197,3 @@ class ReminderLogViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
     permission_classes = [ReminderLogPermission]
     filterset_class = ReminderLogFilter
     ordering_fields = ["sent_at", "year"]
-
-
-router = DefaultRouter()
-router.include_root_view = False
-router.register("reports/deadlines", ReportingDeadlineViewSet, basename="reporting-deadline")
-router.register("reports/reminders", ReminderLogViewSet, basename="report-reminder")
-
-# Listed before the reports router's own routes so "reports/<pk>/" cannot capture these paths.
-URLS = [
-    path("reports/completeness/", CompletenessView.as_view(), name="reports-completeness"),
-    path(
-        "reports/completeness/export/", CompletenessExportView.as_view(), name="reports-completeness-export"
-    ),
-    path("", include(router.urls)),
-]

@@ -5,7 +5,7 @@ from datetime import date
 import pytest
 from django.core.exceptions import ValidationError
 
-from apps.reports.completeness import (
+from apps.completeness.selectors import (
     Access,
     CellState,
     GridFilters,
