@@ -14,18 +14,14 @@ from `ScopedAPIView`, and declares as class attributes:
 Rows come from `scoped_queryset(user)`: by default the class's `queryset` narrowed by
 `scoping.restrict()` for `read_action` on `region_field`. Detail lookups go through the same
 queryset, so an object outside the user's jurisdiction is a 404, never a leak. Writes go
-through services, which check the object's region again (PermissionDenied → 403,
-ValidationError → 400 naming the field).
+through services, which check the object's region again; their PermissionDenied (403) and
+ValidationError (400 naming the field) become the one error body in `apps.core.exceptions`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
-
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import QuerySet
-from rest_framework import permissions, serializers, viewsets
+from rest_framework import permissions, viewsets
 from rest_framework.views import APIView
 
 from apps.accounts import scoping
@@ -99,19 +95,3 @@ class ScopedReadOnlyViewSet(ScopedMixin, viewsets.ReadOnlyModelViewSet):
 
 class ScopedAPIView(ScopedMixin, APIView):
     """A plain API view (no model rows of its own) with declared actions."""
-
-
-def django_errors_to_drf(error: DjangoValidationError) -> serializers.ValidationError:
-    if hasattr(error, "error_dict"):
-        return serializers.ValidationError(
-            {("non_field_errors" if k == "__all__" else k): v for k, v in error.message_dict.items()}
-        )
-    return serializers.ValidationError({"non_field_errors": error.messages})
-
-
-def call_service(service: Callable[..., Any], /, **kwargs) -> Any:
-    """Run a write service; its Django ValidationError becomes a DRF 400 naming the field."""
-    try:
-        return service(**kwargs)
-    except DjangoValidationError as error:
-        raise django_errors_to_drf(error)

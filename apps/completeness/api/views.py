@@ -14,7 +14,6 @@ and reads the reminder log).
 
 from __future__ import annotations
 
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import HttpResponse
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
@@ -43,10 +42,6 @@ from .serializers import (
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def _as_api_error(exc: DjangoValidationError) -> ValidationError:
-    return ValidationError(exc.message_dict if hasattr(exc, "error_dict") else {"detail": exc.messages})
-
-
 # --- the grid ----------------------------------------------------------------------------------------
 
 GRID_PARAMETERS = [
@@ -61,10 +56,7 @@ GRID_PARAMETERS = [
 
 
 def _grid(request) -> selectors.Grid:
-    try:
-        filters = selectors.parse_filters(request.query_params, today=timezone.localdate())
-    except DjangoValidationError as exc:
-        raise _as_api_error(exc)
+    filters = selectors.parse_filters(request.query_params, today=timezone.localdate())
     return selectors.build_grid(request.user, filters)
 
 
@@ -151,19 +143,13 @@ class ReportingDeadlineViewSet(
 
     def destroy(self, request, *args, **kwargs):
         deadline = self.get_object()
-        try:
-            services.deadline_delete(user=request.user, year=deadline.year)
-        except DjangoValidationError as exc:
-            raise _as_api_error(exc)
+        services.deadline_delete(user=request.user, year=deadline.year)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
     def _set(self, year: int, data: dict) -> ReportingDeadline:
-        try:
-            return services.deadline_set(
-                user=self.request.user, year=year, due_date=data["due_date"], note=data.get("note", "")
-            )
-        except DjangoValidationError as exc:
-            raise _as_api_error(exc)
+        return services.deadline_set(
+            user=self.request.user, year=year, due_date=data["due_date"], note=data.get("note", "")
+        )
 
     @extend_schema(responses={200: DeadlineHistorySerializer(many=True)}, filters=False)
     @action(detail=True, methods=["get"], pagination_class=None, filter_backends=[])

@@ -4,12 +4,11 @@ invalid: 400 with field errors)."""
 
 from __future__ import annotations
 
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
-from rest_framework import mixins, serializers, status
+from rest_framework import mixins, status
 from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
@@ -21,16 +20,6 @@ from .. import attachments, selectors, services
 from ..filters import MeasureFilter, SectorPlanFilter
 from ..models import Milestone, PlanTarget, ProgressNote, SectorPlan
 from . import serializers as s
-
-
-def call_service(fn, **kwargs):
-    """Run a service; its Django ValidationError becomes a 400 with the same field names
-    (PermissionDenied passes through: DRF answers 403)."""
-    try:
-        return fn(**kwargs)
-    except DjangoValidationError as exc:
-        detail = exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
-        raise serializers.ValidationError(detail)
 
 
 class PlansViewSetMixin:
@@ -80,13 +69,13 @@ class SectorPlanViewSet(
 
     def create(self, request, *args, **kwargs):
         data = self._input(s.SectorPlanCreateSerializer)
-        plan = call_service(services.plan_create, user=request.user, **data)
+        plan = services.plan_create(user=request.user, **data)
         return self._output(self.get_queryset().get(pk=plan.pk), status.HTTP_201_CREATED)
 
     def partial_update(self, request, *args, **kwargs):
         plan = self.get_object()
         data = self._input(s.SectorPlanUpdateSerializer)
-        call_service(services.plan_update, user=request.user, plan=plan, **data)
+        services.plan_update(user=request.user, plan=plan, **data)
         return self._output(self.get_queryset().get(pk=plan.pk))
 
     def update(self, request, *args, **kwargs):  # PATCH only (http_method_names)
@@ -98,7 +87,7 @@ class SectorPlanViewSet(
         """Adopt a draft (`in_force`, with `adopted_on`), mark a plan `revised`, or adopt a revision."""
         plan = self.get_object()
         data = self._input(s.PlanStatusSerializer)
-        call_service(services.plan_set_status, user=request.user, plan=plan, **data)
+        services.plan_set_status(user=request.user, plan=plan, **data)
         return self._output(self.get_queryset().get(pk=plan.pk))
 
     @extend_schema(responses=s.HistoryEntrySerializer(many=True), filters=False)
@@ -135,13 +124,13 @@ class MeasureViewSet(
 
     def create(self, request, *args, **kwargs):
         data = self._input(s.MeasureCreateSerializer)
-        measure = call_service(services.measure_create, user=request.user, **data)
+        measure = services.measure_create(user=request.user, **data)
         return self._output(self.get_queryset().get(pk=measure.pk), status.HTTP_201_CREATED)
 
     def partial_update(self, request, *args, **kwargs):
         measure = self.get_object()
         data = self._input(s.MeasureUpdateSerializer)
-        call_service(services.measure_update, user=request.user, measure=measure, **data)
+        services.measure_update(user=request.user, measure=measure, **data)
         return self._output(self.get_queryset().get(pk=measure.pk))
 
     def update(self, request, *args, **kwargs):
@@ -153,8 +142,7 @@ class MeasureViewSet(
         """Change the status; the change is recorded as a progress note, which is returned."""
         measure = self.get_object()
         data = self._input(s.MeasureStatusSerializer)
-        note = call_service(
-            services.measure_set_status,
+        note = services.measure_set_status(
             user=request.user,
             measure=measure,
             on=data["date"],
@@ -213,15 +201,13 @@ class PlanTargetViewSet(
 
     def create(self, request, *args, **kwargs):
         data = self._input(s.PlanTargetInputSerializer)
-        target = call_service(services.target_add, user=request.user, plan=self.get_plan(), **data)
+        target = services.target_add(user=request.user, plan=self.get_plan(), **data)
         return self._output(target, status.HTTP_201_CREATED)
 
     def partial_update(self, request, *args, **kwargs):
         target = self.get_object()
         data = self._input(s.PlanTargetInputSerializer, partial=True)
-        target = call_service(
-            services.target_update, user=request.user, target=target, plan=self.get_plan(), **data
-        )
+        target = services.target_update(user=request.user, target=target, plan=self.get_plan(), **data)
         return self._output(target)
 
     def update(self, request, *args, **kwargs):
@@ -229,7 +215,7 @@ class PlanTargetViewSet(
 
     def destroy(self, request, *args, **kwargs):
         target = self.get_object()
-        call_service(services.target_delete, user=request.user, target=target, plan=self.get_plan())
+        services.target_delete(user=request.user, target=target, plan=self.get_plan())
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -261,7 +247,7 @@ class PlanMilestoneViewSet(
     def create(self, request, *args, **kwargs):
         plan = self.get_plan()
         data = self._input(s.MilestoneInputSerializer)
-        milestone = call_service(services.milestone_add, user=request.user, plan=plan, **data)
+        milestone = services.milestone_add(user=request.user, plan=plan, **data)
         return self._output(milestone, status.HTTP_201_CREATED)
 
     @extend_schema(request=s.MilestoneCompleteSerializer, responses=s.MilestoneSerializer)
@@ -270,8 +256,8 @@ class PlanMilestoneViewSet(
         """Mark the milestone done (`done_on`, default today)."""
         milestone = self.get_object()
         data = self._input(s.MilestoneCompleteSerializer)
-        milestone = call_service(
-            services.milestone_complete, user=request.user, milestone=milestone, plan=self.get_plan(), **data
+        milestone = services.milestone_complete(
+            user=request.user, milestone=milestone, plan=self.get_plan(), **data
         )
         return self._output(milestone)
 
@@ -315,7 +301,7 @@ class PlanProgressNoteViewSet(
     def create(self, request, *args, **kwargs):
         plan = self.get_plan()
         data = self._input(s.ProgressNoteInputSerializer)
-        note = call_service(services.progress_note_add, user=request.user, plan=plan, **data)
+        note = services.progress_note_add(user=request.user, plan=plan, **data)
         return self._output(note, status.HTTP_201_CREATED)
 
     @extend_schema(

@@ -3,7 +3,6 @@ not read is a 404), writes through the services (refused: 403; wrong state: 409;
 
 from __future__ import annotations
 
-from django.core.exceptions import ValidationError
 from django.db.models import Prefetch
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404
@@ -11,7 +10,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, status
 from rest_framework.decorators import action
-from rest_framework.exceptions import APIException
+from rest_framework.exceptions import APIException, ValidationError
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
@@ -32,15 +31,12 @@ class Conflict(APIException):
 
 
 def _run(call):
-    """Service errors → HTTP: InvalidTransition 409, ValidationError 400 (PermissionDenied is 403)."""
-    from rest_framework.exceptions import ValidationError as DRFValidationError
-
+    """A workflow service: a transition the report's state does not allow is 409 (other
+    ValidationErrors 400 and PermissionDenied 403 come from the one exception handler)."""
     try:
         return call()
     except services.InvalidTransition as exc:
         raise Conflict(" ".join(exc.messages)) from None
-    except ValidationError as exc:
-        raise DRFValidationError(exc.message_dict if hasattr(exc, "error_dict") else exc.messages) from None
 
 
 def _issues(result):
@@ -119,7 +115,7 @@ class ReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedView
         data.is_valid(raise_exception=True)
         region = by_code(data.validated_data["region_code"])
         if region is None:
-            return Response({"region_code": ["Unknown region code."]}, status=status.HTTP_400_BAD_REQUEST)
+            raise ValidationError({"region_code": ["Unknown region code."]})
         report, created = _run(
             lambda: services.report_get_or_create(
                 user=request.user, region=region, year=data.validated_data["year"]

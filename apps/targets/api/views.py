@@ -14,7 +14,7 @@ from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
-from apps.accounts.api.base import ScopedReadOnlyViewSet, call_service
+from apps.accounts.api.base import ScopedReadOnlyViewSet
 from apps.accounts.scoping import Action
 from apps.regions.selectors import by_code
 from apps.targets import services
@@ -45,8 +45,7 @@ class PlanPeriodViewSet(mixins.UpdateModelMixin, ScopedReadOnlyViewSet):
     def perform_update(self, serializer):
         period = serializer.instance
         data = serializer.validated_data
-        serializer.instance = call_service(
-            services.period_assign,
+        serializer.instance = services.period_assign(
             user=self.request.user,
             period=period,
             rule_set=data.get("rule_set", period.rule_set),
@@ -106,8 +105,7 @@ class RegionTargetViewSet(
             region=region, period=data["period"], metric=data["metric"], year=data.get("year")
         ).exists()
         try:
-            target = call_service(
-                services.target_set,
+            target = services.target_set(
                 user=request.user,
                 region=region,
                 period=data["period"],
@@ -132,8 +130,7 @@ class RegionTargetViewSet(
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
         try:
-            target = call_service(
-                services.target_set,
+            target = services.target_set(
                 user=request.user,
                 region=target.region,
                 period=target.period,
