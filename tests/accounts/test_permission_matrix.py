@@ -203,12 +203,31 @@ class World:
     outside: dict  # role → a region outside it (None: the role's jurisdiction is everything)
 
 
+def _reference_data():
+    from importlib import import_module
+
+    from django.apps import apps as django_apps
+
+    from apps.indicators.models import Indicator
+    from apps.organizations.services import load_departments
+    from apps.regions.models import Region
+    from apps.regions.services import JIANGXI_CSV, load_regions_csv
+
+    if not Indicator.objects.exists():
+        import_module("apps.indicators.migrations.0002_seed_catalog").seed(django_apps, None)
+        import_module("apps.targets.migrations.0002_seed_periods").seed(django_apps, None)
+    if not Region.objects.exists():
+        load_regions_csv(JIANGXI_CSV)
+        load_departments()
+
+
 @pytest.fixture(scope="module")
 def world(django_db_setup, django_db_blocker):
     """seed_demo once for the module (rolled back at its end), its recompute run, and the users."""
     from apps.monitoring import services
 
     with django_db_blocker.unblock(), transaction.atomic():
+        _reference_data()  # a transactional test run before may have flushed it
         call_command("seed_demo", stdout=io.StringIO())
         # approvals queue their recompute on commit, which never comes inside this transaction
         services.run_execute(services.run_create(user=None, region=None, year=None, reason="matrix").pk)
