@@ -142,6 +142,23 @@ def test_every_schema_operation_declares_its_action(db):
                     problems.append(f"{method.upper()} {route}: writes without a declared write action")
     assert operations > 50
     assert problems == []
+    # the one error body is documented for every operation
+    assert set(schema["components"]["schemas"]["Error"]["properties"]) == {"detail", "errors"}
+    for route, methods in schema["paths"].items():
+        for method, operation in methods.items():
+            for code in ("400", "403", "404") + (("409",) if method != "get" else ()):
+                assert code in operation["responses"], (method, route, code)
+
+
+def test_the_api_answers_errors_in_the_one_body(db, world):
+    api = client_for(world, "provincial", api=True)
+    invalid = api.post("/api/v1/reports/deadlines/", {"year": 1800, "due_date": "x"}, format="json")
+    assert invalid.status_code == 400
+    assert set(invalid.json()) == {"detail", "errors"} and "due_date" in invalid.json()["errors"]
+    refused = client_for(world, "county", api=True).post("/api/v1/recompute-runs/", {}, format="json")
+    assert refused.status_code == 403 and set(refused.json()) == {"detail"}
+    missing = api.get("/api/v1/reports/999999/")
+    assert missing.status_code == 404 and set(missing.json()) == {"detail"}
 
 
 def _naked(request):
