@@ -513,3 +513,22 @@ def test_api_list_query_count_is_bounded(db, world, name, django_assert_max_num_
     api = client_for(world, "provincial", api=True)
     with django_assert_max_num_queries(25):
         assert api.get(_list_url(name)).status_code == 200
+
+
+# --- known deviations from roles.md v1.1, kept visible until fixed ------------------------------------
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="roles.md v1.1 'read targets: subtree and the regions above' for county/city and department "
+    "staff; targets are still read with READ_REFERENCE (everything). Fix: a READ_TARGETS action with a "
+    "subtree-and-above scope in scoping.py, used by targets selectors, views and API.",
+)
+def test_a_county_does_not_read_a_sibling_countys_targets(db, world):
+    from apps.targets.models import RegionTarget
+
+    sibling = RegionTarget.objects.filter(region__code="360103").first()
+    assert sibling is not None
+    api = client_for(world, "county", api=True)
+    assert api.get("/api/v1/targets/", {"region": "360103"}).json()["count"] == 0
+    assert api.get(f"/api/v1/targets/{sibling.pk}/").status_code == 404
