@@ -20,8 +20,10 @@ from .roles import Role
 
 class Action(StrEnum):
     READ_REFERENCE = "read_reference"  # regions, departments, indicators, periods
+    PUBLIC_PAGE = "public_page"  # the home page, signing in and out, the health check: everyone
     READ_DRAFT_REPORT = "read_draft_report"
-    READ_SUBMITTED_REPORT = "read_submitted_report"
+    READ_SUBMITTED_REPORT = "read_submitted_report"  # submitted and forwarded (under review)
+    READ_APPROVED_REPORT = "read_approved_report"  # approved: congress members read only these
     EDIT_OWN_REPORT = "edit_own_report"  # create, edit, submit
     REVIEW_COUNTY_REPORT = "review_county_report"  # city review: forward or return
     APPROVE_REPORT = "approve_report"
@@ -32,6 +34,8 @@ class Action(StrEnum):
     READ_PLANS = "read_plans"  # sector peak plans and measures: everyone in scope
     EDIT_PLANS = "edit_plans"
     EDIT_CATALOG = "edit_catalog"  # indicator catalog, factor sets, rule sets
+    READ_COMPLETENESS = "read_completeness"  # the completeness grid and the reporting deadlines
+    EDIT_DEADLINES = "edit_deadlines"  # set reporting deadlines (they bind every region); reminder log
     START_RECOMPUTE = "start_recompute"
     READ_ASSESSMENTS = "read_assessments"
     PUBLISH = "publish"
@@ -58,8 +62,10 @@ class Scope(StrEnum):
 R, D, P, C = Role.REGION_STAFF, Role.DEPARTMENT_STAFF, Role.PROVINCIAL_OFFICIAL, Role.CONGRESS_MEMBER
 RULES: dict[Action, dict[Role, Scope]] = {
     Action.READ_REFERENCE: {R: Scope.ALL, D: Scope.ALL, P: Scope.ALL, C: Scope.ALL},
+    Action.PUBLIC_PAGE: {R: Scope.EVERYONE, D: Scope.EVERYONE, P: Scope.EVERYONE, C: Scope.EVERYONE},
     Action.READ_DRAFT_REPORT: {R: Scope.OWN},
-    Action.READ_SUBMITTED_REPORT: {R: Scope.SUBTREE, D: Scope.SUBTREE, P: Scope.SUBTREE, C: Scope.SUBTREE},
+    Action.READ_SUBMITTED_REPORT: {R: Scope.SUBTREE, D: Scope.SUBTREE, P: Scope.SUBTREE},
+    Action.READ_APPROVED_REPORT: {R: Scope.SUBTREE, D: Scope.SUBTREE, P: Scope.SUBTREE, C: Scope.SUBTREE},
     Action.EDIT_OWN_REPORT: {R: Scope.OWN},
     Action.REVIEW_COUNTY_REPORT: {R: Scope.CHILDREN},
     Action.APPROVE_REPORT: {P: Scope.SUBTREE},
@@ -70,6 +76,8 @@ RULES: dict[Action, dict[Role, Scope]] = {
     Action.READ_PLANS: {R: Scope.SUBTREE, D: Scope.SUBTREE, P: Scope.SUBTREE, C: Scope.SUBTREE},
     Action.EDIT_PLANS: {D: Scope.DEPARTMENT, P: Scope.SUBTREE},
     Action.EDIT_CATALOG: {P: Scope.SUBTREE},
+    Action.READ_COMPLETENESS: {R: Scope.SUBTREE, P: Scope.SUBTREE, C: Scope.SUBTREE},
+    Action.EDIT_DEADLINES: {P: Scope.SUBTREE},
     Action.START_RECOMPUTE: {P: Scope.SUBTREE},
     Action.READ_ASSESSMENTS: {R: Scope.SUBTREE, D: Scope.SUBTREE, P: Scope.SUBTREE, C: Scope.SUBTREE},
     Action.PUBLISH: {P: Scope.SUBTREE},
@@ -82,7 +90,31 @@ RULES: dict[Action, dict[Role, Scope]] = {
     Action.MANAGE_USERS: {},
     Action.READ_AUDIT: {},
 }
-PUBLIC_ACTIONS = frozenset({Action.FILE_TIP})
+PUBLIC_ACTIONS = frozenset({Action.FILE_TIP, Action.PUBLIC_PAGE})
+
+
+class SystemActor:
+    """The portal itself acting (management commands, scheduled jobs): treated as an administrator.
+
+    Selectors that return data take the acting user; code without a person behind it passes
+    `SYSTEM`, never None, so an unscoped read is always a visible decision.
+    """
+
+    pk = id = None
+    username = "system"
+    role = Role.ADMINISTRATOR
+    region = region_id = department = department_id = None
+    is_authenticated = True
+    is_active = True
+    is_superuser = True
+    is_staff = True
+    is_anonymous = False
+
+    def __str__(self) -> str:
+        return "system"
+
+
+SYSTEM = SystemActor()
 
 
 def is_admin(user) -> bool:
@@ -110,6 +142,16 @@ def scope_of(user, action: Action) -> Scope | None:
     if scope == Scope.CHILDREN and user.region.level != RegionLevel.CITY:
         return None
     return scope
+
+
+def holds_everywhere(user, action: Action) -> bool:
+    """Does `user` hold `action` over every top-level region (actions that bind the whole portal)?"""
+    if is_admin(user):
+        return True
+    if scope_of(user, action) is None:
+        return False
+    roots = list(Region.objects.filter(parent__isnull=True))
+    return bool(roots) and all(can(user, action, region=root) for root in roots)
 
 
 def regions_for(user, action: Action) -> QuerySet[Region]:

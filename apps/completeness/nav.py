@@ -8,6 +8,6 @@ ITEMS = [
         _("Completeness"),
         "completeness:grid",
         _("Which regions have submitted their annual reports, year by year, against the deadlines."),
-        Action.READ_SUBMITTED_REPORT,
+        Action.READ_COMPLETENESS,
     ),
 ]

@@ -46,7 +46,6 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from apps.accounts import scoping
-from apps.accounts.roles import Role
 from apps.accounts.scoping import Action
 from apps.regions.models import Region, RegionLevel
 from apps.reports.models import EventKind, Report, ReportStatus
@@ -156,12 +155,10 @@ class Access:
 
 def access_for(user, region: Region) -> Access:
     """The viewer's access to a region's reports; no query once `user.region` is loaded."""
-    read_submitted = scoping.can(user, Action.READ_SUBMITTED_REPORT, region=region)
-    congress = getattr(user, "role", None) == Role.CONGRESS_MEMBER and not scoping.is_admin(user)
     return Access(
         private=scoping.can(user, Action.READ_DRAFT_REPORT, region=region),
-        submitted=read_submitted and not congress,  # roles.md: congress reads approved reports only
-        approved=read_submitted,
+        submitted=scoping.can(user, Action.READ_SUBMITTED_REPORT, region=region),
+        approved=scoping.can(user, Action.READ_APPROVED_REPORT, region=region),  # congress: only these
     )
 
 
@@ -298,17 +295,10 @@ def parse_filters(params: Mapping[str, str], *, today: date) -> GridFilters:
 
 
 def visible_regions(user) -> QuerySet[Region]:
-    """Regions whose completeness the user may see: where they read submitted reports or drafts."""
+    """Regions whose completeness the user may see: where they read reports (approved ones or drafts)."""
     return Region.objects.filter(
-        Q(pk__in=scoping.regions_for(user, Action.READ_SUBMITTED_REPORT).values("pk"))
+        Q(pk__in=scoping.regions_for(user, Action.READ_APPROVED_REPORT).values("pk"))
         | Q(pk__in=scoping.regions_for(user, Action.READ_DRAFT_REPORT).values("pk"))
-    )
-
-
-def may_view_grid(user) -> bool:
-    return (
-        scoping.scope_of(user, Action.READ_SUBMITTED_REPORT) is not None
-        or scoping.scope_of(user, Action.READ_DRAFT_REPORT) is not None
     )
 
 
@@ -424,18 +414,8 @@ def cities_for_filter(user) -> QuerySet[Region]:
 
 
 def may_edit_deadlines(user) -> bool:
-    """Deadlines bind every region: administrators and provincial officials (approvers at province level).
-
-    The user must hold APPROVE_REPORT over every province in the portal.
-    """
-    if scoping.is_admin(user):
-        return True
-    if scoping.scope_of(user, Action.APPROVE_REPORT) is None:
-        return False
-    provinces = list(Region.objects.filter(level=RegionLevel.PROVINCE, parent__isnull=True))
-    return bool(provinces) and all(
-        scoping.can(user, Action.APPROVE_REPORT, region=province) for province in provinces
-    )
+    """Deadlines bind every region: EDIT_DEADLINES held over every top-level region (roles.md)."""
+    return scoping.holds_everywhere(user, Action.EDIT_DEADLINES)
 
 
 # ---------------------------------------------------------------------------

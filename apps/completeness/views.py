@@ -1,16 +1,16 @@
 """Completeness pages: the regions × years grid (and its xlsx), reporting deadlines, the reminder log.
 
-Everyone who reads reports sees the grid, scoped and masked by `selectors.build_grid`;
-every signed-in user sees the deadlines; provincial officials and administrators edit them
-(`selectors.may_edit_deadlines`) and read the reminder log. A refused write is a 403; a
-rejected one re-shows the form with the errors under their fields. The paths stay under
-/reports/ (see urls.py).
+READ_COMPLETENESS reads the grid (scoped and masked by `selectors.build_grid`) and the
+deadlines; EDIT_DEADLINES (provincial officials, administrators) edits them and reads the
+reminder log; each view declares its actions with `action_required`. The paths stay under
+/reports/ (see urls.py). A refused write is a 403; a rejected one re-shows the form with
+the errors under their fields.
 """
 
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -47,7 +47,7 @@ def _filters(request):
         return selectors.GridFilters(year_from=start, year_to=end), exc.message_dict
 
 
-@action_required(Action.READ_SUBMITTED_REPORT)
+@action_required(Action.READ_COMPLETENESS)
 def grid(request):
     filters, errors = _filters(request)
     result = selectors.build_grid(request.user, filters)
@@ -69,7 +69,7 @@ def grid(request):
     )
 
 
-@action_required(Action.READ_SUBMITTED_REPORT)
+@action_required(Action.READ_COMPLETENESS)
 def grid_export(request):
     try:
         filters = selectors.parse_filters(request.GET, today=timezone.localdate())
@@ -86,11 +86,6 @@ def grid_export(request):
 
 
 # --- deadlines -------------------------------------------------------------------------------------
-
-
-def _require_editor(request) -> None:
-    if not selectors.may_edit_deadlines(request.user):
-        raise PermissionDenied
 
 
 def _save_deadline(request, form: DeadlineForm, *, year: int | None = None):
@@ -111,12 +106,11 @@ def _save_deadline(request, form: DeadlineForm, *, year: int | None = None):
         return None
 
 
-@action_required(Action.READ_REFERENCE)
+@action_required(Action.READ_COMPLETENESS, write=Action.EDIT_DEADLINES)
 def deadline_list(request):
     may_edit = selectors.may_edit_deadlines(request.user)
     form = None
     if request.method == "POST":
-        _require_editor(request)
         form = DeadlineForm(request.POST)
         if form.is_valid() and ReportingDeadline.objects.filter(year=form.cleaned_data["year"]).exists():
             form.add_error("year", _("A deadline is already set for this year; edit it instead."))
@@ -140,9 +134,8 @@ def deadline_list(request):
     )
 
 
-@action_required(Action.READ_REFERENCE)
+@action_required(Action.EDIT_DEADLINES)
 def deadline_edit(request, year: int):
-    _require_editor(request)
     deadline = ReportingDeadline.objects.filter(year=year).first()
     if deadline is None:
         raise Http404
@@ -174,9 +167,8 @@ def _with_year(data, year: int):
 
 
 @require_POST
-@action_required(Action.READ_REFERENCE)
+@action_required(Action.EDIT_DEADLINES)
 def deadline_delete(request, year: int):
-    _require_editor(request)
     try:
         services.deadline_delete(user=request.user, year=year)
     except ValidationError as exc:
@@ -186,7 +178,7 @@ def deadline_delete(request, year: int):
     return redirect("completeness:deadlines")
 
 
-@action_required(Action.READ_REFERENCE)
+@action_required(Action.READ_COMPLETENESS)
 def deadline_history(request, year: int):
     history = (
         ReportingDeadline.history.filter(year=year).select_related("history_user").order_by("-history_date")
@@ -198,9 +190,8 @@ def deadline_history(request, year: int):
 # --- the reminder log ------------------------------------------------------------------------------
 
 
-@action_required(Action.READ_REFERENCE)
+@action_required(Action.EDIT_DEADLINES)
 def reminder_list(request):
-    _require_editor(request)
     qs = selectors.reminder_queryset(request.GET)
     if request.GET.get("format") == "xlsx":
         return _xlsx(exports.reminder_workbook(qs.iterator(chunk_size=2000)), "report-reminders.xlsx")

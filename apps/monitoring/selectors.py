@@ -49,9 +49,9 @@ def format_value(value: Decimal | None, level: str) -> str:
     return text
 
 
-def export_rows(*, year: int | None = None, region: Region | None = None, user=None) -> Iterator[tuple]:
-    """(region_code, year, metric, value) rows, ordered; scoped to `user` when given."""
-    qs = assessments_for(user) if user is not None else Assessment.objects.all()
+def export_rows(*, user, year: int | None = None, region: Region | None = None) -> Iterator[tuple]:
+    """(region_code, year, metric, value) rows the user may read, ordered (`scoping.SYSTEM`: all)."""
+    qs = assessments_for(user)
     if year is not None:
         qs = qs.filter(year=year)
     if region is not None:
@@ -63,9 +63,9 @@ def export_rows(*, year: int | None = None, region: Region | None = None, user=N
         yield code, y, metric, format_value(value, level)
 
 
-def write_export(out: IO[str], *, year: int | None = None, region: Region | None = None, user=None) -> int:
-    """Write the assessments CSV; on PostgreSQL an unscoped export streams through COPY."""
-    if user is None and connection.vendor == "postgresql":
+def write_export(out: IO[str], *, user, year: int | None = None, region: Region | None = None) -> int:
+    """Write the assessments CSV the user may read; on PostgreSQL the system's export streams through COPY."""
+    if user is scoping.SYSTEM and connection.vendor == "postgresql":
         return _copy_export(out, year=year, region=region)
     return write_csv(
         out, EXPORT_HEADER, export_rows(year=year, region=region, user=user), lineterminator="\n"

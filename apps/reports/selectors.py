@@ -11,7 +11,6 @@ from django.db.models import Exists, FloatField, OuterRef, Q, QuerySet
 from django.db.models.functions import Cast
 
 from apps.accounts import scoping
-from apps.accounts.roles import Role
 from apps.accounts.scoping import Action
 from apps.indicators.models import Indicator
 from apps.regions.models import RegionLevel
@@ -69,19 +68,23 @@ def approved_values(
 def readable_reports(user) -> QuerySet[Report]:
     """Report revisions `user` may read (roles.md), as one filterable queryset.
 
-    Drafts and returned reports: the region's own staff (READ_DRAFT_REPORT) and admins.
-    Submitted, forwarded and approved: the subtree (READ_SUBMITTED_REPORT); congress
-    members see approved reports only. Everything else does not exist for the user.
+    Drafts and returned reports: READ_DRAFT_REPORT (the region's own staff); submitted and
+    forwarded: READ_SUBMITTED_REPORT; approved: READ_APPROVED_REPORT (congress members hold
+    only this one). Everything else does not exist for the user.
     """
     qs = Report.objects.all()
     if scoping.is_admin(user):
         return qs
     drafts = scoping.restrict(qs.filter(status__in=PRIVATE_STATUSES), user, Action.READ_DRAFT_REPORT)
-    submitted = qs.exclude(status__in=PRIVATE_STATUSES)
-    if getattr(user, "role", None) == Role.CONGRESS_MEMBER:
-        submitted = submitted.filter(status=ReportStatus.APPROVED)
-    submitted = scoping.restrict(submitted, user, Action.READ_SUBMITTED_REPORT)
-    return qs.filter(Q(pk__in=drafts.values("pk")) | Q(pk__in=submitted.values("pk")))
+    under_review = scoping.restrict(
+        qs.exclude(status__in=PRIVATE_STATUSES).exclude(status=ReportStatus.APPROVED),
+        user,
+        Action.READ_SUBMITTED_REPORT,
+    )
+    approved = scoping.restrict(qs.filter(status=ReportStatus.APPROVED), user, Action.READ_APPROVED_REPORT)
+    return qs.filter(
+        Q(pk__in=drafts.values("pk")) | Q(pk__in=under_review.values("pk")) | Q(pk__in=approved.values("pk"))
+    )
 
 
 def can_read(user, report: Report) -> bool:

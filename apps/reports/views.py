@@ -9,7 +9,6 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -72,7 +71,7 @@ def _cities():
     return Region.objects.filter(level=RegionLevel.CITY).order_by("path")
 
 
-@action_required(Action.READ_SUBMITTED_REPORT)
+@action_required(Action.READ_APPROVED_REPORT)
 def report_list(request):
     form, reports = filtered_reports(
         request, selectors.readable_reports(request.user).select_related("region")
@@ -92,7 +91,7 @@ def report_list(request):
     )
 
 
-@action_required(Action.READ_SUBMITTED_REPORT)
+@action_required(Action.READ_APPROVED_REPORT)
 def report_export(request, what: str, fmt: str):
     """CSV or xlsx of the reports or values the list shows (same scoping and filters)."""
     if fmt not in ("csv", "xlsx") or what not in ("reports", "values"):
@@ -145,13 +144,7 @@ def my_reports(request):
     )
 
 
-@login_required
-def review_queue(request, stage: str):
-    action = Action.REVIEW_COUNTY_REPORT if stage == "city" else Action.APPROVE_REPORT
-    if stage not in ("city", "province"):
-        raise Http404
-    if scoping.scope_of(request.user, action) is None:
-        raise PermissionDenied
+def _review_queue(request, stage: str):
     form, reports = filtered_reports(request, selectors.review_queue(request.user, stage=stage))
     page = paginate(request, reports.order_by("submitted_at", "region__path"))
     title = _("Review queue: county reports") if stage == "city" else _("Approval queue")
@@ -160,6 +153,18 @@ def review_queue(request, stage: str):
         "reports/list.html",
         {"page": page, "form": form, "cities": _cities(), "title": title, "queue": stage, "query": ""},
     )
+
+
+@action_required(Action.REVIEW_COUNTY_REPORT)
+def review_queue_city(request):
+    """County reports waiting for their city's review (forward or return)."""
+    return _review_queue(request, "city")
+
+
+@action_required(Action.APPROVE_REPORT)
+def review_queue_province(request):
+    """Forwarded county reports and submitted city reports waiting for approval."""
+    return _review_queue(request, "province")
 
 
 def _value_rows(report: Report, values, notes, previous, validation):
@@ -184,7 +189,7 @@ def _value_rows(report: Report, values, notes, previous, validation):
     return rows
 
 
-@login_required
+@action_required(Action.READ_APPROVED_REPORT)
 def report_detail(request, pk: int):
     report = _readable(request, pk)
     values, notes = selectors.report_values(report)
@@ -225,7 +230,7 @@ def _editable(request, pk: int) -> Report:
     return report
 
 
-@login_required
+@action_required(Action.EDIT_OWN_REPORT)
 def report_edit(request, pk: int):
     """The report form: saves drafts as they are (errors and all); "Save and submit" also submits."""
     report = _editable(request, pk)
@@ -302,7 +307,11 @@ def report_edit(request, pk: int):
 
 
 @require_POST
-@login_required
+@action_required(
+    Action.READ_APPROVED_REPORT,
+    # the transition asked for is checked by its service (403), for the report's region
+    write=(Action.EDIT_OWN_REPORT, Action.REVIEW_COUNTY_REPORT, Action.APPROVE_REPORT, Action.OPEN_REVISION),
+)
 def report_action(request, pk: int, action: str):
     """The workflow buttons: submit, forward, return, approve, open-revision."""
     report = _readable(request, pk)
@@ -347,7 +356,7 @@ def report_action(request, pk: int, action: str):
     return redirect(report)
 
 
-@login_required
+@action_required(Action.READ_APPROVED_REPORT)
 def report_template(request, pk: int):
     report = _readable(request, pk)
     response = HttpResponse(workbook.build_template(report), content_type=workbook.XLSX)
@@ -357,7 +366,7 @@ def report_template(request, pk: int):
 
 
 @require_POST
-@login_required
+@action_required(Action.EDIT_OWN_REPORT)
 def report_upload(request, pk: int):
     """A filled-in template into this report, saved as a draft (like the form)."""
     report = _editable(request, pk)
@@ -378,7 +387,7 @@ def report_upload(request, pk: int):
 
 
 @require_POST
-@login_required
+@action_required(Action.EDIT_OWN_REPORT)
 def attachment_add(request, pk: int):
     report = _editable(request, pk)
     form = AttachmentForm(request.POST, request.FILES)
@@ -399,7 +408,7 @@ def attachment_add(request, pk: int):
 
 
 @require_POST
-@login_required
+@action_required(Action.EDIT_OWN_REPORT)
 def attachment_remove(request, pk: int, attachment_pk: int):
     report = _editable(request, pk)
     attachment = get_object_or_404(Attachment, pk=attachment_pk, report=report)
@@ -411,7 +420,7 @@ def attachment_remove(request, pk: int, attachment_pk: int):
     return redirect(report)
 
 
-@login_required
+@action_required(Action.READ_APPROVED_REPORT)
 def attachment_download(request, pk: int, attachment_pk: int):
     report = _readable(request, pk)
     attachment = get_object_or_404(Attachment, pk=attachment_pk, report=report)

@@ -86,10 +86,11 @@ def test_administrator_may_do_everything(region):
     assert scoping.regions_for(admin, Action.MANAGE_USERS).count() == 112
 
 
-def test_public_may_only_file_tips(region):
+def test_public_may_only_file_tips_and_open_public_pages(region):
     public = AnonymousUser()
     assert scoping.can(public, Action.FILE_TIP)
-    for action in set(Action) - {Action.FILE_TIP}:
+    assert scoping.can(public, Action.PUBLIC_PAGE)
+    for action in set(Action) - scoping.PUBLIC_ACTIONS:
         assert not scoping.can(public, action, region("360000"))
         assert not scoping.regions_for(public, action).exists()
 

@@ -299,7 +299,7 @@ def test_api_grid_rejects_bad_parameters_naming_them(api, users):
     api.force_authenticate(users["province"])
     response = api.get("/api/v1/reports/completeness/", {"years": "twenty"})
     assert response.status_code == 400
-    assert "years" in response.json()
+    assert "years" in response.json()["errors"]
 
 
 def test_api_grid_needs_authentication(api):

@@ -167,7 +167,7 @@ def test_api_provincial_official_creates_changes_and_deletes_a_deadline(api, use
     created = api.post("/api/v1/reports/deadlines/", {"year": 2025, "due_date": "2026-03-31"}, format="json")
     assert created.status_code == 201
     again = api.post("/api/v1/reports/deadlines/", {"year": 2025, "due_date": "2026-04-30"}, format="json")
-    assert again.status_code == 400 and "year" in again.json()
+    assert again.status_code == 400 and "year" in again.json()["errors"]
     changed = api.patch("/api/v1/reports/deadlines/2025/", {"due_date": "2026-04-30"}, format="json")
     assert changed.status_code == 200 and changed.json()["due_date"] == "2026-04-30"
     history = api.get("/api/v1/reports/deadlines/2025/history/").json()
@@ -191,7 +191,7 @@ def test_api_bad_deadline_is_a_400_naming_the_field(api, users):
     api.force_authenticate(users["admin"])
     response = api.post("/api/v1/reports/deadlines/", {"year": 2025, "due_date": "2031-01-01"}, format="json")
     assert response.status_code == 400
-    assert "due_date" in response.json()
+    assert "due_date" in response.json()["errors"]
 
 
 def test_demo_deadlines_are_idempotent_and_marked(users):

@@ -193,7 +193,7 @@ def test_validation_errors_are_400_naming_the_field(as_role):
     for method, url, data, field in cases:
         response = getattr(client, method)(url, data, format="json")
         assert response.status_code == 400, (url, response.content)
-        assert field in response.json(), (url, response.json())
+        assert field in response.json()["errors"], (url, response.json())
     assert not EmissionFactorSet.objects.filter(code="nofuel").exists()
     assert GridFactor.objects.filter(grid__code="national").count() == 3
 

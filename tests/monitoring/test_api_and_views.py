@@ -92,7 +92,7 @@ def test_recompute_with_an_unknown_region_is_a_field_error():
     api = api_as(user_with(Role.PROVINCIAL_OFFICIAL, "360000"))
     response = api.post("/api/v1/recompute-runs/", {"region": "999999"}, format="json")
     assert response.status_code == 400
-    assert "region" in response.json()
+    assert "region" in response.json()["errors"]
 
 
 def test_overview_and_region_year_pages_show_figures_with_their_formulas(client, computed, region):

@@ -203,10 +203,10 @@ def test_create_plan_validation_errors_name_the_fields(users):
         format="json",
     )
     assert response.status_code == 400
-    assert {"peak_year", "lead_department"} <= set(response.json())
+    assert {"peak_year", "lead_department"} <= set(response.json()["errors"])
     response = api.post("/api/v1/sector-plans/", new_plan(region="999999"), format="json")
     assert response.status_code == 400
-    assert "region" in response.json()
+    assert "region" in response.json()["errors"]
     assert not SectorPlan.objects.exists()
 
 
@@ -229,7 +229,7 @@ def test_plan_set_status(users, plans):
     )  # unreadable
     response = api_as(users["industry_nanchang"]).post(url, {"status": "in_force"}, format="json")
     assert response.status_code == 400
-    assert "adopted_on" in response.json()
+    assert "adopted_on" in response.json()["errors"]
     response = api_as(users["industry_nanchang"]).post(
         url, {"status": "in_force", "adopted_on": TODAY().isoformat()}, format="json"
     )
@@ -262,7 +262,7 @@ def test_target_validation_via_api(users, plans):
         base, {"target_year": 2030, "target_value": "-3"}, format="json"
     )
     assert response.status_code == 400
-    assert "indicator" in response.json()
+    assert "indicator" in response.json()["errors"]
 
 
 def test_a_target_of_another_plan_is_404_through_this_plan(users, plans):
@@ -306,14 +306,16 @@ def test_create_measure_allowed_refused_and_validated(users, plans):
         ),
     )
     assert bad.status_code == 400
-    assert {"due_date", "responsible_department"} <= set(bad.json())
+    assert {"due_date", "responsible_department"} <= set(bad.json()["errors"])
     created = api.post("/api/v1/measures/", new_measure(plan))
     assert created.status_code == 201, created.json()
     assert created.json()["overdue"] is False
-    # A plan outside the read scope is not even a valid choice.
-    response = api_as(users["jiujiang"]).post("/api/v1/measures/", new_measure(plan))
+    # A plan outside the read scope is not even a valid choice (for one who may create measures)...
+    response = api_as(users["industry_jiujiang"]).post("/api/v1/measures/", new_measure(plan))
     assert response.status_code == 400
-    assert "plan" in response.json()
+    assert "plan" in response.json()["errors"]
+    # ...and a role that never edits plans is refused before its input is read.
+    assert api_as(users["jiujiang"]).post("/api/v1/measures/", new_measure(plan)).status_code == 403
 
 
 def test_patch_measure_and_set_status(users, plans):
@@ -360,7 +362,7 @@ def test_a_milestone_for_measure_x_posted_via_plan_y_is_refused_with_a_field_err
         format="json",
     )
     assert response.status_code == 400
-    assert "measure" in response.json()
+    assert "measure" in response.json()["errors"]
     assert not Milestone.objects.exists()
 
 
@@ -444,4 +446,4 @@ def test_a_responsible_department_reaches_its_measure_through_an_unreadable_plan
         base, {"measure": other.pk, "title": "x", "due_date": TODAY().isoformat()}, format="json"
     )
     assert refused.status_code == 400  # the other measure is not even a valid choice for this user
-    assert "measure" in refused.json()
+    assert "measure" in refused.json()["errors"]

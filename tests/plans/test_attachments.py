@@ -168,7 +168,7 @@ def test_api_upload_rejects_content_with_a_field_error(users, measure):
         url, {"measure": measure.pk, "date": timezone.localdate(), "attachment": bad}, format="multipart"
     )
     assert response.status_code == 400
-    assert "attachment" in response.json()
+    assert "attachment" in response.json()["errors"]
     good = SimpleUploadedFile("report.pdf", PDF)
     response = api.post(
         url, {"measure": measure.pk, "date": timezone.localdate(), "attachment": good}, format="multipart"

@@ -124,7 +124,7 @@ def test_create_refused_outside_own_region_and_bad_input(api):
     response = api("donghu").patch(
         f"/api/v1/reports/{report.pk}/", {"values": {"energy_total": "x"}}, format="json"
     )
-    assert response.status_code == 400 and "energy_total" in response.json()
+    assert response.status_code == 400 and "energy_total" in response.json()["errors"]
 
 
 def test_full_workflow_and_refusals_through_the_api(api):

@@ -105,7 +105,7 @@ def test_a_region_outside_the_jurisdiction_is_403_naming_the_field(as_role, role
     body = {"region": code, "period": "2021-2025", "metric": "co2_intensity_reduction", "value": "18.5"}
     response = as_role(role).post("/api/v1/targets/", body, format="json")
     assert response.status_code == 403
-    assert "region" in response.json()
+    assert "region" in response.json()["errors"]
     assert not RegionTarget.objects.exists()
 
 
@@ -131,7 +131,7 @@ def test_update_and_delete_outside_the_jurisdiction_are_403(as_role, demo):
     client = as_role("city")
     pk = target_id("360000")
     response = client.patch(f"/api/v1/targets/{pk}/", {"value": "1"}, format="json")
-    assert response.status_code == 403 and "region" in response.json()
+    assert response.status_code == 403 and "region" in response.json()["errors"]
     assert client.delete(f"/api/v1/targets/{pk}/").status_code == 403
     assert RegionTarget.objects.get(pk=pk).value == Decimal("14")
 
@@ -154,14 +154,14 @@ def test_invalid_targets_are_400_naming_the_field(as_role, body, field):
     data = {"region": "360000", "period": "2021-2025", **body}
     response = as_role("provincial").post("/api/v1/targets/", data, format="json")
     assert response.status_code == 400, response.content
-    assert field in response.json()
+    assert field in response.json()["errors"]
     assert not RegionTarget.objects.exists()
 
 
 def test_invalid_update_is_400(as_role, demo):
     pk = target_id("360000")
     response = as_role("provincial").patch(f"/api/v1/targets/{pk}/", {"value": "150"}, format="json")
-    assert response.status_code == 400 and "value" in response.json()
+    assert response.status_code == 400 and "value" in response.json()["errors"]
 
 
 # --- import --------------------------------------------------------------------------------------
@@ -219,7 +219,7 @@ def test_period_assignment_is_403_for_other_roles(as_role, role):
 
 def test_period_assignment_validation(as_role):
     response = as_role("provincial").patch("/api/v1/periods/2026-2030/", {"rule_set": "R9999"}, format="json")
-    assert response.status_code == 400 and "rule_set" in response.json()
+    assert response.status_code == 400 and "rule_set" in response.json()["errors"]
     response = as_role("provincial").patch(
         "/api/v1/periods/2026-2030/", {"code": "2031-2035", "base_year": 1}, format="json"
     )

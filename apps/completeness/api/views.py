@@ -1,30 +1,31 @@
 """REST endpoints of report completeness: the grid (JSON and xlsx), reporting deadlines, reminders.
 
-The paths stay under /api/v1/reports/ (see urls.py); the permissions are the ones the
-reports app had (issue 9 moved them as they were).
+The paths stay under /api/v1/reports/ (see urls.py). Permissions are declared on each view
+(roles.md: READ_COMPLETENESS reads the grid and the deadlines, EDIT_DEADLINES sets deadlines
+and reads the reminder log).
 
 - `GET /api/v1/reports/completeness/?city=360100&level=county&years=2021-2025`: the grid as
   the caller may see it (the same scoping and draft masking as the UI; see selectors.py).
 - `GET /api/v1/reports/completeness/export/`: the same grid as an xlsx workbook.
-- `/api/v1/reports/deadlines/` (lookup by year): everyone signed in reads; provincial
-  officials and administrators create, change, delete (403 otherwise); `{year}/history/`.
+- `/api/v1/reports/deadlines/` (lookup by year): grid readers read; provincial officials and
+  administrators create, change, delete (403 otherwise); `{year}/history/`.
 - `GET /api/v1/reports/reminders/`: the reminder log, for deadline editors only.
 """
 
 from __future__ import annotations
 
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import HttpResponse
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import mixins, permissions, status, viewsets
+from rest_framework import mixins, status
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
 from apps.accounts import scoping
+from apps.accounts.api.base import ScopedAPIView, ScopedViewSet
+from apps.accounts.scoping import Action
 from apps.completeness import exports, selectors, services
 from apps.completeness.models import ReminderLog, ReportingDeadline
 from apps.regions.models import RegionLevel
@@ -41,10 +42,6 @@ from .serializers import (
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def _as_api_error(exc: DjangoValidationError) -> ValidationError:
-    return ValidationError(exc.message_dict if hasattr(exc, "error_dict") else {"detail": exc.messages})
-
-
 # --- the grid ----------------------------------------------------------------------------------------
 
 GRID_PARAMETERS = [
@@ -58,29 +55,19 @@ GRID_PARAMETERS = [
 ]
 
 
-class GridPermission(permissions.IsAuthenticated):
-    """Signed in and reads reports somewhere (submitted reports or the own region's drafts)."""
-
-    def has_permission(self, request, view) -> bool:
-        return super().has_permission(request, view) and selectors.may_view_grid(request.user)
-
-
 def _grid(request) -> selectors.Grid:
-    try:
-        filters = selectors.parse_filters(request.query_params, today=timezone.localdate())
-    except DjangoValidationError as exc:
-        raise _as_api_error(exc)
+    filters = selectors.parse_filters(request.query_params, today=timezone.localdate())
     return selectors.build_grid(request.user, filters)
 
 
-class CompletenessView(APIView):
+class CompletenessView(ScopedAPIView):
     """Report completeness: regions × years with each region-year's state as the caller may see it.
 
     Drafts are private to the region's staff: where the caller may not read drafts, not
     started, draft and returned reports all read `not_submitted`.
     """
 
-    permission_classes = [GridPermission]
+    read_action = Action.READ_COMPLETENESS
 
     @extend_schema(
         parameters=GRID_PARAMETERS, responses={200: GridSerializer}, operation_id="reports_completeness"
@@ -89,10 +76,10 @@ class CompletenessView(APIView):
         return Response(GridSerializer(_grid(request)).data)
 
 
-class CompletenessExportView(APIView):
+class CompletenessExportView(ScopedAPIView):
     """The completeness grid as an xlsx workbook (same filters and scoping as the JSON)."""
 
-    permission_classes = [GridPermission]
+    read_action = Action.READ_COMPLETENESS
 
     @extend_schema(
         parameters=GRID_PARAMETERS,
@@ -110,27 +97,28 @@ class CompletenessExportView(APIView):
 # --- deadlines ---------------------------------------------------------------------------------------
 
 
-class DeadlinePermission(permissions.IsAuthenticated):
-    """Reads: anyone signed in with a role. Writes: provincial officials and administrators."""
-
-    def has_permission(self, request, view) -> bool:
-        if not super().has_permission(request, view):
-            return False
-        if request.method in permissions.SAFE_METHODS:
-            return scoping.scope_of(request.user, scoping.Action.READ_REFERENCE) is not None
-        return selectors.may_edit_deadlines(request.user)
-
-
-class ReportingDeadlineViewSet(viewsets.ModelViewSet):
+class ReportingDeadlineViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    mixins.DestroyModelMixin,
+    ScopedViewSet,
+):
     """Reporting deadlines, one per report year (look up by year)."""
 
     queryset = ReportingDeadline.objects.select_related("updated_by").order_by("-year")
     serializer_class = DeadlineSerializer
-    permission_classes = [DeadlinePermission]
+    read_action = Action.READ_COMPLETENESS
+    write_action = Action.EDIT_DEADLINES
     lookup_field = "year"
     lookup_value_regex = r"\d{4}"
     filterset_fields = ["year"]
     ordering_fields = ["year", "due_date"]
+
+    def scoped_queryset(self, user):
+        """Deadlines bind every region: all of them, for whoever reads the grid."""
+        return self.queryset.all() if scoping.scope_of(user, self.read_action) else self.queryset.none()
 
     def create(self, request, *args, **kwargs):
         payload = DeadlineSerializer(data=request.data)
@@ -155,19 +143,13 @@ class ReportingDeadlineViewSet(viewsets.ModelViewSet):
 
     def destroy(self, request, *args, **kwargs):
         deadline = self.get_object()
-        try:
-            services.deadline_delete(user=request.user, year=deadline.year)
-        except DjangoValidationError as exc:
-            raise _as_api_error(exc)
+        services.deadline_delete(user=request.user, year=deadline.year)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
     def _set(self, year: int, data: dict) -> ReportingDeadline:
-        try:
-            return services.deadline_set(
-                user=self.request.user, year=year, due_date=data["due_date"], note=data.get("note", "")
-            )
-        except DjangoValidationError as exc:
-            raise _as_api_error(exc)
+        return services.deadline_set(
+            user=self.request.user, year=year, due_date=data["due_date"], note=data.get("note", "")
+        )
 
     @extend_schema(responses={200: DeadlineHistorySerializer(many=True)}, filters=False)
     @action(detail=True, methods=["get"], pagination_class=None, filter_backends=[])
@@ -184,16 +166,11 @@ class ReportingDeadlineViewSet(viewsets.ModelViewSet):
 # --- the reminder log --------------------------------------------------------------------------------
 
 
-class ReminderLogPermission(permissions.IsAuthenticated):
-    def has_permission(self, request, view) -> bool:
-        return super().has_permission(request, view) and selectors.may_edit_deadlines(request.user)
-
-
-class ReminderLogViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class ReminderLogViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSet):
     """Reminder e-mails sent (one row per region, year and day), for deadline editors."""
 
     queryset = ReminderLog.objects.select_related("region").order_by("-sent_at", "-pk")
     serializer_class = ReminderLogSerializer
-    permission_classes = [ReminderLogPermission]
+    read_action = Action.EDIT_DEADLINES
     filterset_class = ReminderLogFilter
     ordering_fields = ["sent_at", "year"]

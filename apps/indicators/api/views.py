@@ -9,12 +9,12 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
+from apps.accounts.api.base import ScopedReadOnlyViewSet
 from apps.accounts.scoping import Action
 from apps.indicators import services
 from apps.indicators.models import EmissionFactorSet, Fuel, FuelFactor, Grid, GridFactor, Indicator, RuleSet
 from apps.regions.selectors import by_codes
 
-from .base import ScopedWritableViewSet, call_service
 from .serializers import (
     EmissionFactorSetSerializer,
     EmissionFactorSetUpdateSerializer,
@@ -31,7 +31,7 @@ from .serializers import (
 )
 
 
-class _CatalogViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, ScopedWritableViewSet):
+class _CatalogViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, ScopedReadOnlyViewSet):
     read_action = Action.READ_REFERENCE
     write_action = Action.EDIT_CATALOG
     region_field = "pk"  # reference data: READ_REFERENCE is granted on every row
@@ -61,13 +61,10 @@ class IndicatorViewSet(_CatalogViewSet):
     search_fields = ["code", "name_zh", "name_en"]
 
     def perform_create(self, serializer):
-        serializer.instance = call_service(
-            services.indicator_create, user=self.request.user, **serializer.validated_data
-        )
+        serializer.instance = services.indicator_create(user=self.request.user, **serializer.validated_data)
 
     def perform_update(self, serializer):
-        serializer.instance = call_service(
-            services.indicator_update,
+        serializer.instance = services.indicator_update(
             user=self.request.user,
             indicator=serializer.instance,
             **serializer.validated_data,
@@ -86,13 +83,12 @@ class EmissionFactorSetViewSet(_CatalogViewSet):
 
     def perform_create(self, serializer):
         data = dict(serializer.validated_data)
-        serializer.instance = call_service(services.factor_set_create, user=self.request.user, **data)
+        serializer.instance = services.factor_set_create(user=self.request.user, **data)
 
     def perform_update(self, serializer):
         data = serializer.validated_data
         instance = serializer.instance
-        serializer.instance = call_service(
-            services.factor_set_update,
+        serializer.instance = services.factor_set_update(
             user=self.request.user,
             factor_set=instance,
             name=data.get("name", instance.name),
@@ -103,7 +99,7 @@ class EmissionFactorSetViewSet(_CatalogViewSet):
     @action(detail=True, methods=["post"], url_path="set-default")
     def set_default(self, request, code=None):
         """Make this the default factor set (the previous default stops being it)."""
-        call_service(services.factor_set_mark_default, user=request.user, factor_set=self.get_object())
+        services.factor_set_mark_default(user=request.user, factor_set=self.get_object())
         return Response(EmissionFactorSetSerializer(self.get_object()).data)
 
     @extend_schema(
@@ -118,8 +114,7 @@ class EmissionFactorSetViewSet(_CatalogViewSet):
         existed = factor_set.fuel_factors.filter(fuel=fuel).exists()
         serializer = FuelFactorWriteSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        factor = call_service(
-            services.fuel_factor_set,
+        factor = services.fuel_factor_set(
             user=request.user,
             factor_set=factor_set,
             fuel=fuel,
@@ -142,14 +137,11 @@ class GridViewSet(_CatalogViewSet):
     filterset_fields = ["is_default"]
 
     def perform_create(self, serializer):
-        serializer.instance = call_service(
-            services.grid_create, user=self.request.user, **serializer.validated_data
-        )
+        serializer.instance = services.grid_create(user=self.request.user, **serializer.validated_data)
 
     def perform_update(self, serializer):
         instance = serializer.instance
-        serializer.instance = call_service(
-            services.grid_update,
+        serializer.instance = services.grid_update(
             user=self.request.user,
             grid=instance,
             name=serializer.validated_data.get("name", instance.name),
@@ -159,7 +151,7 @@ class GridViewSet(_CatalogViewSet):
     @action(detail=True, methods=["post"], url_path="set-default")
     def set_default(self, request, code=None):
         """Make this the default grid (applies to every region not assigned to another grid)."""
-        call_service(services.grid_mark_default, user=request.user, grid=self.get_object())
+        services.grid_mark_default(user=request.user, grid=self.get_object())
         return Response(PowerGridSerializer(self.get_object()).data)
 
     @extend_schema(request=GridFactorSerializer, responses={201: GridFactorSerializer})
@@ -169,9 +161,7 @@ class GridViewSet(_CatalogViewSet):
         grid = self.get_object()
         serializer = GridFactorSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        factor = call_service(
-            services.grid_factor_create, user=request.user, grid=grid, **serializer.validated_data
-        )
+        factor = services.grid_factor_create(user=request.user, grid=grid, **serializer.validated_data)
         return Response(GridFactorSerializer(factor).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(
@@ -192,13 +182,11 @@ class GridViewSet(_CatalogViewSet):
         grid = self.get_object()
         factor = get_object_or_404(GridFactor, grid=grid, year=int(year))
         if request.method == "DELETE":
-            call_service(services.grid_factor_delete, user=request.user, factor=factor)
+            services.grid_factor_delete(user=request.user, factor=factor)
             return Response(status=status.HTTP_204_NO_CONTENT)
         serializer = GridFactorSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        factor = call_service(
-            services.grid_factor_update, user=request.user, factor=factor, **serializer.validated_data
-        )
+        factor = services.grid_factor_update(user=request.user, factor=factor, **serializer.validated_data)
         return Response(GridFactorSerializer(factor).data)
 
     @extend_schema(request=PowerGridRegionsSerializer, responses=PowerGridSerializer)
@@ -219,8 +207,7 @@ class GridViewSet(_CatalogViewSet):
                     ]
                 }
             )
-        call_service(
-            services.grid_regions_set,
+        services.grid_regions_set(
             user=request.user,
             grid=grid,
             regions=[found[c] for c in dict.fromkeys(codes)],
@@ -237,13 +224,10 @@ class RuleSetViewSet(_CatalogViewSet):
     lookup_value_regex = r"[^/]+"
 
     def perform_create(self, serializer):
-        serializer.instance = call_service(
-            services.rule_set_create, user=self.request.user, **serializer.validated_data
-        )
+        serializer.instance = services.rule_set_create(user=self.request.user, **serializer.validated_data)
 
     def perform_update(self, serializer):
-        serializer.instance = call_service(
-            services.rule_set_update,
+        serializer.instance = services.rule_set_update(
             user=self.request.user,
             rule_set=serializer.instance,
             **serializer.validated_data,

@@ -1,17 +1,18 @@
 import io
 
 import django_filters
+from django.db.models import Q
 from django.http import HttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import mixins, permissions, status, viewsets
+from rest_framework import mixins, status
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied as APIPermissionDenied
 from rest_framework.exceptions import ValidationError as APIValidationError
 from rest_framework.response import Response
 
 from apps.accounts import scoping
-from apps.accounts.api.base import ScopedReadOnlyViewSet
+from apps.accounts.api.base import ScopedReadOnlyViewSet, ScopedViewSet
 from apps.monitoring import services
 from apps.monitoring.models import Assessment, RecomputeRun, WarningLevel
 from apps.monitoring.selectors import attach_traces, write_export
@@ -77,16 +78,22 @@ class AssessmentViewSet(ScopedReadOnlyViewSet):
         return response
 
 
-class RecomputeRunViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
-    """Recompute runs: POST starts one (region and year optional) and answers with its status URL."""
+class RecomputeRunViewSet(
+    mixins.CreateModelMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSet
+):
+    """Recompute runs: POST starts one (region and year optional) and answers with its status URL.
+
+    Runs are read and started by those who may start a recompute (roles.md), like the runs page.
+    """
 
     serializer_class = RecomputeRunSerializer
-    permission_classes = [permissions.IsAuthenticated]
+    read_action = write_action = scoping.Action.START_RECOMPUTE
+    queryset = RecomputeRun.objects.select_related("scope_region")
 
-    def get_queryset(self):
-        if scoping.scope_of(self.request.user, scoping.Action.START_RECOMPUTE) is None:
-            return RecomputeRun.objects.none()
-        return RecomputeRun.objects.select_related("scope_region")
+    def scoped_queryset(self, user):
+        """Runs over the whole portal (no region) and runs of regions where the user may start one."""
+        regions = scoping.regions_for(user, self.read_action)
+        return self.queryset.filter(Q(scope_region__isnull=True) | Q(scope_region__in=regions))
 
     @extend_schema(request=RecomputeRequestSerializer, responses={202: RecomputeRunSerializer})
     def create(self, request, *args, **kwargs):

@@ -1,6 +1,7 @@
 import django_filters
 
 from apps.accounts.api.base import ScopedReadOnlyViewSet
+from apps.accounts.scoping import Action
 from apps.organizations.models import Department, DepartmentRole, Sector
 
 from .serializers import DepartmentSerializer, SectorSerializer
@@ -23,6 +24,7 @@ class DepartmentViewSet(ScopedReadOnlyViewSet):
     serializer_class = DepartmentSerializer
     filterset_class = DepartmentFilter
     search_fields = ["name", "name_en"]
+    read_action = Action.READ_REFERENCE
 
 
 class SectorViewSet(ScopedReadOnlyViewSet):
@@ -31,3 +33,4 @@ class SectorViewSet(ScopedReadOnlyViewSet):
     queryset = Sector.objects.all()
     serializer_class = SectorSerializer
     pagination_class = None
+    read_action = Action.READ_REFERENCE

@@ -4,17 +4,16 @@ invalid: 400 with field errors)."""
 
 from __future__ import annotations
 
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
-from rest_framework import mixins, serializers, status, viewsets
+from rest_framework import mixins, status
 from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
-from apps.accounts.api.base import ScopedPermission
+from apps.accounts.api.base import ScopedViewSet
 from apps.accounts.scoping import Action
 from apps.core.attachments import download_response
 
@@ -24,21 +23,11 @@ from ..models import Milestone, PlanTarget, ProgressNote, SectorPlan
 from . import serializers as s
 
 
-def call_service(fn, **kwargs):
-    """Run a service; its Django ValidationError becomes a 400 with the same field names
-    (PermissionDenied passes through: DRF answers 403)."""
-    try:
-        return fn(**kwargs)
-    except DjangoValidationError as exc:
-        detail = exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
-        raise serializers.ValidationError(detail)
-
-
 class PlansViewSetMixin:
-    """Signed in and holding READ_PLANS somewhere; row-level scope comes from get_queryset()."""
+    """Reads need READ_PLANS, writes EDIT_PLANS somewhere (else 403); rows come from scoped_queryset()."""
 
     read_action = Action.READ_PLANS
-    permission_classes = [ScopedPermission]
+    write_action = Action.EDIT_PLANS
 
     def _input(self, serializer_class, **kwargs):
         serializer = serializer_class(data=self.request.data, context=self.get_serializer_context(), **kwargs)
@@ -65,7 +54,7 @@ class SectorPlanViewSet(
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
     mixins.UpdateModelMixin,
-    viewsets.GenericViewSet,
+    ScopedViewSet,
 ):
     """Sector carbon-peak plans (filters: `region`, `within`, `sector`, `department`,
     `department_kind`, `status`, `peak_year`, `overdue`, `q`)."""
@@ -76,18 +65,18 @@ class SectorPlanViewSet(
     ordering_fields = ["peak_year", "updated_at", "title"]
     http_method_names = ["get", "post", "patch", "head", "options"]
 
-    def get_queryset(self):
-        return selectors.plan_list(self.request.user).select_related("created_by", "updated_by")
+    def scoped_queryset(self, user):
+        return selectors.plan_list(user).select_related("created_by", "updated_by")
 
     def create(self, request, *args, **kwargs):
         data = self._input(s.SectorPlanCreateSerializer)
-        plan = call_service(services.plan_create, user=request.user, **data)
+        plan = services.plan_create(user=request.user, **data)
         return self._output(self.get_queryset().get(pk=plan.pk), status.HTTP_201_CREATED)
 
     def partial_update(self, request, *args, **kwargs):
         plan = self.get_object()
         data = self._input(s.SectorPlanUpdateSerializer)
-        call_service(services.plan_update, user=request.user, plan=plan, **data)
+        services.plan_update(user=request.user, plan=plan, **data)
         return self._output(self.get_queryset().get(pk=plan.pk))
 
     def update(self, request, *args, **kwargs):  # PATCH only (http_method_names)
@@ -99,7 +88,7 @@ class SectorPlanViewSet(
         """Adopt a draft (`in_force`, with `adopted_on`), mark a plan `revised`, or adopt a revision."""
         plan = self.get_object()
         data = self._input(s.PlanStatusSerializer)
-        call_service(services.plan_set_status, user=request.user, plan=plan, **data)
+        services.plan_set_status(user=request.user, plan=plan, **data)
         return self._output(self.get_queryset().get(pk=plan.pk))
 
     @extend_schema(responses=s.HistoryEntrySerializer(many=True), filters=False)
@@ -120,7 +109,7 @@ class MeasureViewSet(
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
     mixins.UpdateModelMixin,
-    viewsets.GenericViewSet,
+    ScopedViewSet,
 ):
     """Measures across plans (filters: `plan`, `region`, `within`, `sector`, `department`,
     `department_kind`, `status`, `overdue`, `q`)."""
@@ -131,18 +120,18 @@ class MeasureViewSet(
     ordering_fields = ["due_date", "start_date", "updated_at", "title"]
     http_method_names = ["get", "post", "patch", "head", "options"]
 
-    def get_queryset(self):
-        return selectors.measure_list(self.request.user).prefetch_related("milestones")
+    def scoped_queryset(self, user):
+        return selectors.measure_list(user).prefetch_related("milestones")
 
     def create(self, request, *args, **kwargs):
         data = self._input(s.MeasureCreateSerializer)
-        measure = call_service(services.measure_create, user=request.user, **data)
+        measure = services.measure_create(user=request.user, **data)
         return self._output(self.get_queryset().get(pk=measure.pk), status.HTTP_201_CREATED)
 
     def partial_update(self, request, *args, **kwargs):
         measure = self.get_object()
         data = self._input(s.MeasureUpdateSerializer)
-        call_service(services.measure_update, user=request.user, measure=measure, **data)
+        services.measure_update(user=request.user, measure=measure, **data)
         return self._output(self.get_queryset().get(pk=measure.pk))
 
     def update(self, request, *args, **kwargs):
@@ -154,8 +143,7 @@ class MeasureViewSet(
         """Change the status; the change is recorded as a progress note, which is returned."""
         measure = self.get_object()
         data = self._input(s.MeasureStatusSerializer)
-        note = call_service(
-            services.measure_set_status,
+        note = services.measure_set_status(
             user=request.user,
             measure=measure,
             on=data["date"],
@@ -169,7 +157,7 @@ class PlanNestedMixin(PlansViewSetMixin):
     """Children of the plan in the URL. The plan must be reachable by the user: readable, or
     holding a measure the user may read (a department responsible for one of its measures)."""
 
-    def get_queryset(self):
+    def scoped_queryset(self, user):
         if getattr(self, "swagger_fake_view", False):  # schema generation: no plan in the URL
             return self.queryset_model.objects.none()
         return self.get_children(self.get_plan())
@@ -188,7 +176,15 @@ class PlanNestedMixin(PlansViewSetMixin):
     create=extend_schema(request=s.PlanTargetInputSerializer, responses={201: s.PlanTargetSerializer}),
     partial_update=extend_schema(request=s.PlanTargetInputSerializer, responses=s.PlanTargetSerializer),
 )
-class PlanTargetViewSet(PlanNestedMixin, viewsets.ModelViewSet):
+class PlanTargetViewSet(
+    PlanNestedMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    mixins.DestroyModelMixin,
+    ScopedViewSet,
+):
     """Quantitative targets of a plan: a catalog `indicator` (code), or `metric_name` + `unit`."""
 
     serializer_class = s.PlanTargetSerializer
@@ -206,15 +202,13 @@ class PlanTargetViewSet(PlanNestedMixin, viewsets.ModelViewSet):
 
     def create(self, request, *args, **kwargs):
         data = self._input(s.PlanTargetInputSerializer)
-        target = call_service(services.target_add, user=request.user, plan=self.get_plan(), **data)
+        target = services.target_add(user=request.user, plan=self.get_plan(), **data)
         return self._output(target, status.HTTP_201_CREATED)
 
     def partial_update(self, request, *args, **kwargs):
         target = self.get_object()
         data = self._input(s.PlanTargetInputSerializer, partial=True)
-        target = call_service(
-            services.target_update, user=request.user, target=target, plan=self.get_plan(), **data
-        )
+        target = services.target_update(user=request.user, target=target, plan=self.get_plan(), **data)
         return self._output(target)
 
     def update(self, request, *args, **kwargs):
@@ -222,7 +216,7 @@ class PlanTargetViewSet(PlanNestedMixin, viewsets.ModelViewSet):
 
     def destroy(self, request, *args, **kwargs):
         target = self.get_object()
-        call_service(services.target_delete, user=request.user, target=target, plan=self.get_plan())
+        services.target_delete(user=request.user, target=target, plan=self.get_plan())
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -235,7 +229,7 @@ class PlanMilestoneViewSet(
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
-    viewsets.GenericViewSet,
+    ScopedViewSet,
 ):
     """Milestones of a plan's measures. A new milestone names its `measure`, which must belong
     to this plan (otherwise 400 on `measure`)."""
@@ -254,7 +248,7 @@ class PlanMilestoneViewSet(
     def create(self, request, *args, **kwargs):
         plan = self.get_plan()
         data = self._input(s.MilestoneInputSerializer)
-        milestone = call_service(services.milestone_add, user=request.user, plan=plan, **data)
+        milestone = services.milestone_add(user=request.user, plan=plan, **data)
         return self._output(milestone, status.HTTP_201_CREATED)
 
     @extend_schema(request=s.MilestoneCompleteSerializer, responses=s.MilestoneSerializer)
@@ -263,8 +257,8 @@ class PlanMilestoneViewSet(
         """Mark the milestone done (`done_on`, default today)."""
         milestone = self.get_object()
         data = self._input(s.MilestoneCompleteSerializer)
-        milestone = call_service(
-            services.milestone_complete, user=request.user, milestone=milestone, plan=self.get_plan(), **data
+        milestone = services.milestone_complete(
+            user=request.user, milestone=milestone, plan=self.get_plan(), **data
         )
         return self._output(milestone)
 
@@ -284,7 +278,7 @@ class PlanProgressNoteViewSet(
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
-    viewsets.GenericViewSet,
+    ScopedViewSet,
 ):
     """Progress notes on a plan's measures, with optional attachment (PDF, xlsx, docx, PNG,
     JPEG; checked by content; size-limited) and status change. A new note names its `measure`,
@@ -308,7 +302,7 @@ class PlanProgressNoteViewSet(
     def create(self, request, *args, **kwargs):
         plan = self.get_plan()
         data = self._input(s.ProgressNoteInputSerializer)
-        note = call_service(services.progress_note_add, user=request.user, plan=plan, **data)
+        note = services.progress_note_add(user=request.user, plan=plan, **data)
         return self._output(note, status.HTTP_201_CREATED)
 
     @extend_schema(

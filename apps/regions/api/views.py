@@ -1,6 +1,7 @@
 from django.db.models import Count
 
 from apps.accounts.api.base import ScopedReadOnlyViewSet
+from apps.accounts.scoping import Action
 from apps.regions.models import Region
 
 from .filters import RegionFilter
@@ -18,3 +19,4 @@ class RegionViewSet(ScopedReadOnlyViewSet):
     search_fields = ["name", "code"]
     ordering_fields = ["code", "path", "name"]
     region_field = "pk"
+    read_action = Action.READ_REFERENCE

@@ -3,19 +3,18 @@ not read is a 404), writes through the services (refused: 403; wrong state: 409;
 
 from __future__ import annotations
 
-from django.core.exceptions import ValidationError
 from django.db.models import Prefetch
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
-from rest_framework import mixins, permissions, status, viewsets
+from rest_framework import mixins, status
 from rest_framework.decorators import action
-from rest_framework.exceptions import APIException
+from rest_framework.exceptions import APIException, ValidationError
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
-from apps.accounts import scoping
+from apps.accounts.api.base import ScopedViewSet
 from apps.accounts.scoping import Action
 from apps.core.attachments import download_response
 from apps.core.exports import table_response
@@ -34,26 +33,13 @@ class Conflict(APIException):
     default_code = "conflict"
 
 
-class ReportReader(permissions.IsAuthenticated):
-    """Signed in and holding some read right on reports (everyone but the public)."""
-
-    def has_permission(self, request, view) -> bool:
-        return super().has_permission(request, view) and (
-            scoping.scope_of(request.user, Action.READ_SUBMITTED_REPORT) is not None
-            or scoping.scope_of(request.user, Action.READ_DRAFT_REPORT) is not None
-        )
-
-
 def _run(call):
-    """Service errors → HTTP: InvalidTransition 409, ValidationError 400 (PermissionDenied is 403)."""
-    from rest_framework.exceptions import ValidationError as DRFValidationError
-
+    """A workflow service: a transition the report's state does not allow is 409 (other
+    ValidationErrors 400 and PermissionDenied 403 come from the one exception handler)."""
     try:
         return call()
     except services.InvalidTransition as exc:
         raise Conflict(" ".join(exc.messages)) from None
-    except ValidationError as exc:
-        raise DRFValidationError(exc.message_dict if hasattr(exc, "error_dict") else exc.messages) from None
 
 
 def _issues(result):
@@ -75,18 +61,31 @@ EXPORT_PARAMS = [
     list=extend_schema(summary="Reports the user may read (filters: region, city, year, status, in_force)"),
     retrieve=extend_schema(summary="One report revision with values, sections, attachments and timeline"),
 )
-class ReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
-    """Annual progress reports (one row per revision). Drafts are visible to their region only."""
+class ReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSet):
+    """Annual progress reports (one row per revision). Drafts are visible to their region only.
 
-    permission_classes = [ReportReader]
+    Reading needs READ_APPROVED_REPORT (every role that reads reports at all holds it; the rows
+    are then `selectors.readable_reports`); each write names the action it needs, the service
+    checks it again for the report's region.
+    """
+
+    read_action = Action.READ_APPROVED_REPORT
+    write_action = Action.EDIT_OWN_REPORT  # create, save, submit, attachments
+    action_actions = {
+        "forward": Action.REVIEW_COUNTY_REPORT,
+        "return_": (Action.REVIEW_COUNTY_REPORT, Action.APPROVE_REPORT),
+        "approve": Action.APPROVE_REPORT,
+        "open_revision": Action.OPEN_REVISION,
+        "import_": Action.IMPORT_VALUES,
+    }
     filterset_class = ReportFilter
     ordering_fields = ["year", "region__code", "status", "updated_at"]
     search_fields = ["region__name", "region__code"]
     parser_classes = [JSONParser, MultiPartParser, FormParser]
     queryset = Report.objects.none()
 
-    def get_queryset(self):
-        qs = selectors.readable_reports(self.request.user).select_related("region")
+    def scoped_queryset(self, user):
+        qs = selectors.readable_reports(user).select_related("region")
         qs = qs.prefetch_related(
             Prefetch(
                 "values",
@@ -119,7 +118,7 @@ class ReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         data.is_valid(raise_exception=True)
         region = by_code(data.validated_data["region_code"])
         if region is None:
-            return Response({"region_code": ["Unknown region code."]}, status=status.HTTP_400_BAD_REQUEST)
+            raise ValidationError({"region_code": ["Unknown region code."]})
         report, created = _run(
             lambda: services.report_get_or_create(
                 user=request.user, region=region, year=data.validated_data["year"]
@@ -364,18 +363,18 @@ class ReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         summary="Values of the reports the user may read (filters: region, city, year, indicator, …)"
     )
 )
-class ReportValueViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+class ReportValueViewSet(mixins.ListModelMixin, ScopedViewSet):
     """Indicator values, one row per report revision and indicator; `in_force=true` gives approved figures."""
 
-    permission_classes = [ReportReader]
+    read_action = Action.READ_APPROVED_REPORT
     serializer_class = s.ValueRowSerializer
     filterset_class = ReportValueFilter
     ordering_fields = ["report__year", "report__region__code", "indicator__code"]
     queryset = ReportValue.objects.none()
 
-    def get_queryset(self):
+    def scoped_queryset(self, user):
         return (
-            selectors.readable_values(self.request.user)
+            selectors.readable_values(user)
             .select_related("report__region", "indicator")
             .order_by("report__region__path", "report__year", "report__revision", "indicator__order")
         )

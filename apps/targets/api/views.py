@@ -14,9 +14,9 @@ from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
+from apps.accounts.api.base import ScopedReadOnlyViewSet
 from apps.accounts.scoping import Action
 from apps.core.tables import ImportRejected
-from apps.indicators.api.base import ScopedWritableViewSet, call_service
 from apps.regions.selectors import by_code
 from apps.targets import services
 from apps.targets.models import PlanPeriod, RegionTarget
@@ -32,7 +32,7 @@ from .serializers import (
 )
 
 
-class PlanPeriodViewSet(mixins.UpdateModelMixin, ScopedWritableViewSet):
+class PlanPeriodViewSet(mixins.UpdateModelMixin, ScopedReadOnlyViewSet):
     """Plan periods (13th, 14th, 15th FYP). PUT/PATCH changes rule set and factor set (catalog editors)."""
 
     queryset = PlanPeriod.objects.select_related("rule_set", "factor_set")
@@ -46,8 +46,7 @@ class PlanPeriodViewSet(mixins.UpdateModelMixin, ScopedWritableViewSet):
     def perform_update(self, serializer):
         period = serializer.instance
         data = serializer.validated_data
-        serializer.instance = call_service(
-            services.period_assign,
+        serializer.instance = services.period_assign(
             user=self.request.user,
             period=period,
             rule_set=data.get("rule_set", period.rule_set),
@@ -56,7 +55,7 @@ class PlanPeriodViewSet(mixins.UpdateModelMixin, ScopedWritableViewSet):
 
 
 class RegionTargetViewSet(
-    mixins.CreateModelMixin, mixins.UpdateModelMixin, mixins.DestroyModelMixin, ScopedWritableViewSet
+    mixins.CreateModelMixin, mixins.UpdateModelMixin, mixins.DestroyModelMixin, ScopedReadOnlyViewSet
 ):
     """Region targets per plan period.
 
@@ -107,8 +106,7 @@ class RegionTargetViewSet(
             region=region, period=data["period"], metric=data["metric"], year=data.get("year")
         ).exists()
         try:
-            target = call_service(
-                services.target_set,
+            target = services.target_set(
                 user=request.user,
                 region=region,
                 period=data["period"],
@@ -133,8 +131,7 @@ class RegionTargetViewSet(
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
         try:
-            target = call_service(
-                services.target_set,
+            target = services.target_set(
                 user=request.user,
                 region=target.region,
                 period=target.period,

@@ -1,11 +1,12 @@
 from django.core.management.base import BaseCommand, CommandError
 
+from apps.accounts import scoping
 from apps.monitoring.selectors import write_export
 from apps.regions.selectors import by_code
 
 
 class Command(BaseCommand):
-    help = "Write the assessments CSV (region_code,year,metric,value), to stdout without --output."
+    help = "Write the assessments CSV of every region (region_code,year,metric,value); stdout by default."
 
     def add_arguments(self, parser):
         parser.add_argument("--year", type=int)
@@ -20,7 +21,7 @@ class Command(BaseCommand):
                 raise CommandError(f"--region: unknown region code {options['region']}")
         if options["output"]:
             with open(options["output"], "w", encoding="utf-8", newline="") as out:
-                count = write_export(out, year=options["year"], region=region)
+                count = write_export(out, user=scoping.SYSTEM, year=options["year"], region=region)
             self.stderr.write(f"{count} assessment(s) written to {options['output']}")
         else:
-            write_export(self.stdout._out, year=options["year"], region=region)
+            write_export(self.stdout._out, user=scoping.SYSTEM, year=options["year"], region=region)

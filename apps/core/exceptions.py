@@ -1,0 +1,105 @@
+"""The one error body of the whole API (shared/DESIGN.md):
+
+    {"detail": "...", "errors": {"field": ["...", ...]}}
+
+`errors` appears only for errors that name a field; messages that name none go into `detail`.
+Django's ValidationError and PermissionDenied raised by services become 400 and 403 here,
+so views call services directly (no translation per app). An upload's row errors keep their
+own list (`{"row": n, "message": "..."}`) under `errors`, answered by the upload endpoint.
+
+This module is the lowest layer: it imports no portal app.
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.utils.translation import gettext as _
+from rest_framework import exceptions, serializers
+from rest_framework.views import exception_handler as drf_exception_handler
+
+NON_FIELD_KEYS = ("non_field_errors", "__all__", "detail")
+
+
+def from_django(exc: Exception) -> Exception:
+    """Django's exceptions as the DRF ones (ValidationError keeps its field names)."""
+    if isinstance(exc, DjangoValidationError):
+        if hasattr(exc, "error_dict"):
+            return serializers.ValidationError(exc.message_dict)
+        return serializers.ValidationError({"non_field_errors": exc.messages})
+    if isinstance(exc, DjangoPermissionDenied):
+        return exceptions.PermissionDenied(*(exc.args[:1] or ()))
+    return exc
+
+
+def _messages(value) -> list[str]:
+    if isinstance(value, dict):
+        return [m for v in value.values() for m in _messages(v)]
+    if isinstance(value, list | tuple):
+        return [m for v in value for m in _messages(v)]
+    return [str(value)]
+
+
+def error_body(data, *, default: str) -> dict:
+    """Any DRF error payload (string, list, dict of fields) in the one shape."""
+    if isinstance(data, dict):
+        errors = {k: _messages(v) for k, v in data.items() if k not in NON_FIELD_KEYS}
+        general = [m for k in NON_FIELD_KEYS if k in data for m in _messages(data[k])]
+    else:
+        errors, general = {}, _messages(data)
+    body = {"detail": " ".join(general) if general else default}
+    if errors:
+        body["errors"] = errors
+    return body
+
+
+def api_exception_handler(exc, context):
+    """REST_FRAMEWORK["EXCEPTION_HANDLER"]: DRF's handler, Django's exceptions, one body."""
+    exc = from_django(exc)
+    response = drf_exception_handler(exc, context)
+    if response is None:
+        return None
+    if isinstance(exc, exceptions.ValidationError):
+        default = _("The request has errors in the fields named.")
+    else:
+        default = str(getattr(exc, "default_detail", "")) or _("The request failed.")
+    response.data = error_body(response.data, default=default)
+    return response
+
+
+ERROR_SCHEMA = {
+    "type": "object",
+    "description": "The one error body of the API.",
+    "properties": {
+        "detail": {"type": "string", "description": "What went wrong, for people."},
+        "errors": {
+            "type": "object",
+            "description": "Messages per field (only for errors that name a field).",
+            "additionalProperties": {"type": "array", "items": {"type": "string"}},
+        },
+    },
+    "required": ["detail"],
+}
+ERROR_RESPONSES = {
+    "400": "Invalid input: `errors` names the fields.",
+    "403": "Not signed in, or the role may not take this action.",
+    "404": "No such object, or outside what the user may read.",
+    "409": "The object is not in a state that allows this.",
+}
+UNSAFE = ("post", "put", "patch", "delete")
+
+
+def document_error_responses(result, generator, request, public):
+    """drf-spectacular postprocessing hook: the `Error` component on every operation's 400/403/404
+    (and 409 for writes), unless the operation documents its own."""
+    result.setdefault("components", {}).setdefault("schemas", {})["Error"] = ERROR_SCHEMA
+    ref = {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
+    for operations in result.get("paths", {}).values():
+        for method, operation in operations.items():
+            if not isinstance(operation, dict) or "responses" not in operation:
+                continue
+            for code, description in ERROR_RESPONSES.items():
+                if code == "409" and method not in UNSAFE:
+                    continue
+                operation["responses"].setdefault(code, {"description": description, "content": ref})
+    return result
