@@ -4,18 +4,16 @@ A run reads the inputs of a chunk of regions (`inputs.py`), computes them into r
 them (`results.py`): each chunk replaced in its own transaction, so a region's results are never
 half old and half new, or, for the nightly run over everything, streamed into fresh tables while
 computing and swapped in at the end (`rebuild.py`). Runs are recorded as `RecomputeRun` rows,
-queued after the triggering transaction commits (approvals, target and catalog changes, people),
-and executed by the Celery task (`tasks.py`); bulk writers batch their triggers into one run.
+queued by `dispatch.py` after the triggering transaction commits (approvals, target and catalog
+changes, people) and executed here by the Celery task (`tasks.py`).
 Two recomputes touching the same regions serialise on per-region advisory locks; every
 region-scoped write waits while a whole-table rebuild runs.
 """
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TypeVar
@@ -174,56 +172,6 @@ def run_create(
     return RecomputeRun.objects.create(
         scope_region=region, scope_year=year, reason=reason[:200], triggered_by=user
     )
-
-
-def run_start(
-    *, user, region: Region | None = None, year: int | None = None, reason: str = ""
-) -> RecomputeRun:
-    """A person starts a recompute: permission-checked, queued after commit."""
-    from apps.accounts import scoping
-
-    scoping.require(user, scoping.Action.START_RECOMPUTE, region=region)
-    return _queue(user=user, region=region, year=year, reason=reason or "started by hand")
-
-
-_batch = threading.local()
-
-
-@contextmanager
-def recompute_batched(reason: str) -> Iterator[None]:
-    """Bulk writers (demo seeding): one full recompute at the end instead of one per trigger."""
-    if getattr(_batch, "active", False):
-        yield
-        return
-    _batch.active, _batch.triggered = True, False
-    try:
-        yield
-    finally:
-        triggered = _batch.triggered
-        _batch.active = _batch.triggered = False
-    if triggered:
-        _queue(user=None, region=None, year=None, reason=reason)
-
-
-def run_queue(
-    *, user=None, region: Region | None = None, year: int | None = None, reason: str = ""
-) -> RecomputeRun | None:
-    """Queue a run after the surrounding transaction commits (approval, target or catalog change).
-
-    Inside `recompute_batched()` the trigger is only noted (None is returned): one run follows.
-    """
-    if getattr(_batch, "active", False):
-        _batch.triggered = True
-        return None
-    return _queue(user=user, region=region, year=year, reason=reason)
-
-
-def _queue(*, user, region: Region | None, year: int | None, reason: str) -> RecomputeRun:
-    from .tasks import recompute_run
-
-    run = run_create(user=user, region=region, year=year, reason=reason)
-    transaction.on_commit(lambda: recompute_run.delay(run.pk))
-    return run
 
 
 def run_execute(run_id: int) -> RecomputeRun:

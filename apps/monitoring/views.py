@@ -13,7 +13,7 @@ from apps.accounts.scoping import Action
 from apps.core.exports import download, table_xlsx, write_csv
 from apps.regions.selectors import by_code
 
-from . import engine, services
+from . import dispatch, engine
 from .models import Assessment, HierarchyCheck, MissingFigure, RecomputeRun, WarningLevel
 from .selectors import EXPORT_HEADER, assessments_for, attach_traces, export_rows
 
@@ -142,7 +142,7 @@ def run_start(request):
         messages.error(request, _("The year must be a number."))
         return redirect("monitoring:runs")
     try:
-        run = services.run_start(user=request.user, region=region, year=int(year) if year else None)
+        run = dispatch.run_start(user=request.user, region=region, year=int(year) if year else None)
     except PermissionDenied:
         raise
     except ValidationError as exc:

@@ -13,7 +13,7 @@ from rest_framework.response import Response
 
 from apps.accounts import scoping
 from apps.accounts.api.base import ScopedReadOnlyViewSet, ScopedViewSet
-from apps.monitoring import services
+from apps.monitoring import dispatch
 from apps.monitoring.models import Assessment, RecomputeRun, WarningLevel
 from apps.monitoring.selectors import attach_traces, write_export
 from apps.regions.selectors import by_code
@@ -106,7 +106,7 @@ class RecomputeRunViewSet(
                 raise APIValidationError({"region": "unknown region code"})
         if not scoping.can(request.user, scoping.Action.START_RECOMPUTE, region=region):
             raise APIPermissionDenied("you may not start a recompute")
-        run = services.run_start(
+        run = dispatch.run_start(
             user=request.user,
             region=region,
             year=payload.validated_data.get("year"),

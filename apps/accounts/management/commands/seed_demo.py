@@ -14,7 +14,7 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         if not Region.objects.filter(code="360000").exists():
             raise CommandError("load the Jiangxi regions first: python manage.py load_regions")
-        from apps.monitoring.services import recompute_batched
+        from apps.monitoring.dispatch import recompute_batched
 
         with recompute_batched("demo data seeded"), transaction.atomic():
             for config, module in portal_app_modules("demo"):
