@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -20,6 +19,7 @@ from django.views.decorators.http import require_POST
 
 from apps.accounts.decorators import action_required
 from apps.accounts.scoping import Action
+from apps.core.views import paginate
 from apps.regions.models import RegionLevel
 
 from . import exports, selectors, services
@@ -125,7 +125,7 @@ def deadline_list(request):
     elif may_edit:
         form = DeadlineForm(initial={"year": timezone.localdate().year - 1})
     deadlines = ReportingDeadline.objects.select_related("updated_by").order_by("-year")
-    page = Paginator(deadlines, 50).get_page(request.GET.get("page"))
+    page = paginate(request, deadlines, 50)
     return render(
         request,
         "completeness/deadlines.html",
@@ -183,7 +183,7 @@ def deadline_history(request, year: int):
     history = (
         ReportingDeadline.history.filter(year=year).select_related("history_user").order_by("-history_date")
     )
-    page = Paginator(history, 50).get_page(request.GET.get("page"))
+    page = paginate(request, history, 50)
     return render(request, "completeness/deadline_history.html", {"page": page, "year": year})
 
 
@@ -195,7 +195,7 @@ def reminder_list(request):
     qs = selectors.reminder_queryset(request.GET)
     if request.GET.get("format") == "xlsx":
         return _xlsx(exports.reminder_workbook(qs.iterator(chunk_size=2000)), "report-reminders.xlsx")
-    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    page = paginate(request, qs, 50)
     return render(
         request,
         "completeness/reminders.html",

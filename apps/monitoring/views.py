@@ -2,7 +2,6 @@ import io
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -11,6 +10,7 @@ from apps.accounts import scoping
 from apps.accounts.decorators import action_required
 from apps.accounts.scoping import Action
 from apps.core.exports import download, table_xlsx, write_csv
+from apps.core.views import paginate
 from apps.regions.selectors import by_code
 
 from . import dispatch, engine
@@ -47,7 +47,7 @@ def overview(request):
         for a in figures.order_by("region__path"):
             row = rows.setdefault(a.region_id, {"region": a.region, "figures": {}})
             row["figures"][a.metric] = a
-    page = Paginator(list(rows.values()), 50).get_page(request.GET.get("page"))
+    page = paginate(request, list(rows.values()), 50)
     return render(
         request,
         "monitoring/overview.html",
@@ -112,9 +112,7 @@ def export(request):
 
 @action_required(Action.START_RECOMPUTE)
 def runs(request):
-    page = Paginator(RecomputeRun.objects.select_related("scope_region", "triggered_by"), 25).get_page(
-        request.GET.get("page")
-    )
+    page = paginate(request, RecomputeRun.objects.select_related("scope_region", "triggered_by"), 25)
     return render(request, "monitoring/runs.html", {"page": page})
 
 

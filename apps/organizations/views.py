@@ -1,9 +1,9 @@
-from django.core.paginator import Paginator
 from django.db.models import Q
 from django.shortcuts import render
 
 from apps.accounts.decorators import action_required
 from apps.accounts.scoping import Action, restrict
+from apps.core.views import paginate
 from apps.regions import selectors
 
 from .catalog import DEPARTMENT_KINDS
@@ -26,9 +26,7 @@ def department_list(request):
         departments = departments.filter(role=role)
     if q:
         departments = departments.filter(Q(name__contains=q) | Q(name_en__icontains=q))
-    page = Paginator(departments.order_by("region__path", "role", "kind"), 50).get_page(
-        request.GET.get("page")
-    )
+    page = paginate(request, departments.order_by("region__path", "role", "kind"), 50)
     return render(
         request,
         "organizations/department_list.html",

@@ -1,9 +1,9 @@
-from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404, render
 
 from apps.accounts.decorators import action_required
 from apps.accounts.scoping import Action, regions_for
+from apps.core.views import paginate
 
 from . import selectors
 from .models import Region, RegionLevel
@@ -23,7 +23,7 @@ def region_list(request):
     if q:
         regions = regions.filter(Q(name__contains=q) | Q(code__startswith=q))
     regions = regions.annotate(children_count=Count("children")).order_by("path")
-    page = Paginator(regions, 50).get_page(request.GET.get("page"))
+    page = paginate(request, regions, 50)
     cities = Region.objects.filter(level=RegionLevel.CITY, path__startswith="360000/")
     return render(
         request,
