@@ -422,9 +422,11 @@ def may_edit_deadlines(user) -> bool:
 # The reminder log
 
 
-def reminder_queryset(params):
-    """The reminder log filtered by `year`, `region` (code), `kind`; bad values filter to nothing."""
-    qs = ReminderLog.objects.select_related("region").order_by("-sent_at", "-pk")
+def reminder_queryset(user, params: Mapping[str, str]) -> QuerySet[ReminderLog]:
+    """The reminder log `user` may read (EDIT_DEADLINES), filtered by `year`, `region` (code),
+    `kind`; bad values filter to nothing."""
+    qs = scoping.restrict(ReminderLog.objects.all(), user, Action.EDIT_DEADLINES)
+    qs = qs.select_related("region").order_by("-sent_at", "-pk")
     year = (params.get("year") or "").strip()
     if year:
         qs = qs.filter(year=int(year)) if year.isdigit() else qs.none()

@@ -192,7 +192,7 @@ def deadline_history(request, year: int):
 
 @action_required(Action.EDIT_DEADLINES)
 def reminder_list(request):
-    qs = selectors.reminder_queryset(request.GET)
+    qs = selectors.reminder_queryset(request.user, request.GET)
     if request.GET.get("format") == "xlsx":
         return _xlsx(exports.reminder_workbook(qs.iterator(chunk_size=2000)), "report-reminders.xlsx")
     page = paginate(request, qs, 50)
