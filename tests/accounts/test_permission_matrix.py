@@ -7,7 +7,7 @@ what shared/spec/roles.md (v1.1) says, with an object inside and one outside its
   with undeclared views (`test_the_checker_names_an_undeclared_view`).
 - Anonymous: every URL answers with the login page (UI) or 401/403 (API), public pages aside.
 - Each role's user, for every URL: a role that never holds the declared action gets 403.
-- Reports, assessments, sector plans and measures: lists, details, exports and downloads agree
+- Reports, assessments, targets, sector plans and measures: lists, details, exports and downloads agree
   with an oracle written from roles.md (not from the code): what a list shows its detail shows,
   a foreign object is 404 and never appears in a list, an export or the completeness grid.
 - NetBox-style API cases for each list endpoint: anonymous 401/403, query count bounded.
@@ -28,6 +28,7 @@ from django.db import transaction
 from django.http import HttpResponse
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, path, resolve
+from openpyxl import load_workbook
 from rest_framework.test import APIClient
 from rest_framework.views import APIView
 
@@ -201,6 +202,7 @@ SPEC = {  # action → roles holding it somewhere (roles.md v1.1)
     Action.IMPORT_VALUES: {"county", "city", "provincial", "admin"},
     Action.IMPORT_APPROVE: {"provincial", "admin"},
     Action.SET_TARGETS: {"city", "provincial", "admin"},
+    Action.READ_TARGETS: {"county", "city", "dept", "provincial", "congress", "admin"},
     Action.READ_PLANS: {"county", "city", "dept", "provincial", "congress", "admin"},
     Action.EDIT_PLANS: {"dept", "provincial", "admin"},
     Action.READ_COMPLETENESS: {"county", "city", "provincial", "congress", "admin"},
@@ -515,16 +517,44 @@ def test_api_list_query_count_is_bounded(db, world, name, django_assert_max_num_
         assert api.get(_list_url(name)).status_code == 200
 
 
-# --- known deviations from roles.md v1.1, kept visible until fixed ------------------------------------
+# --- targets: roles.md v1.1 "read targets: subtree and the regions above" ---------------------------
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="roles.md v1.1 'read targets: subtree and the regions above' for county/city and department "
-    "staff; targets are still read with READ_REFERENCE (everything). Fix: a READ_TARGETS action with a "
-    "subtree-and-above scope in scoping.py, used by targets selectors, views and API.",
-)
+def may_read_target(role: str, user, region) -> bool:
+    """roles.md v1.1: county/city and department staff the subtree and the regions above it;
+    congress members the subtree; provincial officials and administrators all."""
+    if role in ("provincial", "admin"):
+        return True
+    inside = region.path.startswith(user.region.path)
+    above = user.region.path.startswith(region.path)
+    return inside or (above and role in ("county", "city", "dept"))
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_targets_lists_details_and_exports_follow_roles_md(db, world, role):
+    from apps.targets.models import RegionTarget
+
+    user = world.users[role]
+    api, client = client_for(world, role, api=True), client_for(world, role)
+    targets = list(RegionTarget.objects.select_related("region"))
+    expected = {t.pk for t in targets if may_read_target(role, user, t.region)}
+    assert expected
+    assert {row["id"] for row in _all_pages(api, "/api/v1/targets/")} == expected
+    samples = {}
+    for target in targets:
+        samples.setdefault((target.region.level, target.pk in expected), target)
+    for (_level, readable), target in samples.items():
+        want = 200 if readable else 404
+        assert api.get(f"/api/v1/targets/{target.pk}/").status_code == want, target.region
+        assert client.get(f"/targets/{target.pk}/").status_code == want, target.region
+    codes = {t.region.code for t in targets if t.pk in expected}
+    exported = client.get("/targets/", {"export": "xlsx"})
+    sheet = load_workbook(io.BytesIO(exported.content)).active
+    assert {row[0] for row in list(sheet.iter_rows(values_only=True))[1:]} == codes
+
+
 def test_a_county_does_not_read_a_sibling_countys_targets(db, world):
+    """The leak the matrix found (targets were read with READ_REFERENCE by everyone signed in)."""
     from apps.targets.models import RegionTarget
 
     sibling = RegionTarget.objects.filter(region__code="360103").first()
@@ -532,3 +562,5 @@ def test_a_county_does_not_read_a_sibling_countys_targets(db, world):
     api = client_for(world, "county", api=True)
     assert api.get("/api/v1/targets/", {"region": "360103"}).json()["count"] == 0
     assert api.get(f"/api/v1/targets/{sibling.pk}/").status_code == 404
+    own = {row["region"] for row in _all_pages(api, "/api/v1/targets/")}
+    assert {"360000", "360100"} <= own <= {"360000", "360100", "360102"}
