@@ -32,7 +32,7 @@ class Action(StrEnum):
     IMPORT_APPROVE = "import_approve"
     SET_TARGETS = "set_targets"
     READ_TARGETS = "read_targets"  # region targets: the subtree and the regions above it
-    READ_PLANS = "read_plans"  # sector peak plans and measures: everyone in scope
+    READ_PLANS = "read_plans"  # sector peak plans and measures: the subtree and the regions above it
     EDIT_PLANS = "edit_plans"
     EDIT_CATALOG = "edit_catalog"  # indicator catalog, factor sets, rule sets
     READ_COMPLETENESS = "read_completeness"  # the completeness grid and the reporting deadlines
@@ -81,7 +81,12 @@ RULES: dict[Action, dict[Role, Scope]] = {
         P: Scope.SUBTREE,
         C: Scope.SUBTREE,
     },
-    Action.READ_PLANS: {R: Scope.SUBTREE, D: Scope.SUBTREE, P: Scope.SUBTREE, C: Scope.SUBTREE},
+    Action.READ_PLANS: {
+        R: Scope.SUBTREE_AND_ABOVE,
+        D: Scope.SUBTREE_AND_ABOVE,
+        P: Scope.SUBTREE,
+        C: Scope.SUBTREE,
+    },
     Action.EDIT_PLANS: {D: Scope.DEPARTMENT, P: Scope.SUBTREE},
     Action.EDIT_CATALOG: {P: Scope.SUBTREE},
     Action.READ_COMPLETENESS: {R: Scope.SUBTREE, P: Scope.SUBTREE, C: Scope.SUBTREE},

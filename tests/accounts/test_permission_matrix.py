@@ -399,6 +399,22 @@ def test_reports_lists_details_and_exports_follow_roles_md(db, world, role):
     assert _csv_codes(values.content, "region_code") <= codes
 
 
+# --- who reads targets and plans (roles.md v1.1: "subtree and the regions above") -----------------
+
+
+def may_read_target(role: str, user, region) -> bool:
+    """roles.md v1.1: county/city and department staff the subtree and the regions above it;
+    congress members the subtree; provincial officials and administrators all."""
+    if role in ("provincial", "admin"):
+        return True
+    inside = region.path.startswith(user.region.path)
+    above = user.region.path.startswith(region.path)
+    return inside or (above and role in ("county", "city", "dept"))
+
+
+may_read_plan = may_read_target  # roles.md v1.1: "plans of the subtree and of the regions above" alike
+
+
 # --- assessments, the completeness grid, plans --------------------------------------------------------
 
 
@@ -443,10 +459,19 @@ def test_the_completeness_grid_shows_only_the_jurisdiction(db, world, role):
 @pytest.mark.parametrize("role", ROLES)
 def test_plans_and_measures_never_show_a_foreign_region(db, world, role):
     api, client = client_for(world, role, api=True), client_for(world, role)
+    user = world.users[role]
     plans = _all_pages(api, "/api/v1/sector-plans/")
     plan_regions = {p.pk: p.region for p in SectorPlan.objects.select_related("region")}
-    for plan in plans:
-        assert _in_scope(world, role, plan_regions[plan["id"]]) or role == "dept", plan
+    readable = {pk for pk, region in plan_regions.items() if may_read_plan(role, user, region)}
+    listed = {plan["id"] for plan in plans}
+    assert readable <= listed
+    assert listed - readable == set() or role == "dept", listed - readable  # + own department's measures
+    province = SectorPlan.objects.filter(region__code="360000").first()  # the regions above
+    above = 200 if role != "congress" else 404  # roles.md v1.1: congress members read their subtree only
+    assert api.get(f"/api/v1/sector-plans/{province.pk}/").status_code == above
+    assert client.get(f"/plans/{province.pk}/").status_code == above
+    province_measure = Measure.objects.filter(plan=province).first()
+    assert api.get(f"/api/v1/measures/{province_measure.pk}/").status_code == above
     foreign = SectorPlan.objects.filter(region__code="360400").first()
     want = 404 if world.outside[role] is not None else 200
     assert api.get(f"/api/v1/sector-plans/{foreign.pk}/").status_code == want
@@ -515,19 +540,6 @@ def test_api_list_query_count_is_bounded(db, world, name, django_assert_max_num_
     api = client_for(world, "provincial", api=True)
     with django_assert_max_num_queries(25):
         assert api.get(_list_url(name)).status_code == 200
-
-
-# --- targets: roles.md v1.1 "read targets: subtree and the regions above" ---------------------------
-
-
-def may_read_target(role: str, user, region) -> bool:
-    """roles.md v1.1: county/city and department staff the subtree and the regions above it;
-    congress members the subtree; provincial officials and administrators all."""
-    if role in ("provincial", "admin"):
-        return True
-    inside = region.path.startswith(user.region.path)
-    above = user.region.path.startswith(region.path)
-    return inside or (above and role in ("county", "city", "dept"))
 
 
 @pytest.mark.parametrize("role", ROLES)
