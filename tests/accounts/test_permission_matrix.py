@@ -12,7 +12,9 @@ what shared/spec/roles.md (v1.1) says, with an object inside and one outside its
   a foreign object is 404 and never appears in a list, an export or the completeness grid.
 - NetBox-style API cases for each list endpoint: anonymous 401/403, query count bounded.
 
-Demo data (`seed_demo`) is seeded once for the module inside a transaction rolled back at the end.
+The data is the session's demo data (the `demo` fixture of tests/conftest.py: `seed_demo` once per
+run, committed with its recompute); each test adds, in its own rolled-back transaction, the users
+and the plan outside Nanchang it needs. Nothing is seeded here.
 """
 
 from __future__ import annotations
@@ -23,8 +25,6 @@ import re
 from dataclasses import dataclass
 
 import pytest
-from django.core.management import call_command
-from django.db import transaction
 from django.http import HttpResponse
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, path, resolve
@@ -222,61 +222,35 @@ class World:
     outside: dict  # role → a region outside it (None: the role's jurisdiction is everything)
 
 
-def _reference_data():
-    from importlib import import_module
+@pytest.fixture
+def world(demo):
+    """The session's demo data (`demo`: seeded once per run, with its recompute's figures) and,
+    inside this test's transaction, the users and the plan outside Nanchang the matrix needs."""
+    from apps.accounts.models import User
 
-    from django.apps import apps as django_apps
-
-    from apps.indicators.models import Indicator
-    from apps.organizations.services import load_departments
-    from apps.regions.models import Region
-    from apps.regions.services import JIANGXI_CSV, load_regions_csv
-
-    if not Indicator.objects.exists():
-        import_module("apps.indicators.migrations.0002_seed_catalog").seed(django_apps, None)
-        import_module("apps.targets.migrations.0002_seed_periods").seed(django_apps, None)
-    if not Region.objects.exists():
-        load_regions_csv(JIANGXI_CSV)
-        load_departments()
-
-
-@pytest.fixture(scope="module")
-def world(django_db_setup, django_db_blocker):
-    """seed_demo once for the module (rolled back at its end), its recompute run, and the users."""
-    from apps.monitoring import services
-
-    with django_db_blocker.unblock(), transaction.atomic():
-        _reference_data()  # a transactional test run before may have flushed it
-        call_command("seed_demo", stdout=io.StringIO())
-        # approvals queue their recompute on commit, which never comes inside this transaction
-        services.run_execute(services.run_create(user=None, region=None, year=None, reason="matrix").pk)
-        from apps.accounts.models import User
-
-        users = {
-            "county": User.objects.get(username="donghu"),  # 东湖区 360102, a county of 南昌
-            "city": User.objects.get(username="nanchang"),  # 南昌市 360100
-            "dept": user_with(Role.DEPARTMENT_STAFF, "360100", department_kind="energy"),
-            "provincial": User.objects.get(username="province"),
-            "congress": user_with(Role.CONGRESS_MEMBER, "360100"),  # 南昌市人大
-            "admin": User.objects.get(username="admin"),
-        }
-        # a plan outside Nanchang (the demo's plans are the province's and Nanchang's)
-        plan = SectorPlan.objects.filter(region__code="360100").first()
-        measures = list(plan.measures.all())
-        plan.pk, plan.id, plan.region = None, None, by_code("360400")
-        plan.lead_department = plan.lead_department.__class__.objects.filter(region=plan.region).first()
-        plan.save()
-        for measure in measures[:1]:
-            measure.pk, measure.id, measure.plan = None, None, plan
-            measure.responsible_department = plan.lead_department
-            measure.save()
-        nanchang, donghu, jiujiang = by_code("360100"), by_code("360102"), by_code("360400")
-        inside = {"county": donghu, "city": nanchang, "dept": nanchang, "congress": nanchang}
-        inside |= {"provincial": jiujiang, "admin": jiujiang}
-        outside = {role: jiujiang for role in ("county", "city", "dept", "congress")}
-        outside |= {"provincial": None, "admin": None}
-        yield World(users=users, inside=inside, outside=outside)
-        transaction.set_rollback(True)
+    users = {
+        "county": User.objects.get(username="donghu"),  # 东湖区 360102, a county of 南昌
+        "city": User.objects.get(username="nanchang"),  # 南昌市 360100
+        "dept": user_with(Role.DEPARTMENT_STAFF, "360100", department_kind="energy"),
+        "provincial": User.objects.get(username="province"),
+        "congress": user_with(Role.CONGRESS_MEMBER, "360100"),  # 南昌市人大
+        "admin": User.objects.get(username="admin"),
+    }
+    # a plan outside Nanchang (the demo's plans are the province's and Nanchang's)
+    plan = SectorPlan.objects.filter(region__code="360100").first()
+    measure = plan.measures.first()
+    plan.pk, plan.id, plan.region = None, None, by_code("360400")
+    plan.lead_department = plan.lead_department.__class__.objects.filter(region=plan.region).first()
+    plan.save()
+    measure.pk, measure.id, measure.plan = None, None, plan
+    measure.responsible_department = plan.lead_department
+    measure.save()
+    nanchang, donghu, jiujiang = by_code("360100"), by_code("360102"), by_code("360400")
+    inside = {"county": donghu, "city": nanchang, "dept": nanchang, "congress": nanchang}
+    inside |= {"provincial": jiujiang, "admin": jiujiang}
+    outside = {role: jiujiang for role in ("county", "city", "dept", "congress")}
+    outside |= {"provincial": None, "admin": None}
+    return World(users=users, inside=inside, outside=outside)
 
 
 def client_for(world, role, api=False):
@@ -530,7 +504,7 @@ def test_every_api_list_endpoint_has_a_netbox_case():
 
 
 @pytest.mark.parametrize("name", LIST_ENDPOINTS)
-def test_api_list_anonymous_is_refused(db, world, name):
+def test_api_list_anonymous_is_refused(demo, name):
     assert APIClient().get(_list_url(name)).status_code in (401, 403)
 
 
