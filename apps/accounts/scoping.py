@@ -31,7 +31,8 @@ class Action(StrEnum):
     IMPORT_VALUES = "import_values"
     IMPORT_APPROVE = "import_approve"
     SET_TARGETS = "set_targets"
-    READ_PLANS = "read_plans"  # sector peak plans and measures: everyone in scope
+    READ_TARGETS = "read_targets"  # region targets: the subtree and the regions above it
+    READ_PLANS = "read_plans"  # sector peak plans and measures: the subtree and the regions above it
     EDIT_PLANS = "edit_plans"
     EDIT_CATALOG = "edit_catalog"  # indicator catalog, factor sets, rule sets
     READ_COMPLETENESS = "read_completeness"  # the completeness grid and the reporting deadlines
@@ -52,6 +53,7 @@ class Action(StrEnum):
 class Scope(StrEnum):
     OWN = "own"  # the user's own region only
     SUBTREE = "subtree"  # own region and everything below it
+    SUBTREE_AND_ABOVE = "subtree_and_above"  # the subtree and the regions above (own region's ancestors)
     CHILDREN = "children"  # direct children of a city user's region (its counties)
     CITIES_AND_PROVINCE = "cities_and_province"  # province and its cities, not counties
     DEPARTMENT = "department"  # own department's kind, anywhere in the subtree
@@ -73,7 +75,18 @@ RULES: dict[Action, dict[Role, Scope]] = {
     Action.IMPORT_VALUES: {R: Scope.SUBTREE, P: Scope.SUBTREE},
     Action.IMPORT_APPROVE: {P: Scope.SUBTREE},
     Action.SET_TARGETS: {R: Scope.CHILDREN, P: Scope.CITIES_AND_PROVINCE},
-    Action.READ_PLANS: {R: Scope.SUBTREE, D: Scope.SUBTREE, P: Scope.SUBTREE, C: Scope.SUBTREE},
+    Action.READ_TARGETS: {
+        R: Scope.SUBTREE_AND_ABOVE,
+        D: Scope.SUBTREE_AND_ABOVE,
+        P: Scope.SUBTREE,
+        C: Scope.SUBTREE,
+    },
+    Action.READ_PLANS: {
+        R: Scope.SUBTREE_AND_ABOVE,
+        D: Scope.SUBTREE_AND_ABOVE,
+        P: Scope.SUBTREE,
+        C: Scope.SUBTREE,
+    },
     Action.EDIT_PLANS: {D: Scope.DEPARTMENT, P: Scope.SUBTREE},
     Action.EDIT_CATALOG: {P: Scope.SUBTREE},
     Action.READ_COMPLETENESS: {R: Scope.SUBTREE, P: Scope.SUBTREE, C: Scope.SUBTREE},
@@ -167,6 +180,8 @@ def regions_for(user, action: Action) -> QuerySet[Region]:
     if scope == Scope.CHILDREN:
         return Region.objects.filter(parent_id=region.pk)
     subtree = Region.objects.filter(path__startswith=region.path)
+    if scope == Scope.SUBTREE_AND_ABOVE:
+        return Region.objects.filter(Q(path__startswith=region.path) | Q(path__in=region.ancestor_paths))
     if scope == Scope.CITIES_AND_PROVINCE:
         return subtree.filter(level__in=[RegionLevel.PROVINCE, RegionLevel.CITY])
     return subtree  # SUBTREE and DEPARTMENT
@@ -192,6 +207,8 @@ def can(user, action: Action, region: Region | None = None, department=None) -> 
         return region.pk == own.pk
     if scope == Scope.CHILDREN:
         return region.parent_id == own.pk
+    if scope == Scope.SUBTREE_AND_ABOVE:
+        return region.path.startswith(own.path) or own.path.startswith(region.path)
     if not region.path.startswith(own.path):
         return False
     if scope == Scope.CITIES_AND_PROVINCE:

@@ -44,7 +44,8 @@ def today() -> date:
 
 
 def readable_plans(user) -> QuerySet[SectorPlan]:
-    """Plans in the user's read scope (their region's subtree; the province for officials)."""
+    """Plans in the user's read scope (roles.md v1.1: region and department staff the plans of
+    their subtree and of the regions above it, congress members their subtree, officials all)."""
     return scoping.restrict(SectorPlan.objects.all(), user, Action.READ_PLANS)
 
 
@@ -54,12 +55,18 @@ def editable_plans(user) -> QuerySet[SectorPlan]:
 
 
 def readable_measures(user) -> QuerySet[Measure]:
-    """Measures of readable plans, and measures a department in the user's scope carries out
+    """Measures of readable plans, and measures a department in the user's subtree carries out
     (a county department responsible for a measure of a provincial plan sees that measure)."""
     by_plan = scoping.restrict(Measure.objects.all(), user, Action.READ_PLANS, region_field="plan__region")
     by_department = scoping.restrict(
         Measure.objects.all(), user, Action.READ_PLANS, region_field="responsible_department__region"
     )
+    if not scoping.is_admin(user) and getattr(user, "region_id", None):
+        # the responsible department lies in the subtree: "the regions above" grants their plans,
+        # not every measure a department above carries out in someone else's plan
+        by_department = by_department.filter(
+            responsible_department__region__path__startswith=user.region.path
+        )
     return Measure.objects.filter(Q(pk__in=by_plan.values("pk")) | Q(pk__in=by_department.values("pk")))
 
 

@@ -1,8 +1,9 @@
 """Reads of plan periods and region targets shared by the UI, the API and exports.
 
-Targets are published plan figures: everyone signed in reads all of them
-(`Action.READ_REFERENCE`, like the periods they belong to); who may *set* them is
-`Action.SET_TARGETS`.
+Plan periods are reference data: everyone signed in reads them (`Action.READ_REFERENCE`).
+Region targets are read with `Action.READ_TARGETS` (roles.md v1.1: region and department staff
+read the targets of their subtree and of the regions above it, congress members their subtree,
+provincial officials all); who may *set* them is `Action.SET_TARGETS`.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Count, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from apps.accounts import scoping
@@ -35,15 +36,25 @@ AT_LEAST_PARENT = frozenset(
 )
 
 
-def _readable(queryset: QuerySet, user) -> QuerySet:
-    return queryset if scoping.scope_of(user, Action.READ_REFERENCE) is not None else queryset.none()
-
-
 def periods(user) -> QuerySet[PlanPeriod]:
-    return _readable(
-        PlanPeriod.objects.select_related("rule_set", "factor_set").annotate(target_count=Count("targets")),
-        user,
-    )
+    """Plan periods, each with `target_count`: the number of its targets `user` may read."""
+    if scoping.scope_of(user, Action.READ_REFERENCE) is None:
+        return PlanPeriod.objects.none()
+    if scoping.is_admin(user):
+        count = Count("targets")
+    else:
+        count = Count("targets", filter=Q(targets__region__in=readable_regions(user)))
+    return PlanPeriod.objects.select_related("rule_set", "factor_set").annotate(target_count=count)
+
+
+def readable_targets(user) -> QuerySet[RegionTarget]:
+    """Every target `user` may read (`Action.READ_TARGETS`)."""
+    return scoping.restrict(RegionTarget.objects.all(), user, Action.READ_TARGETS)
+
+
+def readable_regions(user) -> QuerySet[Region]:
+    """Regions whose targets `user` may read."""
+    return scoping.regions_for(user, Action.READ_TARGETS)
 
 
 def targets(
@@ -68,7 +79,8 @@ def targets(
         qs = qs.filter(metric=metric)
     if year is not None:
         qs = qs.filter(year=year)
-    return _readable(qs.order_by("region__path", "period__base_year", "metric", "year"), user)
+    qs = scoping.restrict(qs, user, Action.READ_TARGETS)
+    return qs.order_by("region__path", "period__base_year", "metric", "year")
 
 
 def settable_regions(user) -> QuerySet[Region]:
@@ -76,18 +88,21 @@ def settable_regions(user) -> QuerySet[Region]:
     return scoping.regions_for(user, Action.SET_TARGETS).order_by("path")
 
 
-def parent_regions() -> QuerySet[Region]:
-    """Regions that have children, i.e. whose targets can be decomposed."""
-    return Region.objects.filter(level__in=[RegionLevel.PROVINCE, RegionLevel.CITY]).order_by("path")
+def parent_regions(user) -> QuerySet[Region]:
+    """Regions that have children, i.e. whose targets can be decomposed, among those whose
+    targets `user` may read."""
+    return readable_regions(user).filter(level__in=[RegionLevel.PROVINCE, RegionLevel.CITY]).order_by("path")
 
 
 def default_parent(user) -> Region | None:
+    """The user's own region, or a county user's city (when readable), else the first readable one."""
+    parents = parent_regions(user)
     region = getattr(user, "region", None)
     if region is not None:
-        if region.level != RegionLevel.COUNTY:
-            return region
-        return region.parent
-    return parent_regions().first()
+        own = region if region.level != RegionLevel.COUNTY else region.parent
+        if own is not None and parents.filter(pk=own.pk).exists():
+            return own
+    return parents.first()
 
 
 def default_period(region: Region | None) -> PlanPeriod | None:
@@ -158,6 +173,7 @@ class Decomposition:
     cap_parent: Decimal | None = None
     cap_sum: Decimal | None = None
     cap_children_missing: list[Region] = field(default_factory=list)
+    hidden_children: int = 0  # sub-regions whose targets the user may not read: no row, no cap sum
 
     @property
     def cap_sum_exceeds(self) -> bool:
@@ -168,12 +184,20 @@ class Decomposition:
         return sum(r.weaker_count for r in self.rows)
 
 
-def decomposition(parent: Region, period: PlanPeriod) -> Decomposition:
-    """Compare the children's targets with the parent's (two queries)."""
-    children = list(Region.objects.filter(parent=parent).order_by("path"))
+def decomposition(user, parent: Region, period: PlanPeriod) -> Decomposition:
+    """Compare the children's targets with the parent's (three queries).
+
+    Only sub-regions whose targets `user` may read get a row; when some may not be read, the
+    sum of the children's caps is left out too (it would disclose their targets).
+    """
+    all_children = list(Region.objects.filter(parent=parent).order_by("path"))
+    readable = set(readable_regions(user).filter(parent=parent).values_list("pk", flat=True))
+    children = [c for c in all_children if c.pk in readable]
     by_region: dict[int, dict[tuple[str, int | None], RegionTarget]] = defaultdict(dict)
-    for t in RegionTarget.objects.filter(period=period, region__in=[parent, *children]).select_related(
-        "updated_by"
+    for t in (
+        readable_targets(user)
+        .filter(period=period, region__in=[parent, *children])
+        .select_related("updated_by")
     ):
         by_region[t.region_id][(t.metric, t.year)] = t
     annual_years: dict[str, set[int]] = defaultdict(set)
@@ -206,10 +230,11 @@ def decomposition(parent: Region, period: PlanPeriod) -> Decomposition:
     cap = TargetMetric.ENERGY_TOTAL_CAP.value
     caps = [by_region.get(c.pk, {}).get((cap, None)) for c in children]
     result = Decomposition(parent=parent, period=period, columns=columns, parent_row=parent_row, rows=rows)
+    result.hidden_children = len(all_children) - len(children)
     parent_cap = own.get((cap, None))
     result.cap_parent = parent_cap.value if parent_cap else None
     present = [t.value for t in caps if t is not None]
-    result.cap_sum = sum(present, Decimal(0)) if present else None
+    result.cap_sum = sum(present, Decimal(0)) if present and not result.hidden_children else None
     result.cap_children_missing = [c for c, t in zip(children, caps, strict=True) if t is None]
     return result
 

@@ -1,6 +1,8 @@
 """Plan periods, region targets, their import and their decomposition.
 
-Everyone signed in reads; `Action.SET_TARGETS` writes (within the user's scope; a
+Plan periods: everyone signed in reads them. Targets, their export and the decomposition:
+`Action.READ_TARGETS` (the subtree and the regions above, roles.md v1.1; a target outside it
+is a 404 and never listed). `Action.SET_TARGETS` writes (within the user's scope; a
 region outside it is shown as a field error with status 403, nothing saved);
 `Action.EDIT_CATALOG` assigns a period's rule set and factor set.
 """
@@ -149,7 +151,7 @@ def _target_filters(request) -> dict:
     }
 
 
-@action_required(Action.READ_REFERENCE)
+@action_required(Action.READ_TARGETS)
 def target_list(request):
     f = _target_filters(request)
     qs = selectors.targets(
@@ -193,13 +195,13 @@ def target_list(request):
             "filters": f,
             "periods": PlanPeriod.objects.all(),
             "metrics": TargetMetric.choices,
-            "parents": selectors.parent_regions(),
+            "parents": selectors.parent_regions(request.user),
             "can_set": _can_set_targets(request.user),
         },
     )
 
 
-@action_required(Action.READ_REFERENCE)
+@action_required(Action.READ_TARGETS)
 def target_detail(request, pk: int):
     target = get_object_or_404(selectors.targets(request.user), pk=pk)
     return render(
@@ -246,7 +248,7 @@ def target_create(request):
 
 @action_required(Action.SET_TARGETS)
 def target_edit(request, pk: int):
-    target = get_object_or_404(RegionTarget.objects.select_related("region", "period"), pk=pk)
+    target = get_object_or_404(selectors.targets(request.user), pk=pk)  # unreadable: 404
     scoping.require(request.user, Action.SET_TARGETS, region=target.region)
     form = TargetEditForm(*bound_args(request), instance=RegionTarget.objects.get(pk=target.pk))
     status = 200
@@ -281,7 +283,7 @@ def target_edit(request, pk: int):
 
 @action_required(Action.SET_TARGETS)
 def target_delete(request, pk: int):
-    target = get_object_or_404(RegionTarget.objects.select_related("region", "period"), pk=pk)
+    target = get_object_or_404(selectors.targets(request.user), pk=pk)  # unreadable: 404
     scoping.require(request.user, Action.SET_TARGETS, region=target.region)
     if request.method == "POST":
         services.target_delete(user=request.user, target=target)
@@ -333,9 +335,9 @@ def target_import(request):
 # --- decomposition -------------------------------------------------------------------------------
 
 
-@action_required(Action.READ_REFERENCE)
+@action_required(Action.READ_TARGETS)
 def decomposition(request):
-    parents = selectors.parent_regions()
+    parents = selectors.parent_regions(request.user)
     code = request.GET.get("parent", "").strip()
     parent = (
         parents.filter(code=code).order_by("path").first() if code else selectors.default_parent(request.user)
@@ -346,7 +348,7 @@ def decomposition(request):
         if period_code
         else selectors.default_period(parent)
     )
-    result = selectors.decomposition(parent, period) if parent and period else None
+    result = selectors.decomposition(request.user, parent, period) if parent and period else None
     if result is not None and wants_xlsx(request):
         header = [_("Region code"), _("Region"), *[c.label for c in result.columns]]
         rows = []

@@ -7,12 +7,14 @@ what shared/spec/roles.md (v1.1) says, with an object inside and one outside its
   with undeclared views (`test_the_checker_names_an_undeclared_view`).
 - Anonymous: every URL answers with the login page (UI) or 401/403 (API), public pages aside.
 - Each role's user, for every URL: a role that never holds the declared action gets 403.
-- Reports, assessments, sector plans and measures: lists, details, exports and downloads agree
+- Reports, assessments, targets, sector plans and measures: lists, details, exports and downloads agree
   with an oracle written from roles.md (not from the code): what a list shows its detail shows,
   a foreign object is 404 and never appears in a list, an export or the completeness grid.
 - NetBox-style API cases for each list endpoint: anonymous 401/403, query count bounded.
 
-Demo data (`seed_demo`) is seeded once for the module inside a transaction rolled back at the end.
+The data is the session's demo data (the `demo` fixture of tests/conftest.py: `seed_demo` once per
+run, committed with its recompute); each test adds, in its own rolled-back transaction, the users
+and the plan outside Nanchang it needs. Nothing is seeded here.
 """
 
 from __future__ import annotations
@@ -23,11 +25,10 @@ import re
 from dataclasses import dataclass
 
 import pytest
-from django.core.management import call_command
-from django.db import transaction
 from django.http import HttpResponse
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, path, resolve
+from openpyxl import load_workbook
 from rest_framework.test import APIClient
 from rest_framework.views import APIView
 
@@ -201,6 +202,7 @@ SPEC = {  # action → roles holding it somewhere (roles.md v1.1)
     Action.IMPORT_VALUES: {"county", "city", "provincial", "admin"},
     Action.IMPORT_APPROVE: {"provincial", "admin"},
     Action.SET_TARGETS: {"city", "provincial", "admin"},
+    Action.READ_TARGETS: {"county", "city", "dept", "provincial", "congress", "admin"},
     Action.READ_PLANS: {"county", "city", "dept", "provincial", "congress", "admin"},
     Action.EDIT_PLANS: {"dept", "provincial", "admin"},
     Action.READ_COMPLETENESS: {"county", "city", "provincial", "congress", "admin"},
@@ -220,61 +222,35 @@ class World:
     outside: dict  # role → a region outside it (None: the role's jurisdiction is everything)
 
 
-def _reference_data():
-    from importlib import import_module
+@pytest.fixture
+def world(demo):
+    """The session's demo data (`demo`: seeded once per run, with its recompute's figures) and,
+    inside this test's transaction, the users and the plan outside Nanchang the matrix needs."""
+    from apps.accounts.models import User
 
-    from django.apps import apps as django_apps
-
-    from apps.indicators.models import Indicator
-    from apps.organizations.services import load_departments
-    from apps.regions.models import Region
-    from apps.regions.services import JIANGXI_CSV, load_regions_csv
-
-    if not Indicator.objects.exists():
-        import_module("apps.indicators.migrations.0002_seed_catalog").seed(django_apps, None)
-        import_module("apps.targets.migrations.0002_seed_periods").seed(django_apps, None)
-    if not Region.objects.exists():
-        load_regions_csv(JIANGXI_CSV)
-        load_departments()
-
-
-@pytest.fixture(scope="module")
-def world(django_db_setup, django_db_blocker):
-    """seed_demo once for the module (rolled back at its end), its recompute run, and the users."""
-    from apps.monitoring import services
-
-    with django_db_blocker.unblock(), transaction.atomic():
-        _reference_data()  # a transactional test run before may have flushed it
-        call_command("seed_demo", stdout=io.StringIO())
-        # approvals queue their recompute on commit, which never comes inside this transaction
-        services.run_execute(services.run_create(user=None, region=None, year=None, reason="matrix").pk)
-        from apps.accounts.models import User
-
-        users = {
-            "county": User.objects.get(username="donghu"),  # 东湖区 360102, a county of 南昌
-            "city": User.objects.get(username="nanchang"),  # 南昌市 360100
-            "dept": user_with(Role.DEPARTMENT_STAFF, "360100", department_kind="energy"),
-            "provincial": User.objects.get(username="province"),
-            "congress": user_with(Role.CONGRESS_MEMBER, "360100"),  # 南昌市人大
-            "admin": User.objects.get(username="admin"),
-        }
-        # a plan outside Nanchang (the demo's plans are the province's and Nanchang's)
-        plan = SectorPlan.objects.filter(region__code="360100").first()
-        measures = list(plan.measures.all())
-        plan.pk, plan.id, plan.region = None, None, by_code("360400")
-        plan.lead_department = plan.lead_department.__class__.objects.filter(region=plan.region).first()
-        plan.save()
-        for measure in measures[:1]:
-            measure.pk, measure.id, measure.plan = None, None, plan
-            measure.responsible_department = plan.lead_department
-            measure.save()
-        nanchang, donghu, jiujiang = by_code("360100"), by_code("360102"), by_code("360400")
-        inside = {"county": donghu, "city": nanchang, "dept": nanchang, "congress": nanchang}
-        inside |= {"provincial": jiujiang, "admin": jiujiang}
-        outside = {role: jiujiang for role in ("county", "city", "dept", "congress")}
-        outside |= {"provincial": None, "admin": None}
-        yield World(users=users, inside=inside, outside=outside)
-        transaction.set_rollback(True)
+    users = {
+        "county": User.objects.get(username="donghu"),  # 东湖区 360102, a county of 南昌
+        "city": User.objects.get(username="nanchang"),  # 南昌市 360100
+        "dept": user_with(Role.DEPARTMENT_STAFF, "360100", department_kind="energy"),
+        "provincial": User.objects.get(username="province"),
+        "congress": user_with(Role.CONGRESS_MEMBER, "360100"),  # 南昌市人大
+        "admin": User.objects.get(username="admin"),
+    }
+    # a plan outside Nanchang (the demo's plans are the province's and Nanchang's)
+    plan = SectorPlan.objects.filter(region__code="360100").first()
+    measure = plan.measures.first()
+    plan.pk, plan.id, plan.region = None, None, by_code("360400")
+    plan.lead_department = plan.lead_department.__class__.objects.filter(region=plan.region).first()
+    plan.save()
+    measure.pk, measure.id, measure.plan = None, None, plan
+    measure.responsible_department = plan.lead_department
+    measure.save()
+    nanchang, donghu, jiujiang = by_code("360100"), by_code("360102"), by_code("360400")
+    inside = {"county": donghu, "city": nanchang, "dept": nanchang, "congress": nanchang}
+    inside |= {"provincial": jiujiang, "admin": jiujiang}
+    outside = {role: jiujiang for role in ("county", "city", "dept", "congress")}
+    outside |= {"provincial": None, "admin": None}
+    return World(users=users, inside=inside, outside=outside)
 
 
 def client_for(world, role, api=False):
@@ -397,6 +373,22 @@ def test_reports_lists_details_and_exports_follow_roles_md(db, world, role):
     assert _csv_codes(values.content, "region_code") <= codes
 
 
+# --- who reads targets and plans (roles.md v1.1: "subtree and the regions above") -----------------
+
+
+def may_read_target(role: str, user, region) -> bool:
+    """roles.md v1.1: county/city and department staff the subtree and the regions above it;
+    congress members the subtree; provincial officials and administrators all."""
+    if role in ("provincial", "admin"):
+        return True
+    inside = region.path.startswith(user.region.path)
+    above = user.region.path.startswith(region.path)
+    return inside or (above and role in ("county", "city", "dept"))
+
+
+may_read_plan = may_read_target  # roles.md v1.1: "plans of the subtree and of the regions above" alike
+
+
 # --- assessments, the completeness grid, plans --------------------------------------------------------
 
 
@@ -441,10 +433,19 @@ def test_the_completeness_grid_shows_only_the_jurisdiction(db, world, role):
 @pytest.mark.parametrize("role", ROLES)
 def test_plans_and_measures_never_show_a_foreign_region(db, world, role):
     api, client = client_for(world, role, api=True), client_for(world, role)
+    user = world.users[role]
     plans = _all_pages(api, "/api/v1/sector-plans/")
     plan_regions = {p.pk: p.region for p in SectorPlan.objects.select_related("region")}
-    for plan in plans:
-        assert _in_scope(world, role, plan_regions[plan["id"]]) or role == "dept", plan
+    readable = {pk for pk, region in plan_regions.items() if may_read_plan(role, user, region)}
+    listed = {plan["id"] for plan in plans}
+    assert readable <= listed
+    assert listed - readable == set() or role == "dept", listed - readable  # + own department's measures
+    province = SectorPlan.objects.filter(region__code="360000").first()  # the regions above
+    above = 200 if role != "congress" else 404  # roles.md v1.1: congress members read their subtree only
+    assert api.get(f"/api/v1/sector-plans/{province.pk}/").status_code == above
+    assert client.get(f"/plans/{province.pk}/").status_code == above
+    province_measure = Measure.objects.filter(plan=province).first()
+    assert api.get(f"/api/v1/measures/{province_measure.pk}/").status_code == above
     foreign = SectorPlan.objects.filter(region__code="360400").first()
     want = 404 if world.outside[role] is not None else 200
     assert api.get(f"/api/v1/sector-plans/{foreign.pk}/").status_code == want
@@ -503,7 +504,7 @@ def test_every_api_list_endpoint_has_a_netbox_case():
 
 
 @pytest.mark.parametrize("name", LIST_ENDPOINTS)
-def test_api_list_anonymous_is_refused(db, world, name):
+def test_api_list_anonymous_is_refused(demo, name):
     assert APIClient().get(_list_url(name)).status_code in (401, 403)
 
 
@@ -515,16 +516,31 @@ def test_api_list_query_count_is_bounded(db, world, name, django_assert_max_num_
         assert api.get(_list_url(name)).status_code == 200
 
 
-# --- known deviations from roles.md v1.1, kept visible until fixed ------------------------------------
+@pytest.mark.parametrize("role", ROLES)
+def test_targets_lists_details_and_exports_follow_roles_md(db, world, role):
+    from apps.targets.models import RegionTarget
+
+    user = world.users[role]
+    api, client = client_for(world, role, api=True), client_for(world, role)
+    targets = list(RegionTarget.objects.select_related("region"))
+    expected = {t.pk for t in targets if may_read_target(role, user, t.region)}
+    assert expected
+    assert {row["id"] for row in _all_pages(api, "/api/v1/targets/")} == expected
+    samples = {}
+    for target in targets:
+        samples.setdefault((target.region.level, target.pk in expected), target)
+    for (_level, readable), target in samples.items():
+        want = 200 if readable else 404
+        assert api.get(f"/api/v1/targets/{target.pk}/").status_code == want, target.region
+        assert client.get(f"/targets/{target.pk}/").status_code == want, target.region
+    codes = {t.region.code for t in targets if t.pk in expected}
+    exported = client.get("/targets/", {"export": "xlsx"})
+    sheet = load_workbook(io.BytesIO(exported.content)).active
+    assert {row[0] for row in list(sheet.iter_rows(values_only=True))[1:]} == codes
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="roles.md v1.1 'read targets: subtree and the regions above' for county/city and department "
-    "staff; targets are still read with READ_REFERENCE (everything). Fix: a READ_TARGETS action with a "
-    "subtree-and-above scope in scoping.py, used by targets selectors, views and API.",
-)
 def test_a_county_does_not_read_a_sibling_countys_targets(db, world):
+    """The leak the matrix found (targets were read with READ_REFERENCE by everyone signed in)."""
     from apps.targets.models import RegionTarget
 
     sibling = RegionTarget.objects.filter(region__code="360103").first()
@@ -532,3 +548,5 @@ def test_a_county_does_not_read_a_sibling_countys_targets(db, world):
     api = client_for(world, "county", api=True)
     assert api.get("/api/v1/targets/", {"region": "360103"}).json()["count"] == 0
     assert api.get(f"/api/v1/targets/{sibling.pk}/").status_code == 404
+    own = {row["region"] for row in _all_pages(api, "/api/v1/targets/")}
+    assert {"360000", "360100"} <= own <= {"360000", "360100", "360102"}

@@ -152,3 +152,32 @@ def test_createsuperuser_noinput_makes_an_administrator(monkeypatch):
     root = User.objects.get(username="root")
     assert root.role == Role.ADMINISTRATOR
     assert scoping.is_admin(root)
+
+
+@pytest.mark.parametrize("action", [Action.READ_TARGETS])
+def test_subtree_and_above_reaches_the_ancestors_and_the_subtree_never_a_sibling(region, action):
+    """roles.md v1.1: region and department staff read targets and plans "of the subtree and of
+    the regions above"; congress members their subtree only; provincial officials all."""
+    from apps.targets.models import PlanPeriod, RegionTarget
+
+    donghu = user_with(Role.REGION_STAFF, "360102")
+    assert codes(scoping.regions_for(donghu, action)) == {"360000", "360100", "360102"}
+    for code in ("360000", "360100", "360102"):
+        assert scoping.can(donghu, action, region(code))
+    assert not scoping.can(donghu, action, region("360103"))  # a sibling county
+    assert not scoping.can(donghu, action, region("360400"))  # another city
+    nanchang = user_with(Role.REGION_STAFF, "360100")
+    assert codes(scoping.regions_for(nanchang, action)) == {"360000"} | codes(
+        scoping.regions_for(nanchang, Action.READ_ASSESSMENTS)
+    )
+    energy = user_with(Role.DEPARTMENT_STAFF, "360100", department_kind="energy")
+    assert codes(scoping.regions_for(energy, action)) == codes(scoping.regions_for(nanchang, action))
+    member = user_with(Role.CONGRESS_MEMBER, "360100")
+    assert "360000" not in codes(scoping.regions_for(member, action))
+    assert not scoping.can(member, action, region("360000"))
+    assert scoping.regions_for(user_with(Role.PROVINCIAL_OFFICIAL, "360000"), action).count() == 112
+    period = PlanPeriod.objects.get(code="2021-2025")
+    for code in ("360000", "360100", "360102", "360103", "360402"):
+        RegionTarget.objects.create(region=region(code), period=period, metric="energy_total_cap", value=1)
+    readable = scoping.restrict(RegionTarget.objects.all(), donghu, action)
+    assert {t.region.code for t in readable} == {"360000", "360100", "360102"}

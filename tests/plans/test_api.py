@@ -7,8 +7,10 @@ import pytest
 from django.utils import timezone
 from rest_framework.test import APIClient
 
+from apps.accounts.roles import Role
 from apps.plans import services
 from apps.plans.models import Measure, Milestone, PlanTarget, SectorPlan
+from tests.factories import user_with
 
 from .conftest import dept, make_measure, make_plan
 
@@ -67,7 +69,12 @@ def titles(response) -> set[str]:
 
 
 def test_lists_only_show_the_read_scope(users, plans):
-    assert titles(api_as(users["donghu"]).get("/api/v1/sector-plans/")) == {"Donghu transport"}
+    # roles.md v1.1: region and department staff read the plans of their subtree and of the
+    # regions above (Donghu reads Nanchang's), never a sibling's or another city's.
+    assert titles(api_as(users["donghu"]).get("/api/v1/sector-plans/")) == {
+        "Donghu transport",
+        "Nanchang steel",
+    }
     assert titles(api_as(users["nanchang"]).get("/api/v1/sector-plans/")) == {
         "Nanchang steel",
         "Donghu transport",
@@ -78,8 +85,9 @@ def test_lists_only_show_the_read_scope(users, plans):
         "Jiujiang steel",
     }
     assert titles(api_as(users["jiujiang"]).get("/api/v1/measures/")) == set()
-    # Donghu's ecology bureau sees the measure it carries out, not the city's other measure.
-    assert titles(api_as(users["ecology_donghu"]).get("/api/v1/measures/")) == {"Running"}
+    # Donghu's ecology bureau reads the measures of its city's plan (a region above), not Jiujiang's.
+    assert titles(api_as(users["ecology_donghu"]).get("/api/v1/measures/")) == {"Late", "Running"}
+    assert titles(api_as(users["industry_jiujiang"]).get("/api/v1/sector-plans/")) == {"Jiujiang steel"}
 
 
 def test_objects_outside_the_read_scope_are_404(users, plans):
@@ -224,8 +232,10 @@ def test_patch_plan_allowed_refused_and_put_not_offered(users, plans):
 def test_plan_set_status(users, plans):
     url = f"/api/v1/sector-plans/{plans['nanchang'].pk}/set-status/"
     assert api_as(users["nanchang"]).post(url, {"status": "in_force"}, format="json").status_code == 403
+    # Donghu reads its city's plan (roles.md v1.1: the regions above) but may not edit it
+    assert api_as(users["donghu"]).post(url, {"status": "in_force"}, format="json").status_code == 403
     assert (
-        api_as(users["donghu"]).post(url, {"status": "in_force"}, format="json").status_code == 404
+        api_as(users["jiujiang"]).post(url, {"status": "in_force"}, format="json").status_code == 404
     )  # unreadable
     response = api_as(users["industry_nanchang"]).post(url, {"status": "in_force"}, format="json")
     assert response.status_code == 400
@@ -425,25 +435,32 @@ def test_list_queries_do_not_grow_with_the_number_of_rows(users, url):
     assert _queries(lambda: api.get(url)) == few
 
 
-def test_a_responsible_department_reaches_its_measure_through_an_unreadable_plan(users):
-    """Donghu's ecology bureau carries out a measure of a provincial plan it cannot read: it
-    sees and reports on that measure, never the plan's other content."""
+def test_a_responsible_department_reports_on_its_measure_of_a_higher_plan(users):
+    """Donghu's ecology bureau carries out a measure of a provincial plan: it reads the plan
+    (roles.md v1.1: plans of the regions above) and reports on its own measure only."""
     admin = users["admin"]
     plan = make_plan(admin, region_code="360000", title="Provincial steel")
     own = make_measure(admin, plan, title="Own", dept_code="360102", kind="ecology_environment")
     other = make_measure(admin, plan, title="Other", dept_code="360100", kind="transport")
     services.milestone_add(user=admin, measure=other, title="Hidden step", due_date=TODAY())
     api = api_as(users["ecology_donghu"])
-    assert api.get(f"/api/v1/sector-plans/{plan.pk}/").status_code == 404
-    assert api.get(f"/api/v1/sector-plans/{plan.pk}/targets/").status_code == 404
+    assert api.get(f"/api/v1/sector-plans/{plan.pk}/").status_code == 200
     base = f"/api/v1/sector-plans/{plan.pk}/milestones/"
     created = api.post(
         base, {"measure": own.pk, "title": "Survey", "due_date": TODAY().isoformat()}, format="json"
     )
     assert created.status_code == 201, created.json()
-    assert [m["title"] for m in api.get(base).json()] == ["Survey"]
+    assert {m["title"] for m in api.get(base).json()} == {"Survey", "Hidden step"}
+    # a congress member of Donghu (subtree only) reaches the measure carried out in Donghu
+    # through the provincial plan it cannot read, never the plan's other content
+    congress = api_as(user_with(Role.CONGRESS_MEMBER, "360102"))
+    assert congress.get(f"/api/v1/sector-plans/{plan.pk}/").status_code == 404
+    assert congress.get(f"/api/v1/sector-plans/{plan.pk}/targets/").status_code == 404
+    assert [m["title"] for m in congress.get(base).json()] == ["Survey"]
+    assert congress.get(f"/api/v1/measures/{own.pk}/").status_code == 200
+    assert congress.get(f"/api/v1/measures/{other.pk}/").status_code == 404
     refused = api.post(
         base, {"measure": other.pk, "title": "x", "due_date": TODAY().isoformat()}, format="json"
     )
-    assert refused.status_code == 400  # the other measure is not even a valid choice for this user
-    assert "measure" in refused.json()["errors"]
+    assert refused.status_code == 403  # the other measure: readable (the plan is), not editable
+    assert not Milestone.objects.filter(measure=other, title="x").exists()

@@ -6,8 +6,10 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
+from apps.accounts.roles import Role
 from apps.plans import selectors, services
 from apps.plans.models import Measure, MeasureStatus, measure_overdue, milestone_overdue
+from tests.factories import user_with
 
 from .conftest import dept, make_measure, make_plan
 
@@ -37,14 +39,20 @@ def plans(users):
         ("province", {"province", "nanchang", "donghu", "jiujiang"}),
         ("congress", {"province", "nanchang", "donghu", "jiujiang"}),
         ("industry_province", {"province", "nanchang", "donghu", "jiujiang"}),
-        ("industry_nanchang", {"nanchang", "donghu"}),
-        ("transport_nanchang", {"nanchang", "donghu"}),
-        ("nanchang", {"nanchang", "donghu"}),
-        ("donghu", {"donghu"}),
-        ("jiujiang", {"jiujiang"}),
+        # roles.md v1.1: region and department staff read the plans of their subtree and of the
+        # regions above; congress members their subtree only
+        ("industry_nanchang", {"province", "nanchang", "donghu"}),
+        ("transport_nanchang", {"province", "nanchang", "donghu"}),
+        ("nanchang", {"province", "nanchang", "donghu"}),
+        ("donghu", {"province", "nanchang", "donghu"}),
+        ("ecology_donghu", {"province", "nanchang", "donghu"}),
+        ("jiujiang", {"province", "jiujiang"}),
+        ("congress_nanchang", {"nanchang", "donghu"}),
     ],
 )
-def test_everyone_reads_the_plans_of_their_subtree(users, plans, who, visible):
+def test_everyone_reads_the_plans_of_their_subtree_and_the_regions_above(users, plans, who, visible):
+    if who == "congress_nanchang":
+        users[who] = user_with(Role.CONGRESS_MEMBER, "360100")
     readable = set(selectors.readable_plans(users[who]).values_list("title", flat=True))
     assert readable == {plans[k].title for k in visible}
 
@@ -76,10 +84,16 @@ def test_a_department_sees_and_edits_the_measure_it_carries_out_in_a_higher_plan
         users["admin"], plans["province"], title="Other", dept_code="360102", kind="transport"
     )
     staff = users["ecology_donghu"]
-    assert list(selectors.readable_measures(staff)) == [measure, other]  # both carried out in Donghu
+    assert list(selectors.readable_measures(staff)) == [measure, other]  # the province's plan: above
     assert list(selectors.editable_measures(staff)) == [measure]
-    assert not selectors.readable_plans(staff).filter(pk=plans["province"].pk).exists()
-    assert list(selectors.readable_measures(users["jiujiang"])) == []
+    assert selectors.readable_plans(staff).filter(pk=plans["province"].pk).exists()
+    in_nanchang = make_measure(users["admin"], plans["nanchang"], dept_code="360102", kind="transport")
+    assert in_nanchang not in selectors.readable_measures(users["jiujiang"])  # another city's plan
+    assert in_nanchang in selectors.readable_measures(staff)
+    # a congress member of Donghu reads no plan above, but the measures carried out in Donghu
+    member = user_with(Role.CONGRESS_MEMBER, "360102")
+    assert set(selectors.readable_measures(member)) == {measure, other, in_nanchang}
+    assert not selectors.readable_plans(member).filter(pk=plans["province"].pk).exists()
 
 
 def test_editable_measures_include_every_measure_of_an_editable_plan(users, plans):

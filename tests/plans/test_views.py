@@ -9,8 +9,10 @@ from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
 
+from apps.accounts.roles import Role
 from apps.plans import services
 from apps.plans.models import Measure, MeasureStatus, Milestone, PlanTarget, ProgressNote, SectorPlan
+from tests.factories import user_with
 
 from .conftest import dept, make_measure, make_plan
 
@@ -103,7 +105,7 @@ def test_plan_page_renders_for_readers(client, users, plans, who):
 
 def test_plan_page_outside_scope_is_404(client, users, plans):
     assert (
-        get(client, users["donghu"], reverse("plans:plan-detail", args=[plans["nanchang"].pk])).status_code
+        get(client, users["jiujiang"], reverse("plans:plan-detail", args=[plans["nanchang"].pk])).status_code
         == 404
     )
     assert (
@@ -135,12 +137,14 @@ def test_measure_page_renders_for_readers(client, users, plans, who):
     assert ("Record progress" in html) == can_edit
 
 
-def test_a_department_reads_its_measure_of_an_unreadable_plan_without_a_plan_link(client, users):
+def test_a_measure_carried_out_in_the_subtree_of_an_unreadable_plan_shows_no_plan_link(client, users):
+    """A congress member of Donghu reads no plan above (roles.md v1.1: subtree), but reads the
+    measure a Donghu department carries out in the provincial plan."""
     plan = make_plan(users["admin"], region_code="360000", title="Provincial steel")
     measure = make_measure(users["admin"], plan, dept_code="360102", kind="ecology_environment")
-    html = get(
-        client, users["ecology_donghu"], reverse("plans:measure-detail", args=[measure.pk])
-    ).content.decode()
+    member = user_with(Role.CONGRESS_MEMBER, "360102")
+    assert get(client, member, plan.get_absolute_url()).status_code == 404
+    html = get(client, member, reverse("plans:measure-detail", args=[measure.pk])).content.decode()
     assert "Provincial steel" in html
     assert plan.get_absolute_url() not in html
 
@@ -341,7 +345,9 @@ def test_measure_create_form(client, users, plans):
     url = reverse("plans:measure-create", args=[plans["nanchang"].pk])
     client.force_login(users["transport_nanchang"])
     assert client.get(url).status_code == 403
-    client.force_login(users["ecology_donghu"])  # responsible for one measure, cannot read the plan
+    client.force_login(users["ecology_donghu"])  # reads its city's plan (the regions above), edits none
+    assert client.get(url).status_code == 403
+    client.force_login(users["industry_jiujiang"])  # edits plans, but cannot read another city's
     assert client.get(url).status_code == 404
     client.force_login(users["industry_nanchang"])
     assert client.get(url).status_code == 200

@@ -33,22 +33,64 @@ def test_unauthenticated_calls_get_401(api, method, url):
     assert getattr(api, method)(url).status_code == 401
 
 
+# roles.md v1.1 "read targets": county/city and department staff their subtree and the regions
+# above it; provincial officials all; congress members their subtree; administrators all.
+# (ROLE_PROFILES: county = Donghu 360102, city = Nanchang 360100, the others at the province.)
+READS_TARGETS_OF = {
+    "county": lambda path: path in ("360000/", "360000/360100/") or path.startswith("360000/360100/360102/"),
+    "city": lambda path: path == "360000/" or path.startswith("360000/360100/"),
+    "department": lambda path: True,
+    "provincial": lambda path: True,
+    "congress": lambda path: True,
+    "admin": lambda path: True,
+}
+
+
+def all_rows(client, url, params=None) -> list[dict]:
+    rows, page = [], client.get(url, params or {}).json()
+    while True:
+        rows += page["results"]
+        if not page.get("next"):
+            return rows
+        page = client.get(page["next"]).json()
+
+
+def readable_ids(role) -> set[int]:
+    return {
+        t.pk for t in RegionTarget.objects.select_related("region") if READS_TARGETS_OF[role](t.region.path)
+    }
+
+
 @pytest.mark.parametrize("role", ROLES)
-def test_everyone_signed_in_reads_periods_and_targets(as_role, demo, role):
+def test_everyone_signed_in_reads_periods_and_the_targets_roles_md_grants(as_role, demo, role):
     client = as_role(role)
     periods = client.get("/api/v1/periods/").json()["results"]
     assert [p["code"] for p in periods] == ["2016-2020", "2021-2025", "2026-2030"]
     assert periods[1]["rule_set"] == "R2022" and periods[1]["factor_set"] is None
     assert periods[1]["first_year"] == 2021 and periods[1]["last_year"] == 2025
-    data = client.get("/api/v1/targets/").json()
-    assert data["count"] == RegionTarget.objects.count() > 0
+    listed = {t["id"] for t in all_rows(client, "/api/v1/targets/")}
+    assert listed == readable_ids(role) and listed
+    for target in RegionTarget.objects.exclude(pk__in=listed)[:3]:  # lists and details agree
+        assert client.get(f"/api/v1/targets/{target.pk}/").status_code == 404
+    for pk in list(listed)[:3]:
+        assert client.get(f"/api/v1/targets/{pk}/").status_code == 200
+
+
+def test_a_county_reads_its_own_its_citys_and_the_provinces_targets_not_a_siblings(as_role, demo):
+    client = as_role("county")
+    regions = {t["region"] for t in all_rows(client, "/api/v1/targets/")}
+    assert {"360000", "360100"} <= regions <= {"360000", "360100", "360102"}
+    assert client.get("/api/v1/targets/", {"region": "360103"}).json()["count"] == 0
+    sibling = RegionTarget.objects.filter(region__code="360103").first()
+    assert client.get(f"/api/v1/targets/{sibling.pk}/").status_code == 404
+    assert client.patch(f"/api/v1/targets/{sibling.pk}/", {"value": "1"}, format="json").status_code == 404
 
 
 def test_target_list_costs_a_constant_number_of_queries(as_role, demo, django_assert_max_num_queries):
     client = as_role("city")
     with django_assert_max_num_queries(6):
         response = client.get("/api/v1/targets/")
-    assert response.json()["count"] == RegionTarget.objects.count()
+    assert response.json()["count"] == len(readable_ids("city"))
 
 
 def test_targets_filter_by_region_period_metric_and_year(as_role, demo):
@@ -56,7 +98,10 @@ def test_targets_filter_by_region_period_metric_and_year(as_role, demo):
     data = client.get("/api/v1/targets/", {"region": "360100", "period": "2021-2025"}).json()
     assert data["count"] == 4
     data = client.get("/api/v1/targets/", {"within": "360100", "metric": "energy_total_cap"}).json()
+    assert data["count"] == 2  # Nanchang and Donghu: the sibling counties' targets are not the county's
+    data = as_role("city").get("/api/v1/targets/", {"within": "360100", "metric": "energy_total_cap"}).json()
     assert data["count"] == 10
+    client = as_role("county")
     data = client.get(
         "/api/v1/targets/", {"metric": "energy_intensity_reduction_annual", "year": 2022}
     ).json()

@@ -5,6 +5,7 @@ import pytest
 from django.core.management import call_command
 from django.utils import translation
 
+from apps.accounts.scoping import SYSTEM
 from apps.targets import selectors
 from apps.targets.models import RegionTarget
 
@@ -39,7 +40,7 @@ def test_a_child_with_a_smaller_reduction_or_nonfossil_share_is_flagged_weaker(r
     put(nanchang, period_14, "co2_intensity_reduction", "19")  # stronger
     put(nanchang, period_14, "nonfossil_share", "18.2")  # weaker
     put(xinyu, period_14, "energy_intensity_reduction", "13.9")  # weaker
-    result = selectors.decomposition(province, period_14)
+    result = selectors.decomposition(SYSTEM, province, period_14)
     assert len(result.rows) == 11
     assert not cell(result, "360100", "energy_intensity_reduction").weaker
     assert not cell(result, "360100", "co2_intensity_reduction").weaker
@@ -55,7 +56,7 @@ def test_annual_targets_are_compared_year_by_year(region, period_14):
     put(nanchang, period_14, "energy_intensity_reduction_annual", "3.2", 2022)
     put(donghu, period_14, "energy_intensity_reduction_annual", "3.0", 2022)
     put(donghu, period_14, "energy_intensity_reduction_annual", "2.0", 2023)  # parent has none for 2023
-    result = selectors.decomposition(nanchang, period_14)
+    result = selectors.decomposition(SYSTEM, nanchang, period_14)
     with translation.override("en"):
         assert [c.label for c in result.columns if c.year] == [
             "Annual energy intensity reduction (%) 2022",
@@ -70,7 +71,7 @@ def test_the_sum_of_childrens_caps_above_the_parents_is_information_not_a_flag(r
     put(nanchang, period_14, "energy_total_cap", "560")
     put(region("360102"), period_14, "energy_total_cap", "300")
     put(region("360103"), period_14, "energy_total_cap", "300")
-    result = selectors.decomposition(nanchang, period_14)
+    result = selectors.decomposition(SYSTEM, nanchang, period_14)
     assert result.cap_sum == Decimal("600")
     assert result.cap_sum_exceeds
     assert len(result.cap_children_missing) == 7
@@ -82,13 +83,13 @@ def test_caps_within_the_parents_cap_are_not_reported_as_exceeding(region, perio
     nanchang = region("360100")
     put(nanchang, period_14, "energy_total_cap", "560")
     put(region("360102"), period_14, "energy_total_cap", "28")
-    result = selectors.decomposition(nanchang, period_14)
+    result = selectors.decomposition(SYSTEM, nanchang, period_14)
     assert not result.cap_sum_exceeds
 
 
 def test_without_parent_targets_nothing_is_flagged(region, period_14):
     put(region("360500"), period_14, "energy_intensity_reduction", "1")
-    result = selectors.decomposition(region("360000"), period_14)
+    result = selectors.decomposition(SYSTEM, region("360000"), period_14)
     assert result.weaker_count == 0
     assert result.cap_parent is None
 
@@ -98,18 +99,18 @@ def test_decomposition_costs_a_constant_number_of_queries(
 ):
     province = region("360000")
     with django_assert_max_num_queries(3):
-        result = selectors.decomposition(province, period_14)
+        result = selectors.decomposition(SYSTEM, province, period_14)
         assert result.rows[0].cells[0].value is not None
 
 
 def test_demo_data_shows_xinyu_weaker_and_the_cities_caps_above_the_province(demo, region, period_14):
-    result = selectors.decomposition(region("360000"), period_14)
+    result = selectors.decomposition(SYSTEM, region("360000"), period_14)
     weaker = {row.region.code for row in result.rows if row.weaker_count}
     assert weaker == {"360500"}
     assert result.cap_sum_exceeds
     assert cell(result, "360000", "energy_intensity_reduction").value == Decimal("14")
     assert cell(result, "360000", "nonfossil_share").value == Decimal("18.3")
-    nanchang = selectors.decomposition(region("360100"), period_14)
+    nanchang = selectors.decomposition(SYSTEM, region("360100"), period_14)
     assert len([r for r in nanchang.rows if r.cells[0].target]) == 9
     assert not nanchang.cap_sum_exceeds
     assert nanchang.weaker_count == 0
@@ -133,3 +134,20 @@ def test_demo_targets_match_the_worked_example_and_are_marked_as_demo(demo, regi
     assert (
         RegionTarget.objects.filter(region__parent=region("360000")).values("region").distinct().count() == 11
     )
+
+
+def test_a_county_sees_only_its_own_row_and_no_cap_sum_in_its_citys_decomposition(user_of, region, period_14):
+    """roles.md v1.1: county staff read the targets of their subtree and of the regions above,
+    not their sibling counties'; the sum of caps would disclose the siblings' caps."""
+    nanchang = region("360100")
+    put(nanchang, period_14, "energy_total_cap", "560")
+    put(region("360102"), period_14, "energy_total_cap", "300")
+    put(region("360103"), period_14, "energy_total_cap", "300")
+    county = user_of("county")  # Donghu 360102
+    result = selectors.decomposition(county, nanchang, period_14)
+    assert [r.region.code for r in result.rows] == ["360102"]
+    assert result.hidden_children == 8
+    assert result.cap_parent == Decimal("560")
+    assert result.cap_sum is None and not result.cap_sum_exceeds
+    full = selectors.decomposition(user_of("city"), nanchang, period_14)
+    assert len(full.rows) == 9 and full.hidden_children == 0 and full.cap_sum == Decimal("600")

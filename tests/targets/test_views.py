@@ -264,3 +264,68 @@ def test_upload_without_a_file_is_a_field_error(client, provincial):
     response = client.post(reverse("targets:import"), {})
     assert response.status_code == 400
     assert "file" in response.context["form"].errors
+
+
+# --- reads: roles.md v1.1 "read targets: subtree and the regions above" ---------------------------
+
+
+def test_a_county_reads_its_own_its_citys_and_the_provinces_targets_only(client, user_of, demo):
+    client.force_login(user_of("county"))  # Donghu 360102
+    listed = (
+        client.get(reverse("targets:list"), {"period": "2021-2025"}).context["page"].paginator.object_list
+    )
+    assert {t.region.code for t in listed} == {"360000", "360100", "360102"}
+    export = client.get(reverse("targets:list"), {"export": "xlsx"})
+    codes = {
+        r[0] for r in list(load_workbook(BytesIO(export.content)).active.iter_rows(values_only=True))[1:]
+    }
+    assert codes == {"360000", "360100", "360102"}
+    sibling = some_target("360103")
+    assert client.get(reverse("targets:detail", args=[sibling.pk])).status_code == 404
+    client.force_login(user_of("city"))  # Nanchang: sets its counties' targets, reads no other city's
+    foreign = some_target("360400")  # 九江市
+    for url_name in ("targets:edit", "targets:delete"):
+        assert client.get(reverse(url_name, args=[foreign.pk])).status_code == 404
+        assert client.post(reverse(url_name, args=[foreign.pk]), {"value": "1"}).status_code == 404
+    assert RegionTarget.objects.get(pk=foreign.pk).value == foreign.value
+
+
+def test_the_decomposition_shows_no_sibling_county_and_no_cap_sum(client, user_of, demo):
+    client.force_login(user_of("county"))
+    response = client.get(reverse("targets:decomposition"), HTTP_ACCEPT_LANGUAGE="en")
+    result = response.context["result"]
+    assert response.context["parent"].code == "360100"
+    assert [r.region.code for r in result.rows] == ["360102"]
+    assert result.hidden_children == 8 and result.cap_sum is None
+    html = response.content.decode()
+    assert "8 sub-regions are outside your jurisdiction" in html and "南昌县" not in html
+    assert {r.code for r in response.context["parents"]} == {"360000", "360100"}
+    foreign = client.get(reverse("targets:decomposition"), {"parent": "360400", "period": "2021-2025"})
+    assert foreign.context["not_found"] and foreign.context["result"] is None
+    export = client.get(reverse("targets:decomposition"), {"parent": "360000", "export": "xlsx"})
+    codes = [
+        r[0] for r in list(load_workbook(BytesIO(export.content)).active.iter_rows(values_only=True))[1:]
+    ]
+    assert codes == ["360000", "360100"]
+
+
+def test_a_city_congress_member_reads_its_subtree_only(client, demo):
+    from apps.accounts.roles import Role
+    from tests.factories import user_with
+
+    client.force_login(user_with(Role.CONGRESS_MEMBER, "360100"))
+    listed = client.get(reverse("targets:list")).context["page"].paginator.object_list
+    assert {t.region.code for t in listed} and all(t.region.code.startswith("3601") for t in listed)
+    assert client.get(reverse("targets:detail", args=[some_target("360000").pk])).status_code == 404
+    response = client.get(reverse("targets:decomposition"))
+    assert response.context["parent"].code == "360100"
+    assert [r.code for r in response.context["parents"]] == ["360100"]
+
+
+def test_plan_periods_count_only_the_readable_targets(client, user_of, demo):
+    client.force_login(user_of("county"))
+    periods = {p.code: p for p in client.get(reverse("targets:period-list")).context["periods"]}
+    expected = RegionTarget.objects.filter(
+        period__code="2021-2025", region__code__in=["360000", "360100", "360102"]
+    ).count()
+    assert periods["2021-2025"].target_count == expected < RegionTarget.objects.count()

@@ -1,7 +1,9 @@
 """Plan periods and region targets API.
 
-Reads: everyone signed in. Writes: targets through `services.target_set` / `target_delete` /
-`targets_import` (`Action.SET_TARGETS`, scoped by region: 403 outside it, naming the field),
+Reads: periods, everyone signed in; targets, `Action.READ_TARGETS` (the subtree and the regions
+above it, roles.md v1.1: a target outside it is a 404 and never listed). Writes: targets through
+`services.target_set` / `target_delete` / `targets_import` (`Action.SET_TARGETS`, scoped by region:
+403 outside it, naming the field),
 a period's rule set / factor set through `services.period_assign` (`Action.EDIT_CATALOG`).
 """
 
@@ -70,7 +72,7 @@ class RegionTargetViewSet(
     )
     serializer_class = RegionTargetSerializer
     filterset_class = RegionTargetFilter
-    read_action = Action.READ_REFERENCE
+    read_action = Action.READ_TARGETS
     write_action = Action.SET_TARGETS
     region_field = "region"
     lookup_value_regex = r"\d+"
