@@ -10,14 +10,16 @@ already has a report is left alone.
 from __future__ import annotations
 
 import hashlib
+from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.contrib.auth import get_user_model
+from django.utils import timezone
 
 from apps.regions.models import Region, RegionLevel
 
 from . import services
-from .models import Report
+from .models import EventKind, Report, ReportEvent
 
 DEMO_NOTE = "演示数据（虚构数字，仅供演示）/ Demo data: made-up figures for demonstration only."
 YEARS = range(2020, 2025)
@@ -103,6 +105,36 @@ def _approve(region, report, owner, users, staff):
     services.report_approve(user=users["province"], report=report)
 
 
+# When each step of a past year's demo report happened: in the spring after the report year,
+# before the usual 31 March deadline, so that the completeness grid does not flag every demo
+# report as late merely because the demo was seeded today.
+PAST_STEPS = {
+    EventKind.CREATED: (2, 20),
+    EventKind.SAVED: (3, 1),
+    EventKind.SUBMITTED: (3, 10),
+    EventKind.FORWARDED: (3, 20),
+    EventKind.APPROVED: (4, 15),
+}
+
+
+def _backdate(report: Report, year: int) -> None:
+    """Date a past year's demo report and its timeline in the spring of the following year."""
+
+    def at(step: EventKind) -> datetime:
+        month, day = PAST_STEPS[step]
+        return timezone.make_aware(datetime(year + 1, month, day, 10, 0))
+
+    for step in PAST_STEPS:
+        ReportEvent.objects.filter(report=report, kind=step).update(created_at=at(step))
+    rows = Report.objects.filter(pk=report.pk)
+    rows.update(
+        created_at=at(EventKind.CREATED),
+        submitted_at=at(EventKind.SUBMITTED),
+        approved_at=at(EventKind.APPROVED),
+    )
+    rows.filter(forwarded_at__isnull=False).update(forwarded_at=at(EventKind.FORWARDED))
+
+
 def seed(stdout) -> None:
     users, staff = _actors()
     nanchang = Region.objects.get(code="360100", level=RegionLevel.CITY)
@@ -116,7 +148,9 @@ def seed(stdout) -> None:
             if (region.pk, year) in existing:
                 continue
             owner = staff.get(region.code) or users["admin"]
-            _approve(region, _fill(region, year, owner), owner, users, staff)
+            report = _fill(region, year, owner)
+            _approve(region, report, owner, users, staff)
+            _backdate(report, year)
             created += 1
 
     # 2025: every stage of the workflow.

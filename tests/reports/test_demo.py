@@ -28,3 +28,21 @@ def test_demo_reports(demo):
     count = Report.objects.count()
     reports_demo.seed(io.StringIO())
     assert Report.objects.count() == count
+
+
+def test_past_demo_reports_were_submitted_before_the_deadline_and_approved_in_the_spring(demo):
+    """Seeded today, the 2020–2024 demo reports still read as handled on time in the grid."""
+    from django.utils import timezone
+
+    from apps.completeness.selectors import GridFilters, build_grid
+    from apps.reports.models import EventKind, ReportEvent
+    from tests.factories import user_for
+
+    for report in Report.objects.filter(status=ReportStatus.APPROVED):
+        submitted = timezone.localtime(report.submitted_at).date()
+        assert (submitted.year, submitted.month) == (report.year + 1, 3), report
+        assert report.approved_at > report.submitted_at
+    events = ReportEvent.objects.filter(report__year=2021, kind=EventKind.SUBMITTED)
+    assert {timezone.localtime(e.created_at).date().isoformat() for e in events} == {"2022-03-10"}
+    grid = build_grid(user_for("provincial"), GridFilters(year_from=2021, year_to=2024))
+    assert all(c.counts["late"] == 0 for c in grid.columns)

@@ -299,6 +299,7 @@ def test_the_decomposition_shows_no_sibling_county_and_no_cap_sum(client, user_o
     assert result.hidden_children == 8 and result.cap_sum is None
     html = response.content.decode()
     assert "8 sub-regions are outside your jurisdiction" in html and "南昌县" not in html
+    assert "No target of the sub-regions shown is weaker" in html  # no claim about the hidden ones
     assert {r.code for r in response.context["parents"]} == {"360000", "360100"}
     foreign = client.get(reverse("targets:decomposition"), {"parent": "360400", "period": "2021-2025"})
     assert foreign.context["not_found"] and foreign.context["result"] is None
