@@ -158,3 +158,22 @@ def test_xlsx_export_of_assessments(client, computed):
     rows = list(load_workbook(io.BytesIO(response.content)).active.values)
     assert rows[0] == ("region_code", "year", "metric", "value")
     assert len(rows) == 1 + 32
+    by_metric = {r[2]: r[3] for r in rows[1:]}
+    assert by_metric["grade"] == "not_completed" and by_metric["energy_total_warning"] == "red"
+    assert isinstance(by_metric["score_target"], float) and by_metric["co2_peak_year"] == 2021
+
+
+def test_v11_figures_on_the_api_and_the_formula_page(client, computed):
+    api = api_as(user_with(Role.PROVINCIAL_OFFICIAL, "360000"))
+    data = api.get("/api/v1/assessments/", {"year": 2021, "metric": "grade"}).json()["results"]
+    assert [(r["metric"], r["value"], r["level"]) for r in data] == [
+        ("grade", "pending_review", "pending_review")
+    ]
+    assert "pending review" in data[0]["formula"] or "pending_review" in data[0]["formula"]
+    assert api.get("/api/v1/assessments/", {"level": "not_completed"}).json()["count"] == 1
+    client.force_login(user_with(Role.CONGRESS_MEMBER, "360000"))
+    page = client.get(reverse("monitoring:region-year", args=["city", "360100", 2021]))
+    text = page.content.decode()
+    assert page.status_code == 200
+    assert "score_target = max(0, 40" in text and "L(CO2_t, CO2_s)" in text
+    assert "Pending review" in text or "待审核" in text
