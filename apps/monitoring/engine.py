@@ -9,9 +9,14 @@ together with ``SPEC_VERSION``, the rule set codes and the factor set code.
 Conventions (spec §13): inputs may arrive as ``float`` or ``Decimal`` and are converted with
 ``float()``; nothing is rounded. Rates are computed as fractions and exported in percent
 (``*_reduction_*``, ``*_progress_required``, ``*_completion``, ``nonfossil_share*``, the §10
-averages); the target share
-``S`` is a plain ratio (1 = target met); intensities are plain ratios. A metric that cannot be
+averages g, d, d*); the target share ``S`` is a plain ratio (1 = target met); intensities are plain
+ratios; scores are points, LMDI effects 10^4 tCO2, ``co2_peak_year`` a year and ``co2_peaked`` 1 or 0.
+Warnings, the grade and the peak outlook are text (``TEXT_METRICS``). A metric that cannot be
 computed is never emitted as a value: it is reported as a :class:`Missing` record with the reason.
+
+Steps across years (spec v1.1): the observed peak reads the CO2 of earlier years, the average
+reduction d reads the exported r_t of the four years before t, and the §9 measures score is an
+optional input per year (``compute_region(..., measures=...)``), entered by provincial reviewers.
 """
 
 from __future__ import annotations
