@@ -1,4 +1,4 @@
-"""Reference implementation of methodology spec v1 (§2–§8, §10 non-fossil share): the yardstick.
+"""Reference implementation of methodology spec v1.1 (§2–§11): the yardstick.
 
 The most direct way to do the portal's recompute: pandas reads the approved inputs, the targets
 and the configuration (periods, rule sets, factor sets, grids) from the same PostgreSQL with a
@@ -8,8 +8,8 @@ over regions), and the results go back with one COPY into ``bench_reference_asse
 
 It is written from ``shared/spec/methodology.md`` and ``exchange.md`` alone and does not import
 the portal's engine, so that agreement between the two means something. Before it is trusted
-at national scale it must reproduce ``shared/spec/examples/worked_assessments.csv`` to 1e-9
-(``python bench/reference.py --check-example``).
+at national scale it must reproduce ``shared/spec/examples/worked_assessments.csv`` and
+``worked_assessments_v11.csv`` to 1e-9 (``python bench/reference.py --check-example``).
 
 Readings of the spec made here (each one is what the text says, stated so a reviewer can check):
 - §2 a year that ends one period and is the base of the next is the last year of the period it
@@ -21,8 +21,22 @@ Readings of the spec made here (each one is what the text says, stated so a revi
 - §6 a year without a published grid factor takes the nearest published year's (on a tie the
   earlier year's); a region assigned to a non-default grid uses that grid's series.
 - §5 the annual requirement is the year's annual target if one is set, else 1 − (1 − T)^(1/n).
-- exchange.md: percentages (reductions, progress required, completion, non-fossil share) are in
-  percent; intensities and the target share S are plain numbers; warnings are levels.
+- exchange.md: percentages (reductions, progress required, completion, non-fossil share and its
+  required path, g, d, d*) are in percent; intensities and the target share S are plain numbers;
+  warnings, the grade and the peak outlook are levels (text).
+- §9 v1.1: the graded intensity is energy intensity in periods ending by 2025, carbon intensity
+  after; score_target = max(0, 40 × min(1, max(0, S × n/k)) − 10 if X_t > 0), no deduction when
+  X_t cannot be computed; missed = (k = n and R_n < T) or (k < n and the graded progress warning is
+  red); the measures score is an input (none stored yet: every grade is pending review unless
+  missed); score_measures is shown for k ≥ 1 when entered (0–60), even without a target part.
+- §10 v1.1: the observed peak of year t is the latest year among t and the earlier years with CO2
+  whose CO2 is the highest (on equal maxima the later year, so every later year is lower); peaked
+  when that year ≤ t − 2. CO2 of earlier years uses the fuel factors of the period t is reported
+  in. g needs gdp_index of t−4…t (all positive); d needs the exported r_i of CO2 intensity of
+  t−4…t (absent for base years, k = 0); the peak figures exist for years with CO2, base years
+  included.
+- §11 v1.1: G at the prices of the period t is reported in, E = energy_total, CO2 of that
+  period's factors; every input must be positive.
 
 Run: ``python bench/reference.py [--json]`` (against ``BENCH_DATABASE_URL``), or
 ``python bench/reference.py --check-example``.
@@ -70,8 +84,28 @@ INPUTS = (
     "feedstock_energy",
     "electricity_net_import",
 )
-LEVELS = np.array(["red", "yellow", "green"], dtype=object)
+#: Text figures: warning levels, then the §9 grades, then the §10 peak outlooks (codes = positions).
+LEVELS = np.array(
+    [
+        "red",
+        "yellow",
+        "green",
+        "exceeded",
+        "completed",
+        "basically_completed",
+        "not_completed",
+        "pending_review",
+        "peaked",
+        "falling",
+        "rising",
+    ],
+    dtype=object,
+)
 RED, YELLOW, GREEN = 0, 1, 2
+EXCEEDED, COMPLETED, BASIC, NOT_COMPLETED, PENDING = 3, 4, 5, 6, 7
+PEAKED, FALLING, RISING = 8, 9, 10
+#: Periods ending by this year grade energy intensity, later ones carbon intensity (§9 v1.1).
+ENERGY_GRADED_UNTIL = 2025
 C_PER_CO2 = 44 / 12
 
 
@@ -279,12 +313,33 @@ def _total_warning(excess: np.ndarray, increment: np.ndarray) -> tuple[np.ndarra
     return codes, ok
 
 
-def compute(values: pd.DataFrame, targets: pd.DataFrame, config: Config) -> pd.DataFrame:
+def _log_mean(x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """L(x, y) = (x − y)/(ln x − ln y), L(x, x) = x (and the mean where ln cannot tell them apart)."""
+    with np.errstate(invalid="ignore", divide="ignore"):
+        denominator = np.log(x) - np.log(y)
+        return np.where(x == y, x, np.where(denominator == 0, (x + y) / 2, (x - y) / denominator))
+
+
+def _grade(missed: np.ndarray, total: np.ndarray) -> np.ndarray:
+    """§9: not completed when missed; pending review without a total; else the total's band."""
+    with np.errstate(invalid="ignore"):
+        band = np.where(
+            total >= 95,
+            EXCEEDED,
+            np.where(total >= 80, COMPLETED, np.where(total >= 60, BASIC, NOT_COMPLETED)),
+        )
+    return np.where(missed, NOT_COMPLETED, np.where(np.isnan(total), PENDING, band))
+
+
+def compute(
+    values: pd.DataFrame, targets: pd.DataFrame, config: Config, measures: pd.DataFrame | None = None
+) -> pd.DataFrame:
     """Every exchange metric (exchange.md "Assessments") for every region and year with data.
 
     ``values``: region_id, year, code, value (approved values in force); ``targets``: region_id,
-    period, metric, year, value. Returns region_id, year, metric, value (NaN for warnings), level
-    ('' for numbers); a figure that cannot be computed is absent.
+    period, metric, year, value; ``measures`` (optional): region_id, year, value — the §9 measures
+    scores entered. Returns region_id, year, metric, value (NaN for text figures), level ('' for
+    numbers); a figure that cannot be computed is absent.
     """
     region_ids = np.unique(values["region_id"].to_numpy())
     n_regions = len(region_ids)
@@ -316,6 +371,21 @@ def compute(values: pd.DataFrame, targets: pd.DataFrame, config: Config) -> pd.D
         found = (pos < n_regions) & (region_ids[np.minimum(pos, n_regions - 1)] == assigned.index.to_numpy())
         region_grid[pos[found]] = [grid_codes.index(g) for g in assigned.to_numpy()[found]]
     ef_grid = factors[region_grid]  # regions × years
+
+    # §9 measures scores per region-year (NaN: not entered; outside 0–60: refused).
+    score_measures = np.full((n_regions, len(years)), np.nan)
+    if measures is not None and len(measures):
+        m_region = np.searchsorted(region_ids, measures["region_id"].to_numpy())
+        m_year = measures["year"].to_numpy().astype(int) - y0
+        m_ok = (
+            (m_region < n_regions)
+            & (region_ids[np.minimum(m_region, n_regions - 1)] == measures["region_id"].to_numpy())
+            & (m_year >= 0)
+            & (m_year < len(years))
+        )
+        score_measures[m_region[m_ok], m_year[m_ok]] = measures["value"].to_numpy(dtype=float)[m_ok]
+    with np.errstate(invalid="ignore"):
+        score_measures[~((score_measures >= 0) & (score_measures <= 60))] = np.nan
 
     # Targets as arrays per period: fractions for percentages, the cap in 10^4 tce.
     t_region = np.searchsorted(region_ids, targets["region_id"].to_numpy())
@@ -360,6 +430,16 @@ def compute(values: pd.DataFrame, targets: pd.DataFrame, config: Config) -> pd.D
     # §10 non-fossil share: the same whatever the period, for every year with a role.
     with np.errstate(invalid="ignore", divide="ignore"):
         share = np.where(x["energy_total"] > 0, x["energy_nonfossil"] / x["energy_total"] * 100, np.nan)
+    # §10 v1.1: each period's CO2 over every year (for the observed peak of the years it reports)
+    # and the exported r_t of CO2 intensity (for d), filled as the periods are computed.
+    co2_all = [
+        x["energy_coal"] * p.coal
+        + x["energy_oil"] * p.oil
+        + x["energy_gas"] * p.gas
+        + x["electricity_net_import"] * ef_grid * 10
+        for p in periods
+    ]
+    ci_yoy = np.full((n_regions, len(years)), np.nan)
 
     for pi, p in enumerate(periods):
         n = p.length
@@ -403,6 +483,8 @@ def compute(values: pd.DataFrame, targets: pd.DataFrame, config: Config) -> pd.D
         cap = target(p.code, "energy_total_cap")
         annual_e = annual_target(p.code, "energy_intensity_reduction_annual")
         annual_c = annual_target(p.code, "co2_intensity_reduction_annual")
+        t_nf = target(p.code, "nonfossil_share")
+        graded = "energy_intensity" if p.base + p.length <= ENERGY_GRADED_UNTIL else "co2_intensity"
 
         for k in range(n + 1):
             t = p.base + k
@@ -420,6 +502,7 @@ def compute(values: pd.DataFrame, targets: pd.DataFrame, config: Config) -> pd.D
             if k == 0:
                 continue  # the base year has levels only (exchange.md)
             with np.errstate(invalid="ignore", divide="ignore"):
+                progress: dict[str, tuple[np.ndarray, ...]] = {}
                 for name, series, goal, annual in (
                     ("energy_intensity", intensity, t_e, annual_e),
                     ("co2_intensity", carbon, t_c, annual_c),
@@ -439,6 +522,9 @@ def compute(values: pd.DataFrame, targets: pd.DataFrame, config: Config) -> pd.D
                     out.value(rows, t, f"{name}_target_share", target_share)
                     out.level(rows, t, f"{name}_warning_annual", *_annual_warning(yoy, requirement))
                     out.level(rows, t, f"{name}_warning_progress", *_progress_warning(cum, q))
+                    progress[name] = (cum, q, goal_r, target_share)
+                    if name == "co2_intensity":
+                        ci_yoy[rows, t - y0] = yoy
                 # §7 total energy allowance and §8 its warning.
                 base_total = e_tot[rows, 0]
                 allowed = base_total + (cap[rows] - base_total) * k / n
@@ -449,6 +535,85 @@ def compute(values: pd.DataFrame, targets: pd.DataFrame, config: Config) -> pd.D
                     "energy_total_warning",
                     *_total_warning(e_tot[rows, k] - allowed, allowed - base_total),
                 )
+                excess = e_tot[rows, k] - allowed  # NaN: the total cannot be assessed
+
+                # §10 v1.1 non-fossil path from the base year's share to the period's target.
+                s_b, goal_nf, s_t = share[rows, p.base - y0], t_nf[rows], share[rows, t - y0]
+                required = s_b + (goal_nf - s_b) * k / n
+                required_prev = s_b + (goal_nf - s_b) * (k - 1) / n
+                out.value(rows, t, "nonfossil_share_required", required)
+                out.level(
+                    rows,
+                    t,
+                    "nonfossil_share_warning",
+                    np.where(s_t >= required, GREEN, np.where(s_t >= required_prev, YELLOW, RED)),
+                    np.isfinite(required) & np.isfinite(s_t),
+                )
+
+                # §11 v1.1 LMDI against the previous year and against the base year.
+                c_all, g_all, e_all = _positive(co2[rows]), gdp[rows], _positive(v["energy_total"][rows])
+                for s_k, suffix in ((k - 1, ""), (0, "_cum")):
+                    c_s, c_t, g_s, g_t, e_s, e_t = (
+                        c_all[:, s_k],
+                        c_all[:, k],
+                        g_all[:, s_k],
+                        g_all[:, k],
+                        e_all[:, s_k],
+                        e_all[:, k],
+                    )
+                    # Absent, all three, when any of the six inputs is missing or not positive.
+                    w = _log_mean(c_t, c_s)
+                    inputs_ok = np.isfinite(g_s) & np.isfinite(g_t) & np.isfinite(e_s) & np.isfinite(e_t)
+                    w = np.where(inputs_ok, w, np.nan)
+                    out.value(rows, t, f"lmdi_activity{suffix}", w * np.log(g_t / g_s))
+                    out.value(rows, t, f"lmdi_intensity{suffix}", w * np.log((e_t / g_t) / (e_s / g_s)))
+                    out.value(rows, t, f"lmdi_carbon_factor{suffix}", w * np.log((c_t / e_t) / (c_s / e_s)))
+
+                # §9 v1.1 score and grade of the graded intensity.
+                cum, q, goal_r, s_share = progress[graded]
+                part = 40.0 * np.minimum(1.0, np.maximum(0.0, s_share * n / k))
+                part = np.maximum(0.0, np.where(excess > 0, part - 10.0, part))
+                assessable = np.isfinite(s_share)
+                out.value(rows, t, "score_target", np.where(assessable, part, np.nan))
+                m = score_measures[rows, t - y0]
+                out.value(rows, t, "score_measures", m)
+                total = part + m
+                out.value(rows, t, "score_total", np.where(assessable, total, np.nan))
+                p_red = _progress_warning(cum, q)[0] == RED
+                missed = (cum < goal_r) if k == n else p_red
+                out.level(rows, t, "grade", _grade(missed, total), assessable)
+
+    # §10 v1.1 observed peak, five-year averages g and d, d* and the outlook: every year with a
+    # role and CO2 (base years included), once the r_t of every period are known.
+    index = x["gdp_index"]
+    for j, t in enumerate(years):
+        t = int(t)
+        for pi in range(len(periods)):
+            c = co2_all[pi]
+            rows = np.flatnonzero((role_p[:, j] == pi) & has_report[:, j] & np.isfinite(c[:, j]))
+            if not len(rows):
+                continue
+            upto = c[rows, : j + 1]
+            top = np.where(np.isnan(upto), -np.inf, upto).max(axis=1)
+            last = j - np.argmax((upto == top[:, None])[:, ::-1], axis=1)  # the latest maximum
+            peak_year = (y0 + last).astype(float)
+            peaked = peak_year <= t - 2
+            out.value(rows, t, "co2_peak_year", peak_year)
+            out.value(rows, t, "co2_peaked", peaked.astype(float))
+            with np.errstate(invalid="ignore", divide="ignore"):
+                if j >= 4:
+                    idx = index[rows, j - 4 : j + 1]
+                    ok = np.all(idx > 0, axis=1)
+                    g = np.where(ok, np.prod(idx / 100, axis=1) ** (1 / 5) - 1, np.nan)
+                    d = 1 - np.prod(1 - ci_yoy[rows, j - 4 : j + 1], axis=1) ** (1 / 5)
+                else:
+                    g = d = np.full(len(rows), np.nan)
+                d_star = 1 - 1 / (1 + g)
+                outlook = np.where(peaked, PEAKED, np.where((1 + g) * (1 - d) <= 1, FALLING, RISING))
+            out.value(rows, t, "gdp_growth_avg", g * 100)
+            out.value(rows, t, "co2_intensity_reduction_avg", d * 100)
+            out.value(rows, t, "co2_intensity_decline_required", d_star * 100)
+            out.level(rows, t, "co2_peak_outlook", outlook, peaked | (np.isfinite(g) & np.isfinite(d)))
     return out.frame()
 
 
@@ -534,7 +699,12 @@ def worked_example(directory: Path = EXAMPLES) -> tuple[int, list[str]]:
         }
     )
     got = compute(values, targets, default_config())
-    want = pd.read_csv(directory / "worked_assessments.csv", dtype={"region_code": str, "value": str})
+    want = pd.concat(
+        [
+            pd.read_csv(directory / name, dtype={"region_code": str, "value": str})
+            for name in ("worked_assessments.csv", "worked_assessments_v11.csv")
+        ]
+    )
     got_map = {
         (int(r.region_id), int(r.year), str(r.metric)): (r.level or float(r.value)) for r in got.itertuples()
     }
@@ -547,7 +717,7 @@ def worked_example(directory: Path = EXAMPLES) -> tuple[int, list[str]]:
             problems.append(f"{key}: expected {expected} but not computed")
             continue
         value = got_map[key]
-        if isinstance(value, str) or expected in ("red", "yellow", "green"):
+        if isinstance(value, str) or expected in set(LEVELS):
             if value != expected:
                 problems.append(f"{key}: {value!r} != {expected!r}")
         elif not math.isclose(value, float(expected), rel_tol=1e-9, abs_tol=0.0):

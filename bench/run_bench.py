@@ -238,7 +238,8 @@ def data_check(conn) -> dict:
 def warning_levels(conn) -> dict[str, dict[str, int]]:
     with conn.cursor() as cur:
         cur.execute(
-            "SELECT metric, level, count(*) FROM monitoring_assessment WHERE level <> '' GROUP BY 1, 2"
+            "SELECT metric, level, count(*) FROM monitoring_assessment "
+            "WHERE level IN ('red', 'yellow', 'green') GROUP BY 1, 2"  # warnings, not grades or outlooks
         )
         levels: dict[str, dict[str, int]] = {}
         for metric, level, count in cur.fetchall():

@@ -1,4 +1,4 @@
-"""Computation engine of the monitoring portal: methodology spec v1, as pure functions.
+"""Computation engine of the monitoring portal: methodology spec v1.1, as pure functions.
 
 Everything here works on plain data (floats, dicts, small frozen dataclasses): no ORM, no settings,
 no I/O, so that the same code serves the Celery task, the tests and any acceptance check, and gives
@@ -8,9 +8,15 @@ together with ``SPEC_VERSION``, the rule set codes and the factor set code.
 
 Conventions (spec §13): inputs may arrive as ``float`` or ``Decimal`` and are converted with
 ``float()``; nothing is rounded. Rates are computed as fractions and exported in percent
-(``*_reduction_*``, ``*_progress_required``, ``*_completion``, ``nonfossil_share``); the target share
-``S`` is a plain ratio (1 = target met); intensities are plain ratios. A metric that cannot be
+(``*_reduction_*``, ``*_progress_required``, ``*_completion``, ``nonfossil_share*``, the §10
+averages g, d, d*); the target share ``S`` is a plain ratio (1 = target met); intensities are plain
+ratios; scores are points, LMDI effects 10^4 tCO2, ``co2_peak_year`` a year and ``co2_peaked`` 1 or 0.
+Warnings, the grade and the peak outlook are text (``TEXT_METRICS``). A metric that cannot be
 computed is never emitted as a value: it is reported as a :class:`Missing` record with the reason.
+
+Steps across years (spec v1.1): the observed peak reads the CO2 of earlier years, the average
+reduction d reads the exported r_t of the four years before t, and the §9 measures score is an
+optional input per year (``compute_region(..., measures=...)``), entered by provincial reviewers.
 """
 
 from __future__ import annotations
@@ -21,7 +27,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Literal
 
-SPEC_VERSION = "v1"
+SPEC_VERSION = "v1.1"
 
 GEOMETRIC = "geometric"
 LINEAR = "linear"
@@ -32,6 +38,19 @@ YELLOW = "yellow"
 GREEN = "green"
 #: Warning levels from worst to best; the index is the level's rank (higher is better).
 WARNING_ORDER: tuple[str, ...] = (RED, YELLOW, GREEN)
+
+#: Grade codes (exchange.md values) with the spec's Chinese names.
+GRADE_EXCEEDED = "exceeded"  # 超额完成
+GRADE_COMPLETED = "completed"  # 完成
+GRADE_BASIC = "basically_completed"  # 基本完成
+GRADE_FAILED = "not_completed"  # 未完成
+GRADE_PENDING = "pending_review"  # without a measures score
+GRADES: tuple[str, ...] = (GRADE_EXCEEDED, GRADE_COMPLETED, GRADE_BASIC, GRADE_FAILED, GRADE_PENDING)
+#: §10 peak outlook codes.
+OUTLOOK_PEAKED = "peaked"
+OUTLOOK_FALLING = "falling"
+OUTLOOK_RISING = "rising"
+OUTLOOKS: tuple[str, ...] = (OUTLOOK_PEAKED, OUTLOOK_FALLING, OUTLOOK_RISING)
 
 #: The exchange "Assessments" metrics, in export order (exchange.md).
 METRICS: tuple[str, ...] = (
@@ -57,8 +76,28 @@ METRICS: tuple[str, ...] = (
     "co2_intensity_warning_annual",
     "co2_intensity_warning_progress",
     "nonfossil_share",
+    # v1.1 (methodology §9–§11)
+    "nonfossil_share_required",
+    "nonfossil_share_warning",
+    "co2_peak_year",
+    "co2_peaked",
+    "gdp_growth_avg",
+    "co2_intensity_reduction_avg",
+    "co2_intensity_decline_required",
+    "co2_peak_outlook",
+    "lmdi_activity",
+    "lmdi_intensity",
+    "lmdi_carbon_factor",
+    "lmdi_activity_cum",
+    "lmdi_intensity_cum",
+    "lmdi_carbon_factor_cum",
+    "score_target",
+    "score_measures",
+    "score_total",
+    "grade",
 )
-#: Metrics a period's base year carries (levels only, no reductions or warnings).
+#: Metrics a period's base year carries (levels only, no reductions or warnings), besides the §10
+#: averages and outlook, which a base year has when the five years before it have their inputs.
 LEVEL_METRICS: frozenset[str] = frozenset(
     {
         "gdp_const",
@@ -67,6 +106,8 @@ LEVEL_METRICS: frozenset[str] = frozenset(
         "co2_emissions",
         "co2_intensity",
         "nonfossil_share",
+        "co2_peak_year",
+        "co2_peaked",
     }
 )
 #: Metrics exported in percent (the engine multiplies the fraction by 100).
@@ -74,7 +115,18 @@ PERCENT_METRICS: frozenset[str] = frozenset(
     m
     for m in METRICS
     if m.endswith(("_reduction_yoy", "_reduction_cum", "_progress_required", "_completion"))
-    or m == "nonfossil_share"
+    or m
+    in (
+        "nonfossil_share",
+        "nonfossil_share_required",
+        "gdp_growth_avg",
+        "co2_intensity_reduction_avg",
+        "co2_intensity_decline_required",
+    )
+)
+#: Metrics whose value is a text (a warning level, the grade, the peak outlook), stored as a level.
+TEXT_METRICS: frozenset[str] = frozenset(
+    {m for m in METRICS if m.endswith("_warning") or "_warning_" in m} | {"grade", "co2_peak_outlook"}
 )
 #: Metric code used in a :class:`Missing` record for a year that belongs to no configured period.
 ANY_METRIC = "*"
@@ -592,6 +644,7 @@ class _Year:
     row: Mapping[str, float]
     co2: _Co2
     energy_texts: tuple[str, str]  # formula texts of E^I and E^T under the rule set
+    region: _Region  # what steps across years read (CO2 peaks, r_t of earlier years, measures)
 
 
 @dataclass(frozen=True, slots=True)
@@ -638,6 +691,7 @@ class _Progress:
     t_why: str | None  # why T is None
     t_pct: float  # the target in percent as given (NaN without one)
     Q: float | None  # required progress Q_k
+    R_why: str  # why R is None
 
 
 def _gdp_const(y: _Year, res: list[Result], miss: list[Missing]) -> None:
@@ -724,7 +778,8 @@ def _reductions(
         miss.append(Missing(t, metric, f"target is 0 % for {period.code}: target share undefined"))
     else:
         res.append(Result(t, metric, target_share(R, T), F_SHARE, {"R_t_pct": R * 100, "T_pct": t_pct}))
-    return _Progress(r, R, T, t_why, t_pct, Q)
+    r_why = "" if R is not None else why.get(t) or why.get(b) or "no data"
+    return _Progress(r, R, T, t_why, t_pct, Q, r_why)
 
 
 def _intensity_warnings(
@@ -795,10 +850,11 @@ def _intensity_metrics(
     kind: _Intensity,
     series: Mapping[int, float],
     why: Mapping[int, str],
-) -> None:
+) -> _Progress:
     """r, R, Q, C, S (§5) and both warnings (§8) for one intensity in year t = b + k."""
     progress = _reductions(y, res, miss, kind=kind, series=series, why=why)
     _intensity_warnings(y, res, miss, kind=kind, progress=progress, why=why)
+    return progress
 
 
 def _energy_total_assessed(y: _Year, res: list[Result], miss: list[Missing]) -> None:
@@ -810,8 +866,8 @@ def _energy_total_assessed(y: _Year, res: list[Result], miss: list[Missing]) -> 
         miss.append(Missing(t, "energy_total_assessed", fr.ETw[t]))
 
 
-def _total_energy(y: _Year, res: list[Result], miss: list[Missing]) -> None:
-    """§7 allowed total A_k and excess X_t, with the §8 total warning."""
+def _total_energy(y: _Year, res: list[Result], miss: list[Missing]) -> float | None:
+    """§7 allowed total A_k and excess X_t, with the §8 total warning; X_t (None: not assessable)."""
     fr, t, k, period = y.frame, y.t, y.k, y.period
     b = period.base_year
     cap = None if y.targets.energy_total_cap is None else float(y.targets.energy_total_cap)
@@ -835,23 +891,25 @@ def _total_energy(y: _Year, res: list[Result], miss: list[Missing]) -> None:
         )
     if allowed is None:
         miss.append(Missing(t, "energy_total_warning", cap_why if cap is None else fr.ETw[b]))
-    elif t not in fr.ET:
+        return None
+    if t not in fr.ET:
         miss.append(Missing(t, "energy_total_warning", fr.ETw[t]))
-    else:
-        assert base_t is not None
-        excess = fr.ET[t] - allowed
-        increment = allowed - base_t
-        level = total_warning(excess, increment)
-        rule = _TOTAL_RED_NO_INCREMENT if level == RED and increment <= 0 else _TOTAL_RULES[level]
-        res.append(
-            Result(
-                t,
-                "energy_total_warning",
-                level,
-                rule,
-                {"E_T_t": fr.ET[t], "A_k": allowed, "X_t": excess, "E_T_b": base_t, "increment": increment},
-            )
+        return None
+    assert base_t is not None
+    excess = fr.ET[t] - allowed
+    increment = allowed - base_t
+    level = total_warning(excess, increment)
+    rule = _TOTAL_RED_NO_INCREMENT if level == RED and increment <= 0 else _TOTAL_RULES[level]
+    res.append(
+        Result(
+            t,
+            "energy_total_warning",
+            level,
+            rule,
+            {"E_T_t": fr.ET[t], "A_k": allowed, "X_t": excess, "E_T_b": base_t, "increment": increment},
         )
+    )
+    return excess
 
 
 def _carbon(y: _Year, res: list[Result], miss: list[Missing]) -> None:
@@ -875,42 +933,340 @@ def _carbon(y: _Year, res: list[Result], miss: list[Missing]) -> None:
         miss.append(Missing(t, "co2_intensity", fr.CIw[t]))
 
 
-def _nonfossil_share(y: _Year, res: list[Result], miss: list[Missing]) -> None:
-    """§10 non-fossil share of the energy total."""
-    t, row = y.t, y.row
+def _share_of(row: Mapping[str, float] | None, t: int) -> tuple[float | None, str]:
+    """§10 non-fossil share of a year in percent, or why it cannot be computed."""
+    row = row or {}
     nf, tot = row.get("energy_nonfossil"), row.get("energy_total")
     if nf is None or tot is None:
-        miss.append(
-            Missing(t, "nonfossil_share", _require(row, ("energy_nonfossil", "energy_total"), t) or "")
-        )
-    elif tot <= 0:
-        miss.append(Missing(t, "nonfossil_share", f"energy_total {tot} is not positive for {t}: refused"))
+        return None, _require(row, ("energy_nonfossil", "energy_total"), t) or ""
+    if tot <= 0:
+        return None, f"energy_total {tot} is not positive for {t}: refused"
+    return nf / tot * 100, ""
+
+
+def _nonfossil_share(y: _Year, res: list[Result], miss: list[Missing]) -> float | None:
+    """§10 non-fossil share of the energy total (percent); the share, for the path step."""
+    t, row = y.t, y.row
+    share, why = _share_of(row, t)
+    if share is None:
+        miss.append(Missing(t, "nonfossil_share", why))
     else:
         res.append(
             Result(
                 t,
                 "nonfossil_share",
-                nf / tot * 100,
+                share,
                 F_NONFOSSIL,
-                {"energy_nonfossil": nf, "energy_total": tot},
+                {"energy_nonfossil": row["energy_nonfossil"], "energy_total": row["energy_total"]},
             )
         )
+    return share
+
+
+F_NF_REQUIRED = "required_t = S_b + (T_NF − S_b) × k/n"
+_NF_RULES = {
+    GREEN: "green: share_t ≥ S_b + (T_NF − S_b) × k/n",
+    YELLOW: "yellow: S_b + (T_NF − S_b) × (k−1)/n ≤ share_t < S_b + (T_NF − S_b) × k/n",
+    RED: "red: share_t < S_b + (T_NF − S_b) × (k−1)/n",
+}
+F_PEAK_YEAR = "peak year = the year of the highest CO2 among t and earlier years with CO2"
+F_PEAKED = "peaked = 1 if the peak year ≤ t − 2 and every later year is lower, else 0"
+F_G = "g = (Π_{i=t−4..t} gdp_index_i / 100)^(1/5) − 1"
+F_D = "d = 1 − (Π_{i=t−4..t} (1 − r_i))^(1/5), r_i = co2_intensity_reduction_yoy"
+F_DSTAR = "d* = 1 − 1/(1 + g)"
+_OUTLOOK_RULES = {
+    OUTLOOK_PEAKED: "peaked: co2_peaked = 1",
+    OUTLOOK_FALLING: "falling: not peaked and (1 + g)(1 − d) ≤ 1 (emissions would peak now)",
+    OUTLOOK_RISING: "rising: not peaked and (1 + g)(1 − d) > 1",
+}
+F_LMDI = {
+    "activity": "ΔC_act = L(CO2_t, CO2_s) × ln(G_t / G_s)",
+    "intensity": "ΔC_int = L(CO2_t, CO2_s) × ln(I'_t / I'_s), I' = energy_total / G",
+    "carbon_factor": "ΔC_fac = L(CO2_t, CO2_s) × ln(K_t / K_s), K = CO2 / energy_total",
+}
+F_SCORE_TARGET = "score_target = max(0, 40 × min(1, max(0, S × n / k)) − (10 if X_t > 0 else 0))"
+F_SCORE_MEASURES = "score_measures: entered by a provincial reviewer (0–60)"
+F_SCORE_TOTAL = "score_total = score_target + score_measures"
+_GRADE_RULES = {
+    "missed": "not_completed: the graded target is missed (k = n: R_n < T; k < n: progress warning red)",
+    GRADE_PENDING: "pending_review: no measures score entered",
+    GRADE_EXCEEDED: "exceeded: score_total ≥ 95",
+    GRADE_COMPLETED: "completed: 80 ≤ score_total < 95",
+    GRADE_BASIC: "basically_completed: 60 ≤ score_total < 80",
+    GRADE_FAILED: "not_completed: score_total < 60",
+}
+PEAK_METRICS = (
+    "co2_peak_year",
+    "co2_peaked",
+    "gdp_growth_avg",
+    "co2_intensity_reduction_avg",
+    "co2_intensity_decline_required",
+    "co2_peak_outlook",
+)
+
+
+def _nonfossil_path(y: _Year, res: list[Result], miss: list[Missing], share: float | None) -> None:
+    """§10 v1.1 required non-fossil share on the linear path from the base year and its warning."""
+    t, k, period = y.t, y.k, y.period
+    b, n = period.base_year, period.length
+    target = y.targets.nonfossil_share
+    if target is None:
+        why = f"no nonfossil_share target for {period.code}"
+        miss.append(Missing(t, "nonfossil_share_required", why))
+        miss.append(Missing(t, "nonfossil_share_warning", why))
+        return
+    tnf = float(target)
+    base, why = _share_of(y.region.vals.get(b), b)
+    if base is None:
+        miss.append(Missing(t, "nonfossil_share_required", why))
+        miss.append(Missing(t, "nonfossil_share_warning", why))
+        return
+    required = nonfossil_required(base, tnf, k, n)
+    ins: dict[str, InputValue] = {"S_b_pct": base, "T_NF_pct": tnf, "k": k, "n": n, "base_year": b}
+    res.append(Result(t, "nonfossil_share_required", required, F_NF_REQUIRED, ins))
+    if share is None:
+        miss.append(Missing(t, "nonfossil_share_warning", _share_of(y.row, t)[1]))
+        return
+    level = nonfossil_warning(share, base, tnf, k, n)
+    res.append(
+        Result(
+            t,
+            "nonfossil_share_warning",
+            level,
+            _NF_RULES[level],
+            {
+                "share_pct": share,
+                "required_pct": required,
+                "required_prev_pct": nonfossil_required(base, tnf, k - 1, n),
+            },
+        )
+    )
+
+
+def _five_years_g(y: _Year) -> tuple[float | None, str]:
+    """g from gdp_index of t−4 … t (fraction), or why it is absent."""
+    t, vals = y.t, y.region.vals
+    indices = []
+    for i in range(t - 4, t + 1):
+        idx = vals.get(i, {}).get("gdp_index")
+        if idx is None:
+            return None, f"gdp_index missing for {i} (five years t−4…t needed)"
+        if idx <= 0:
+            return None, f"gdp_index {idx} for {i} is not positive: refused"
+        indices.append(idx)
+    return average_growth_from_index(indices), ""
+
+
+def _five_years_d(y: _Year) -> tuple[float | None, str]:
+    """d from the exported r_i of CO2 intensity for t−4 … t (fraction), or why it is absent."""
+    rates = []
+    for i in range(y.t - 4, y.t + 1):
+        r = y.region.ci_yoy.get(i)
+        if r is None:
+            return None, f"co2_intensity_reduction_yoy absent for {i} (five years t−4…t needed)"
+        rates.append(r)
+    return average_reduction(rates), ""
+
+
+def _peak(y: _Year, res: list[Result], miss: list[Missing]) -> None:
+    """§10 v1.1 observed peak, five-year averages g and d, required decline d* and the outlook."""
+    t, co2 = y.t, y.co2
+    if t not in co2.value:
+        why = co2.why.get(t) or f"no input values for {t}"
+        miss.extend(Missing(t, m, f"co2_emissions absent: {why}") for m in PEAK_METRICS)
+        return
+    peak_year, peak_value = y.region.peaks[t]
+    peaked = peak_year <= t - 2  # every later year is lower: the peak is the latest maximum
+    res.append(
+        Result(
+            t, "co2_peak_year", float(peak_year), F_PEAK_YEAR, {"peak_CO2": peak_value, "CO2_t": co2.value[t]}
+        )
+    )
+    res.append(Result(t, "co2_peaked", 1.0 if peaked else 0.0, F_PEAKED, {"peak_year": peak_year, "t": t}))
+    g, g_why = _five_years_g(y)
+    d, d_why = _five_years_d(y)
+    if g is None:
+        miss.append(Missing(t, "gdp_growth_avg", g_why))
+    else:
+        res.append(Result(t, "gdp_growth_avg", g * 100, F_G, {"from": t - 4, "to": t}))
+    if d is None:
+        miss.append(Missing(t, "co2_intensity_reduction_avg", d_why))
+    else:
+        res.append(Result(t, "co2_intensity_reduction_avg", d * 100, F_D, {"from": t - 4, "to": t}))
+    if g is None:
+        miss.append(Missing(t, "co2_intensity_decline_required", g_why))
+    else:
+        res.append(
+            Result(
+                t, "co2_intensity_decline_required", required_decline(g) * 100, F_DSTAR, {"g_pct": g * 100}
+            )
+        )
+    outlook = peak_outlook(peaked, g, d)
+    if outlook is None:
+        miss.append(Missing(t, "co2_peak_outlook", f"not peaked and {g_why or d_why}"))
+    else:
+        ins: dict[str, InputValue] = {"co2_peaked": int(peaked)}
+        if g is not None and d is not None:
+            ins |= {"g_pct": g * 100, "d_pct": d * 100, "factor": (1 + g) * (1 - d)}
+        res.append(Result(t, "co2_peak_outlook", outlook, _OUTLOOK_RULES[outlook], ins))
+
+
+def _lmdi(y: _Year, res: list[Result], miss: list[Missing]) -> None:
+    """§11 v1.1 LMDI effects against the previous year and against the period's base year, with G
+    at the prices of the period t is reported in and E = energy_total."""
+    t, b, fr, co2, vals = y.t, y.period.base_year, y.frame, y.co2, y.region.vals
+    for s, suffix in ((t - 1, ""), (b, "_cum")):
+        names = [f"lmdi_{effect}{suffix}" for effect in ("activity", "intensity", "carbon_factor")]
+        why = ""
+        inputs: dict[str, float] = {}
+        for year, tag in ((s, "s"), (t, "t")):
+            for name, val, reason in (
+                (f"CO2_{tag}", co2.value.get(year), co2.why.get(year)),
+                (f"G_{tag}", fr.G.get(year), fr.Gw.get(year)),
+                (f"E_{tag}", vals.get(year, {}).get("energy_total"), f"energy_total missing for {year}"),
+            ):
+                if val is None:
+                    why = why or reason or f"no input values for {year}"
+                elif not val > 0:
+                    why = why or f"{name} = {val} for {year} is not positive: LMDI refused"
+                else:
+                    inputs[name] = val
+        if why:
+            miss.extend(Missing(t, m, why) for m in names)
+            continue
+        dec = lmdi(
+            inputs["CO2_s"], inputs["CO2_t"], inputs["G_s"], inputs["G_t"], inputs["E_s"], inputs["E_t"]
+        )
+        ins: dict[str, InputValue] = {**inputs, "s": s, "price_base_year": b}
+        res.append(Result(t, names[0], dec.activity, F_LMDI["activity"], ins))
+        res.append(Result(t, names[1], dec.intensity, F_LMDI["intensity"], ins))
+        res.append(Result(t, names[2], dec.carbon_factor, F_LMDI["carbon_factor"], ins))
+
+
+def _score(
+    y: _Year,
+    res: list[Result],
+    miss: list[Missing],
+    *,
+    energy: _Progress,
+    carbon: _Progress,
+    excess: float | None,
+) -> None:
+    """§9 v1.1 target part, measures part, total and grade of year t = b + k."""
+    t, k, period = y.t, y.k, y.period
+    n = period.length
+    prefix = graded_metric(period)
+    p = energy if prefix == "energy_intensity" else carbon
+    measures: float | None = y.region.measures.get(t)
+    m_why = f"no measures score entered for {t}"
+    if measures is not None and not 0 <= measures <= MEASURES_MAX:
+        m_why = f"measures score {measures} for {t} is outside 0–60: refused"
+        measures = None
+    why = ""
+    if p.R is None:
+        why = p.R_why
+    elif p.T is None:
+        why = p.t_why or ""
+    elif p.T == 0:
+        why = f"{prefix}_reduction target is 0 % for {period.code}: target share undefined"
+    if why:
+        miss.append(Missing(t, "score_target", why))
+        if measures is None:
+            miss.append(Missing(t, "score_measures", m_why))
+        else:
+            res.append(Result(t, "score_measures", measures, F_SCORE_MEASURES, {"year": t}))
+        miss.append(Missing(t, "score_total", why))
+        miss.append(Missing(t, "grade", why))
+        return
+    assert p.R is not None and p.T is not None and p.Q is not None
+    share = target_share(p.R, p.T)
+    level = progress_warning(p.R, p.Q)
+    a = assess(
+        k,
+        n,
+        share=share,
+        cum_reduction=p.R,
+        target=p.T,
+        progress_level=level,
+        excess=excess,
+        measures=measures,
+    )
+    res.append(
+        Result(
+            t,
+            "score_target",
+            a.score_target,
+            F_SCORE_TARGET,
+            {
+                "graded": prefix,
+                "S": share,
+                "k": k,
+                "n": n,
+                "X_t": "not assessable" if excess is None else excess,
+            },
+        )
+    )
+    if measures is None:
+        miss.append(Missing(t, "score_measures", m_why))
+        miss.append(Missing(t, "score_total", m_why))
+    else:
+        res.append(Result(t, "score_measures", measures, F_SCORE_MEASURES, {"year": t}))
+        assert a.score_total is not None
+        res.append(
+            Result(
+                t,
+                "score_total",
+                a.score_total,
+                F_SCORE_TOTAL,
+                {"score_target": a.score_target, "score_measures": measures},
+            )
+        )
+    rule = _GRADE_RULES["missed"] if a.missed else _GRADE_RULES[a.grade]
+    res.append(
+        Result(
+            t,
+            "grade",
+            a.grade,
+            rule + ("; provisional (k < n)" if a.provisional else ""),
+            {
+                "graded": prefix,
+                "R_t_pct": p.R * 100,
+                "T_pct": p.t_pct,
+                "progress_warning": level,
+                "k": k,
+                "n": n,
+                "missed": int(a.missed),
+                "score_total": "none" if a.score_total is None else a.score_total,
+            },
+        )
+    )
 
 
 def _year_metrics(y: _Year, res: list[Result], miss: list[Missing]) -> None:
-    """Every metric of one reported year in ``METRICS`` order (a base year, k = 0, has levels only)."""
+    """Every metric of one reported year in ``METRICS`` order (a base year, k = 0, has levels and
+    the §10 peak figures only)."""
     fr = y.frame
     _gdp_const(y, res, miss)
     _energy_intensity(y, res, miss)
+    energy = carbon = None
+    excess: float | None = None
     if y.k:
-        _intensity_metrics(y, res, miss, kind=ENERGY_INTENSITY, series=fr.I, why=fr.Iw)
+        energy = _intensity_metrics(y, res, miss, kind=ENERGY_INTENSITY, series=fr.I, why=fr.Iw)
     _energy_total_assessed(y, res, miss)
     if y.k:
-        _total_energy(y, res, miss)
+        excess = _total_energy(y, res, miss)
     _carbon(y, res, miss)
     if y.k:
-        _intensity_metrics(y, res, miss, kind=CO2_INTENSITY, series=fr.CI, why=fr.CIw)
-    _nonfossil_share(y, res, miss)
+        carbon = _intensity_metrics(y, res, miss, kind=CO2_INTENSITY, series=fr.CI, why=fr.CIw)
+        if carbon.r is not None:
+            y.region.ci_yoy[y.t] = carbon.r
+    share = _nonfossil_share(y, res, miss)
+    if y.k:
+        _nonfossil_path(y, res, miss, share)
+    _peak(y, res, miss)
+    if energy is not None and carbon is not None:
+        _lmdi(y, res, miss)
+        _score(y, res, miss, energy=energy, carbon=carbon, excess=excess)
 
 
 def _has_data(row: Mapping[str, object] | None) -> bool:
@@ -973,7 +1329,20 @@ class _Region:
     targets: Mapping[str, Targets]
     rule_sets: Mapping[str, RuleSet]
     co2: _Co2
+    measures: Mapping[int, float] = field(default_factory=dict)
     frames: dict[str, _Frame] = field(default_factory=dict)
+    ci_yoy: dict[int, float] = field(default_factory=dict)  # r_t of CO2 intensity as exported
+    peaks: dict[int, tuple[int, float]] = field(default_factory=dict)  # t → (peak year, its CO2)
+
+    def __post_init__(self) -> None:
+        """§10 observed peak for every year with CO2: the highest CO2 among it and earlier years
+        (the latest of equal maxima, so every year after the peak is lower)."""
+        top: tuple[int, float] | None = None
+        for year in sorted(self.co2.value):
+            c = self.co2.value[year]
+            if top is None or c >= top[1]:
+                top = (year, c)
+            self.peaks[year] = top
 
     def year(self, t: int) -> _Year | None:
         """§2: the period year t is reported in, with its rule set, series and targets (None: no period)."""
@@ -988,7 +1357,7 @@ class _Region:
         if frame is None:
             frame = self.frames[period.code] = _build_frame(period, rules, self.vals, self.co2)
         targets = self.targets.get(period.code) or Targets()
-        return _Year(t, k, period, rules, frame, targets, self.vals[t], self.co2, _energy_texts(rules))
+        return _Year(t, k, period, rules, frame, targets, self.vals[t], self.co2, _energy_texts(rules), self)
 
 
 def compute_region(
@@ -997,10 +1366,13 @@ def compute_region(
     targets: Mapping[str, Targets] | None = None,
     rule_sets: Mapping[str, RuleSet] | None = None,
     factor_set: FactorSet = CN_ERI,
+    measures: Mapping[int, object] | None = None,
 ) -> tuple[list[Result], list[Missing]]:
-    """Every exchange metric of one region for every year that has data (spec §2–§8, §10 share).
+    """Every exchange metric of one region for every year that has data (spec §2–§11).
 
-    ``values``: year → {indicator code: value} (approved values only). ``targets`` and
+    ``values``: year → {indicator code: value} (approved values only). ``measures``: year → the
+    §9 measures score (0–60) a provincial reviewer entered for the region, where entered; a
+    year without one is graded "pending review" (unless its target is missed). ``targets`` and
     ``rule_sets`` are keyed by period code; a period without a rule set uses ``DEFAULT_RULE_SETS``.
     ``factor_set`` carries the grid factors that apply to this region (national or regional).
     Returns the results (ordered by year, then ``METRICS`` order) and the metrics that apply but
@@ -1014,6 +1386,7 @@ def compute_region(
         targets=targets or {},
         rule_sets=rule_sets if rule_sets is not None else DEFAULT_RULE_SETS,
         co2=_co2(vals, factor_set, years),
+        measures={int(y): float(v) for y, v in (measures or {}).items() if v is not None},  # type: ignore[arg-type]
     )
     res: list[Result] = []
     miss: list[Missing] = []
@@ -1030,40 +1403,35 @@ def compute_region(
 # §9 Assessment score and grade
 # --------------------------------------------------------------------------------------------------
 
-GRADE_EXCEEDED = "超额完成"
-GRADE_COMPLETED = "完成"
-GRADE_BASIC = "基本完成"
-GRADE_FAILED = "未完成"
-STATUS_GRADED = "graded"
-STATUS_PENDING = "pending review"
-#: Periods starting in or after this year also veto on a missed carbon-intensity target.
-CARBON_VETO_FROM = 2026
+#: Periods ending by this year grade the energy-intensity target, later ones the carbon-intensity one.
+ENERGY_GRADED_UNTIL = 2025
+TARGET_POINTS = 40.0
+TOTAL_DEDUCTION = 10.0
+MEASURES_MAX = 60.0
 
 
-@dataclass(frozen=True, slots=True)
-class Assessment:
-    """A period assessment: the target part (0–40 less 10), the reviewers' measures part, and the
-    grade — or ``grade=None`` with status "pending review" while the measures part is not scored."""
-
-    target_part: float
-    measures_part: float | None
-    score: float | None
-    grade: str | None
-    status: str
-    vetoed: bool
-    reasons: tuple[str, ...]
+def graded_metric(period: Period) -> str:
+    """The one intensity graded in a period (§9): energy intensity in periods ending by 2025,
+    carbon intensity from the 2026–2030 period on. Its metric prefix."""
+    return "energy_intensity" if period.last_year <= ENERGY_GRADED_UNTIL else "co2_intensity"
 
 
-def target_part(intensity_share: float, total_exceeds_cap: bool) -> float:
-    """40 × min(1, S), less 10 if the assessed total exceeds its cap (§9). Not floored at zero:
-    the spec gives no floor, and a negative S (intensity rose) is vetoed anyway."""
-    part = 40 * min(1.0, intensity_share)
-    return part - 10 if total_exceeds_cap else part
+def target_part(share: float, k: int, n: int, excess: float | None) -> float:
+    """score_target = max(0, 40 × min(1, max(0, S × n / k)) − (10 if X_t > 0 else 0)) (§9 v1.1).
+
+    ``share`` is the graded metric's target share S; the share due by year k is k/n. ``excess``
+    is X_t of §7, or None when the total cannot be assessed (then nothing is deducted)."""
+    if not 1 <= k <= n:
+        raise ValueError(f"k = {k} outside 1…{n}")
+    part = TARGET_POINTS * min(1.0, max(0.0, share * n / k))
+    if excess is not None and excess > 0:
+        part -= TOTAL_DEDUCTION
+    return max(0.0, part)
 
 
 def grade_for_score(score: float) -> str:
-    """Grade from the score; each boundary belongs to the better grade (95 → 超额完成, 80 → 完成,
-    60 → 基本完成), because the spec writes "≥ 95" and "< 60" and the ranges as "80–95", "60–80"."""
+    """Grade from the total score; each boundary belongs to the better grade (95 → exceeded, 80 →
+    completed, 60 → basically completed), as the spec writes "≥ 95", "≥ 80", "≥ 60"."""
     if score >= 95:
         return GRADE_EXCEEDED
     if score >= 80:
@@ -1073,49 +1441,78 @@ def grade_for_score(score: float) -> str:
     return GRADE_FAILED
 
 
-def target_missed(cum_reduction: float, target: float) -> bool:
-    """An intensity target is missed when the cumulative reduction falls short of it (R < T, i.e. S < 1)."""
-    return cum_reduction < target
+def target_missed(k: int, n: int, cum_reduction: float, target: float, progress_level: str) -> bool:
+    """§9: at k = n the target is missed when R_n < T; before (provisionally) when the graded
+    metric's progress warning (§8) is red."""
+    if k == n:
+        return cum_reduction < target
+    return progress_level == RED
+
+
+def grade(missed: bool, total: float | None) -> str:
+    """§9: not completed when the target is missed (一票否决, whatever the scores); pending review
+    without a measures score (``total`` None); else the grade of the total score."""
+    if missed:
+        return GRADE_FAILED
+    if total is None:
+        return GRADE_PENDING
+    return grade_for_score(total)
+
+
+@dataclass(frozen=True, slots=True)
+class Assessment:
+    """§9 for one year k of a period: the target part, the reviewers' measures part (None until
+    entered), their total (None without it), whether the graded target is missed, and the grade."""
+
+    score_target: float
+    score_measures: float | None
+    score_total: float | None
+    missed: bool
+    grade: str
+    provisional: bool
 
 
 def assess(
-    period: Period,
-    intensity_share: float,
-    total_exceeds_cap: bool,
-    measures_score: float | None,
+    k: int,
+    n: int,
     *,
-    energy_target_missed: bool,
-    carbon_target_missed: bool = False,
+    share: float,
+    cum_reduction: float,
+    target: float,
+    progress_level: str,
+    excess: float | None,
+    measures: float | None = None,
 ) -> Assessment:
-    """Score and grade a region's period (§9), applying 一票否决.
-
-    ``intensity_share`` is S of the intensity target being scored (the energy-intensity S; the
-    caller may pass the carbon-intensity S for periods where that is the binding target). The
-    veto applies when the energy-intensity target is missed, and for periods starting in 2026 or
-    later also when the carbon-intensity target is missed. Without a measures score the result is
-    the target part with status "pending review" and no grade (even when vetoed; ``vetoed`` says so).
-    """
-    if measures_score is not None and not 0 <= measures_score <= 60:
-        raise ValueError(f"measures score {measures_score} outside 0–60")
-    part = target_part(intensity_share, total_exceeds_cap)
-    reasons: list[str] = []
-    if energy_target_missed:
-        reasons.append("energy-intensity target missed (一票否决)")
-    if carbon_target_missed and period.first_year >= CARBON_VETO_FROM:
-        reasons.append("carbon-intensity target missed (一票否决)")
-    vetoed = bool(reasons)
-    if measures_score is None:
-        return Assessment(part, None, None, None, STATUS_PENDING, vetoed, tuple(reasons))
-    score = part + float(measures_score)
-    grade = GRADE_FAILED if vetoed else grade_for_score(score)
-    return Assessment(part, float(measures_score), score, grade, STATUS_GRADED, vetoed, tuple(reasons))
+    """Score and grade one year of a period (§9 v1.1) from the graded metric's S, R_t, T (fractions)
+    and progress warning, the total's excess X_t (None: not assessable) and the measures score."""
+    if measures is not None and not 0 <= measures <= MEASURES_MAX:
+        raise ValueError(f"measures score {measures} outside 0–60")
+    part = target_part(share, k, n, excess)
+    total = None if measures is None else part + float(measures)
+    missed = target_missed(k, n, cum_reduction, target, progress_level)
+    return Assessment(part, measures, total, missed, grade(missed, total), k < n)
 
 
 # --------------------------------------------------------------------------------------------------
-# §10 Carbon peak
+# §10 Non-fossil path and carbon peak
 # --------------------------------------------------------------------------------------------------
 
 PEAK_HORIZON = 2060
+
+
+def nonfossil_required(base_share: float, target: float, k: int, n: int) -> float:
+    """S_b + (T_NF − S_b) × k/n: the share due by year k on the linear path (percent in, percent out)."""
+    return base_share + (target - base_share) * k / n
+
+
+def nonfossil_warning(share: float, base_share: float, target: float, k: int, n: int) -> str:
+    """green if the share is on the path, yellow if less than a year behind it (≥ the share due
+    by year k − 1), red otherwise (§10 v1.1)."""
+    if share >= nonfossil_required(base_share, target, k, n):
+        return GREEN
+    if share >= nonfossil_required(base_share, target, k - 1, n):
+        return YELLOW
+    return RED
 
 
 @dataclass(frozen=True, slots=True)
@@ -1128,14 +1525,17 @@ class ObservedPeak:
     peaked: bool
 
 
-def observed_peak(co2_by_year: Mapping[int, float]) -> ObservedPeak | None:
-    """Year of the highest CO2 so far; ``peaked`` when it is at least two years before the latest
-    year and every later year is lower. On equal maxima the latest such year is the peak (a
-    plateau has not peaked until emissions fall below it). None without data."""
-    if not co2_by_year:
-        return None
+def observed_peak(co2_by_year: Mapping[int, float], latest_year: int | None = None) -> ObservedPeak | None:
+    """Year of the highest CO2 among the years up to ``latest_year`` (default: the last one);
+    ``peaked`` when it is at least two years before the latest year and every later year is lower.
+    On equal maxima the latest such year is the peak (a plateau has not peaked until emissions
+    fall below it). None without data. The latest year is the year assessed, t (§10 v1.1)."""
     series = {int(y): float(v) for y, v in co2_by_year.items()}
-    latest = max(series)
+    if latest_year is not None:
+        series = {y: v for y, v in series.items() if y <= latest_year}
+    if not series:
+        return None
+    latest = max(series) if latest_year is None else latest_year
     top = max(series.values())
     peak_year = max(y for y, v in series.items() if v == top)
     later_lower = all(v < top for y, v in series.items() if y > peak_year)
@@ -1147,6 +1547,14 @@ def required_decline(growth: float) -> float:
     return 1 - 1 / (1 + growth)
 
 
+def average_growth_from_index(indices: Sequence[float]) -> float:
+    """g = (Π gdp_index_i / 100)^(1/m) − 1 over the m years given (five in §10)."""
+    prod = 1.0
+    for idx in indices:
+        prod *= float(idx) / 100
+    return prod ** (1 / len(indices)) - 1
+
+
 def average_growth(rates: Sequence[float]) -> float:
     """Compound (geometric) average of yearly growth rates: (Π(1 + g_i))^(1/m) − 1 (年均增长)."""
     prod = 1.0
@@ -1156,17 +1564,28 @@ def average_growth(rates: Sequence[float]) -> float:
 
 
 def average_reduction(rates: Sequence[float]) -> float:
-    """Compound average of yearly reductions: 1 − (Π(1 − d_i))^(1/m)."""
+    """d = 1 − (Π(1 − r_i))^(1/m): compound average of yearly reductions."""
     prod = 1.0
     for d in rates:
         prod *= 1 - float(d)
     return 1 - prod ** (1 / len(rates))
 
 
+def peak_outlook(peaked: bool, growth: float | None, decline: float | None) -> str | None:
+    """§10 v1.1: ``peaked`` when peaked (whatever g and d); else ``falling`` when (1+g)(1−d) ≤ 1
+    (emissions would peak now), ``rising`` above 1; None when not peaked and g or d is absent."""
+    if peaked:
+        return OUTLOOK_PEAKED
+    if growth is None or decline is None:
+        return None
+    return OUTLOOK_FALLING if (1 + growth) * (1 - decline) <= 1 else OUTLOOK_RISING
+
+
 @dataclass(frozen=True, slots=True)
 class PeakProjection:
-    """Projected peak from the last five years' averages (§10). ``peak_year`` is None when
-    emissions do not fall before the horizon; ``label`` is "now", the year, or "not before 2060"."""
+    """Projected peak from the last five years' averages (§10). ``peak_year`` is the last year
+    before emissions start to fall: the latest year when f = (1+g)(1−d) ≤ 1, else None (they
+    never fall at a constant f > 1: "not before 2060"). ``outlook`` as :func:`peak_outlook`."""
 
     growth: float
     decline: float
@@ -1174,6 +1593,7 @@ class PeakProjection:
     factor: float
     peak_year: int | None
     label: str
+    outlook: str
 
 
 def project_emissions(co2: float, growth: float, decline: float, h: int) -> float:
@@ -1183,23 +1603,23 @@ def project_emissions(co2: float, growth: float, decline: float, h: int) -> floa
 
 def project_peak(
     latest_year: int,
-    gdp_growth: Sequence[float],
-    intensity_reduction: Sequence[float],
+    growth: float,
+    decline: float,
+    *,
+    peaked: bool = False,
     horizon: int = PEAK_HORIZON,
 ) -> PeakProjection:
-    """Projected peak year (§10) from yearly real GDP growth rates (gdp_index/100 − 1) and yearly
-    carbon-intensity reductions r_t (fractions); the last five of each are averaged
-    geometrically. The yearly factor f = (1+g)(1−d) is constant, so emissions either stop
-    growing now (f ≤ 1: "now") or grow every year up to the horizon ("not before 2060")."""
-    if len(gdp_growth) < 5 or len(intensity_reduction) < 5:
-        raise ValueError("the projection needs the last five years of growth and reductions")
-    g = average_growth(gdp_growth[-5:])
-    d = average_reduction(intensity_reduction[-5:])
-    f = (1 + g) * (1 - d)
+    """Projected peak year (§10) from the five-year averages g and d (fractions): emissions
+    CO2_{t+h} = CO2_t × f^h with f = (1+g)(1−d) constant, so they either stop growing now (f ≤ 1:
+    peak year = the latest year, "now") or grow every year up to the horizon ("not before 2060")."""
+    f = (1 + growth) * (1 - decline)
+    outlook = peak_outlook(peaked, growth, decline)
+    assert outlook is not None
     if f <= 1:
-        return PeakProjection(g, d, required_decline(g), f, latest_year, "now")
-    # Emissions rise each year while f > 1: the last year before they fall lies beyond the horizon.
-    return PeakProjection(g, d, required_decline(g), f, None, f"not before {horizon}")
+        return PeakProjection(growth, decline, required_decline(growth), f, latest_year, "now", outlook)
+    return PeakProjection(
+        growth, decline, required_decline(growth), f, None, f"not before {horizon}", outlook
+    )
 
 
 # --------------------------------------------------------------------------------------------------

@@ -30,6 +30,8 @@ from apps.targets.models import PlanPeriod, RegionTarget
 from . import engine
 
 WARNING_VALUES = frozenset({engine.RED, engine.YELLOW, engine.GREEN})
+#: Every text a result may have (stored in `Assessment.level`): warnings, grades, peak outlooks.
+TEXT_VALUES = WARNING_VALUES | frozenset(engine.GRADES) | frozenset(engine.OUTLOOKS)
 #: Stored values are numeric(32, 15): anything this large or not finite is refused, not stored.
 VALUE_LIMIT = 1e16
 
@@ -53,6 +55,9 @@ class RegionInputs:
     periods: Sequence[engine.Period]
     rule_sets: Mapping[str, engine.RuleSet]
     groups: Sequence[FactorGroup]
+    #: §9 measures scores (0–60) entered by provincial reviewers, by year: an input of the
+    #: region-year like an approved value (empty until the scoring page feeds it).
+    measures: Mapping[int, float] = field(default_factory=dict)
 
     # ---- snapshot -----------------------------------------------------------------------------
 
@@ -63,6 +68,7 @@ class RegionInputs:
                 "spec": engine.SPEC_VERSION,
                 "region": self.region_id,
                 "values": {str(y): dict(row) for y, row in self.values.items()},
+                "measures": {str(y): v for y, v in self.measures.items()},
                 "targets": [list(r) for r in self.target_records],
                 "periods": [[p.code, p.base_year, p.length] for p in self.periods],
                 "rule_sets": {code: _rule_set_fields(rs) for code, rs in self.rule_sets.items()},
@@ -87,6 +93,7 @@ class RegionInputs:
         return cls(
             region_id=int(doc["region"]),
             values={int(y): dict(row) for y, row in doc["values"].items()},
+            measures={int(y): float(v) for y, v in doc.get("measures", {}).items()},
             target_records=[tuple(r) for r in doc["targets"]],
             periods=tuple(engine.Period(c, int(b), int(n)) for c, b, n in doc["periods"]),
             rule_sets={code: engine.RuleSet(**rs) for code, rs in doc["rule_sets"].items()},
@@ -136,7 +143,7 @@ def compute(
     missing: list[engine.Missing] = []
     for group in inputs.groups:
         found, lacking = engine.compute_region(
-            inputs.values, inputs.periods, targets, inputs.rule_sets, group.factors
+            inputs.values, inputs.periods, targets, inputs.rule_sets, group.factors, inputs.measures
         )
         if year is not None:
             found = [r for r in found if r.year == year]
@@ -270,8 +277,15 @@ def load_config() -> EngineConfig:
     )
 
 
-def load_inputs(region_ids: Sequence[int], config: EngineConfig) -> list[RegionInputs]:
-    """Each region's engine inputs: two set-based queries for the whole chunk."""
+def load_inputs(
+    region_ids: Sequence[int],
+    config: EngineConfig,
+    measures: Mapping[int, Mapping[int, float]] | None = None,
+) -> list[RegionInputs]:
+    """Each region's engine inputs: two set-based queries for the whole chunk.
+
+    ``measures``: region → year → §9 measures score, where entered (none are stored yet: the
+    scoring page will read them set-wise here and pass them in)."""
     from apps.reports.selectors import approved_values
 
     values: dict[int, dict[int, dict[str, float]]] = defaultdict(lambda: defaultdict(dict))
@@ -290,6 +304,7 @@ def load_inputs(region_ids: Sequence[int], config: EngineConfig) -> list[RegionI
             periods=config.periods,
             rule_sets=config.rule_sets,
             groups=config.groups(region_id),
+            measures=dict(sorted((measures or {}).get(region_id, {}).items())),
         )
         for region_id in region_ids
     ]

@@ -11,12 +11,35 @@ class WarningLevel(models.TextChoices):
     GREEN = "green", _("Green (level 3)")
 
 
+class Grade(models.TextChoices):
+    """§9 grades (spec v1.1)."""
+
+    EXCEEDED = "exceeded", _("Exceeded (超额完成)")
+    COMPLETED = "completed", _("Completed (完成)")
+    BASICALLY_COMPLETED = "basically_completed", _("Basically completed (基本完成)")
+    NOT_COMPLETED = "not_completed", _("Not completed (未完成)")
+    PENDING_REVIEW = "pending_review", _("Pending review")
+
+
+class PeakOutlook(models.TextChoices):
+    """§10 carbon-peak outlook (spec v1.1)."""
+
+    PEAKED = "peaked", _("Peaked")
+    FALLING = "falling", _("Falling (would peak now)")
+    RISING = "rising", _("Rising")
+
+
+#: Every text a figure may have: warning levels, grades and peak outlooks.
+FIGURE_TEXT_CHOICES = [*WarningLevel.choices, *Grade.choices, *PeakOutlook.choices]
+
+
 class Assessment(models.Model):
-    """One computed figure of methodology spec v1 for a region, year and metric.
+    """One computed figure of methodology spec v1.1 for a region, year and metric.
 
     Upserted by its natural key (region, year, metric) by the recompute jobs; read paths
     (dashboards, API, exports) only read these rows. A warning metric stores its level
-    in `level` and no `value`. How the figure came about (formula, inputs used, rule set,
+    in `level` and no `value`, as does any text figure (the grade, the peak outlook). How the
+    figure came about (formula, inputs used, rule set,
     factor set, spec version, computed-at) is in the region-year's `AssessmentTrace`,
     written in the same transaction: one trace row per region-year, pointing at the
     region's input snapshot, keeps the national table narrow enough to rewrite in seconds.
@@ -34,7 +57,9 @@ class Assessment(models.Model):
     year = models.PositiveSmallIntegerField(_("year"))
     metric = models.CharField(_("metric"), max_length=48)
     value = models.DecimalField(_("value"), max_digits=32, decimal_places=15, null=True, blank=True)
-    level = models.CharField(_("warning level"), max_length=6, choices=WarningLevel.choices, blank=True)
+    level = models.CharField(
+        _("warning level or text"), max_length=24, choices=FIGURE_TEXT_CHOICES, blank=True
+    )
 
     class Meta:
         ordering = ["region_id", "year", "metric"]

@@ -23,7 +23,7 @@ from django.db import connection, models, transaction
 from apps.regions.models import Region
 
 from . import engine, rebuild
-from .inputs import WARNING_VALUES, RegionInputs
+from .inputs import RegionInputs
 from .inputs import compute as compute_inputs
 from .inputs import digest as input_digest
 from .models import Assessment, AssessmentTrace, HierarchyCheck, InputSnapshot, MissingFigure
@@ -41,7 +41,7 @@ VALUE_QUANTUM = Decimal("1e-15")
 VALUE_CONTEXT = Context(prec=32, rounding=ROUND_HALF_UP)
 
 # The one row format: a tuple per row, in the column order of its table.
-AssessmentRow = tuple[int, int, str, float | None, str]  # region, year, metric, value, level
+AssessmentRow = tuple[int, int, str, float | None, str]  # region, year, metric, value, level or text
 TraceRow = tuple[int, int, str, str, str, str, datetime, int | None, str]
 MissingRow = tuple[int, int, str, str, datetime]  # region, year, metric, reason, computed at
 SnapshotRow = tuple[str, int, str]  # digest, region, canonical JSON
@@ -68,7 +68,7 @@ def copy_lines(rows: Iterable[tuple]) -> list[str]:
 
 def _assessment_lines(rows: Iterable[AssessmentRow]) -> list[str]:
     """`copy_lines` for result rows, without the per-field calls: a million of them a night, and
-    their fields are numbers and metric or level codes, which never need escaping."""
+    their fields are numbers and metric, level, grade or outlook codes, which never need escaping."""
     return [
         f"{region}\t{year}\t{metric}\t\\N\t{level}\n"
         if value is None
@@ -193,7 +193,7 @@ class Batch:
         self.missing.extend((region_id, m.year, m.metric, m.reason[:300], now) for m in missing)
         return [
             (region_id, r.year, r.metric, None, r.value)
-            if r.value in WARNING_VALUES
+            if type(r.value) is str  # a warning level, the grade or the peak outlook
             else (region_id, r.year, r.metric, r.value, "")
             for r in results
         ]

@@ -101,7 +101,7 @@ def export(request):
     rows = export_rows(year=year, region=region, user=request.user)
     if request.GET.get("format") == "xlsx":
         numbers = (
-            [code, y, metric, value if value in ("red", "yellow", "green") else float(value)]
+            [code, y, metric, value if metric in engine.TEXT_METRICS else float(value)]
             for code, y, metric, value in rows
         )
         return download(table_xlsx("assessments", EXPORT_HEADER, numbers, styled=False), "assessments.xlsx")

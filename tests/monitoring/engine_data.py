@@ -24,7 +24,12 @@ from apps.monitoring.engine import (
 DATA_DIR = Path(__file__).parent / "data"
 #: The shared spec next to the project checkout (/work/shared/spec/examples); may be absent.
 SHARED_DIR = Path(__file__).resolve().parents[3] / "shared" / "spec" / "examples"
-EXAMPLE_FILES = ("worked_values.csv", "worked_targets.csv", "worked_assessments.csv")
+EXAMPLE_FILES = (
+    "worked_values.csv",
+    "worked_targets.csv",
+    "worked_assessments.csv",
+    "worked_assessments_v11.csv",
+)
 
 
 def _rows(path: Path) -> list[dict[str, str]]:

@@ -38,7 +38,7 @@ def test_assessments_api_filters_by_region_year_metric_and_level(computed):
     }
     one = api.get("/api/v1/assessments/", {"metric": "gdp_const", "year": 2022}).json()["results"][0]
     assert one["value"] == "1123.2"
-    assert one["rule_set"] == "R2022" and one["spec_version"] == "v1"
+    assert one["rule_set"] == "R2022" and one["spec_version"] == "v1.1"
     assert one["inputs"]["gdp_index"] == 104.0
 
 
@@ -46,9 +46,9 @@ def test_assessments_are_scoped_to_the_users_subtree(computed):
     county = api_as(user_with(Role.REGION_STAFF, "360102"))
     assert county.get("/api/v1/assessments/").json()["count"] == 0
     city = api_as(user_with(Role.REGION_STAFF, "360100"))
-    assert city.get("/api/v1/assessments/").json()["count"] == 50
+    assert city.get("/api/v1/assessments/").json()["count"] == 72
     congress = api_as(user_with(Role.CONGRESS_MEMBER, "360000"))
-    assert congress.get("/api/v1/assessments/").json()["count"] == 50
+    assert congress.get("/api/v1/assessments/").json()["count"] == 72
 
 
 def test_api_export_returns_the_exchange_csv_scoped(computed):
@@ -56,7 +56,7 @@ def test_api_export_returns_the_exchange_csv_scoped(computed):
     response = official.get("/api/v1/assessments/export/", {"year": 2021})
     lines = response.content.decode().splitlines()
     assert lines[0] == "region_code,year,metric,value"
-    assert len(lines) == 1 + 22
+    assert len(lines) == 1 + 32
     county = api_as(user_with(Role.REGION_STAFF, "360102"))
     assert county.get("/api/v1/assessments/export/").content.decode().splitlines() == [
         "region_code,year,metric,value"
@@ -75,7 +75,7 @@ def test_provincial_official_starts_a_recompute_and_follows_its_status_url(
     assert response["Location"] == status_url
     run = api.get(status_url).json()
     assert run["status"] == RunStatus.DONE
-    assert run["results_written"] == 22
+    assert run["results_written"] == 32
 
 
 @pytest.mark.parametrize(
@@ -157,4 +157,23 @@ def test_xlsx_export_of_assessments(client, computed):
     response = client.get(reverse("monitoring:export"), {"format": "xlsx", "year": 2022})
     rows = list(load_workbook(io.BytesIO(response.content)).active.values)
     assert rows[0] == ("region_code", "year", "metric", "value")
-    assert len(rows) == 1 + 22
+    assert len(rows) == 1 + 32
+    by_metric = {r[2]: r[3] for r in rows[1:]}
+    assert by_metric["grade"] == "not_completed" and by_metric["energy_total_warning"] == "red"
+    assert isinstance(by_metric["score_target"], float) and by_metric["co2_peak_year"] == 2021
+
+
+def test_v11_figures_on_the_api_and_the_formula_page(client, computed):
+    api = api_as(user_with(Role.PROVINCIAL_OFFICIAL, "360000"))
+    data = api.get("/api/v1/assessments/", {"year": 2021, "metric": "grade"}).json()["results"]
+    assert [(r["metric"], r["value"], r["level"]) for r in data] == [
+        ("grade", "pending_review", "pending_review")
+    ]
+    assert "pending review" in data[0]["formula"] or "pending_review" in data[0]["formula"]
+    assert api.get("/api/v1/assessments/", {"level": "not_completed"}).json()["count"] == 1
+    client.force_login(user_with(Role.CONGRESS_MEMBER, "360000"))
+    page = client.get(reverse("monitoring:region-year", args=["city", "360100", 2021]))
+    text = page.content.decode()
+    assert page.status_code == 200
+    assert "score_target = max(0, 40" in text and "L(CO2_t, CO2_s)" in text
+    assert "待评审" in text  # the grade label, in the default language

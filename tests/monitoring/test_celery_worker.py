@@ -40,7 +40,7 @@ def test_a_real_worker_runs_the_recompute_through_redis(redis_broker, reference_
     assert result["status"] == RunStatus.DONE
     run = RecomputeRun.objects.get(pk=run.pk)
     assert run.status == RunStatus.DONE and run.attempts == 1
-    assert Assessment.objects.count() == 50
+    assert Assessment.objects.count() == 72
 
 
 @pytest.mark.real_celery
@@ -52,4 +52,4 @@ def test_a_redelivered_task_finds_the_run_done_and_does_nothing_twice(redis_brok
         result = recompute_run.delay(run.pk).get(timeout=120)
     assert result["status"] == RunStatus.DONE
     assert RecomputeRun.objects.get(pk=run.pk).attempts == 1
-    assert Assessment.objects.count() == 50
+    assert Assessment.objects.count() == 72

@@ -13,18 +13,27 @@ from apps.monitoring.engine import (
     GRADE_COMPLETED,
     GRADE_EXCEEDED,
     GRADE_FAILED,
-    STATUS_GRADED,
-    STATUS_PENDING,
+    GRADE_PENDING,
+    GREEN,
+    OUTLOOK_FALLING,
+    OUTLOOK_PEAKED,
+    OUTLOOK_RISING,
+    RED,
+    YELLOW,
     Period,
     Targets,
     assess,
     average_growth,
+    average_growth_from_index,
     average_reduction,
+    grade,
     grade_for_score,
+    graded_metric,
     hierarchy_check,
     lmdi,
     log_mean,
     observed_peak,
+    peak_outlook,
     project_emissions,
     project_peak,
     reporting_period,
@@ -42,14 +51,25 @@ P15 = Period("2026-2030", 2025)
 # --- §9 assessment ----------------------------------------------------------------------------------
 
 
-def test_target_part_is_40_times_the_target_share_capped_at_one() -> None:
-    assert target_part(0.5, False) == 20.0
-    assert target_part(1.0, False) == 40.0
-    assert target_part(1.3, False) == 40.0
+def test_target_part_is_40_times_the_share_due_capped_at_one() -> None:
+    assert target_part(0.5, 5, 5, None) == 20.0
+    assert target_part(1.0, 5, 5, None) == 40.0
+    assert target_part(1.3, 5, 5, None) == 40.0
+    assert target_part(0.2, 2, 5, None) == 20.0  # S × n / k = 0.5
+    assert target_part(0.4, 2, 5, None) == 40.0  # ahead of the path: capped
 
 
-def test_target_part_loses_10_points_when_the_total_exceeds_its_cap() -> None:
-    assert target_part(1.2, True) == 30.0
+def test_target_part_is_floored_at_zero() -> None:
+    assert target_part(-0.3, 3, 5, None) == 0.0  # intensity rose: no points, never negative
+    assert target_part(0.1, 5, 5, 12.0) == 0.0  # 4 − 10 floored
+    assert target_part(-0.1, 5, 5, 1.0) == 0.0
+
+
+def test_target_part_loses_10_points_only_when_the_total_exceeds_its_allowance() -> None:
+    assert target_part(1.2, 5, 5, 0.001) == 30.0
+    assert target_part(1.2, 5, 5, 0.0) == 40.0  # on the allowance: X_t = 0, no deduction
+    assert target_part(1.2, 5, 5, -5.0) == 40.0
+    assert target_part(1.2, 5, 5, None) == 40.0  # total not assessable: no deduction
 
 
 @pytest.mark.parametrize(
@@ -69,50 +89,90 @@ def test_grade_boundaries_belong_to_the_better_grade(score: float, grade: str) -
     assert grade_for_score(score) == grade
 
 
-def test_assessment_with_measures_score_is_graded() -> None:
-    a = assess(P14, 1.1, False, 56.0, energy_target_missed=False)
-    assert (a.target_part, a.score, a.grade, a.status, a.vetoed) == (
+def test_graded_metric_is_energy_intensity_until_2025_then_carbon_intensity() -> None:
+    assert graded_metric(Period("2016-2020", 2015)) == "energy_intensity"
+    assert graded_metric(P14) == "energy_intensity"
+    assert graded_metric(P15) == "co2_intensity"
+
+
+def test_target_is_missed_at_the_end_when_the_reduction_falls_short() -> None:
+    assert target_missed(5, 5, 0.139, 0.14, GREEN)
+    assert not target_missed(5, 5, 0.14, 0.14, RED)  # at k = n only R_n against T counts
+
+
+def test_target_is_missed_provisionally_when_the_progress_warning_is_red() -> None:
+    assert target_missed(2, 5, 0.05, 0.14, RED)
+    assert not target_missed(2, 5, 0.05, 0.14, YELLOW)
+    assert not target_missed(4, 5, 0.0, 0.14, GREEN)
+
+
+def test_on_track_assessment_with_measures_is_graded_by_the_total() -> None:
+    a = assess(
+        5, 5, share=1.1, cum_reduction=0.15, target=0.14, progress_level=GREEN, excess=None, measures=56.0
+    )
+    assert (a.score_target, a.score_measures, a.score_total, a.grade, a.missed, a.provisional) == (
         40.0,
+        56.0,
         96.0,
         GRADE_EXCEEDED,
-        STATUS_GRADED,
+        False,
         False,
     )
 
 
-def test_assessment_without_measures_score_is_pending_review_and_never_graded() -> None:
-    a = assess(P14, 0.9, True, None, energy_target_missed=False)
-    assert a.target_part == 40 * 0.9 - 10
-    assert (a.score, a.grade, a.status) == (None, None, STATUS_PENDING)
+def test_without_measures_the_grade_is_pending_review_and_there_is_no_total() -> None:
+    a = assess(2, 5, share=0.3, cum_reduction=0.06, target=0.14, progress_level=GREEN, excess=None)
+    assert (a.score_target, a.score_total, a.grade, a.provisional) == (30.0, None, GRADE_PENDING, True)
 
 
-def test_missed_energy_intensity_target_fails_whatever_the_score() -> None:
-    a = assess(P14, 0.99, False, 60.0, energy_target_missed=True)
-    assert a.score == 0.99 * 40 + 60
-    assert a.grade == GRADE_FAILED and a.vetoed
+def test_missed_target_is_not_completed_with_or_without_measures() -> None:
+    for measures in (None, 60.0):
+        end = assess(
+            5,
+            5,
+            share=0.99,
+            cum_reduction=0.139,
+            target=0.14,
+            progress_level=YELLOW,
+            excess=None,
+            measures=measures,
+        )
+        assert (end.grade, end.missed) == (GRADE_FAILED, True)
+        early = assess(
+            2,
+            5,
+            share=0.1,
+            cum_reduction=0.02,
+            target=0.14,
+            progress_level=RED,
+            excess=None,
+            measures=measures,
+        )
+        assert (early.grade, early.missed) == (GRADE_FAILED, True)
+    assert end.score_total == 40 * 0.99 + 60.0  # the score is still given
 
 
-def test_missed_carbon_intensity_target_vetoes_only_from_2026() -> None:
-    before = assess(P14, 1.0, False, 60.0, energy_target_missed=False, carbon_target_missed=True)
-    after = assess(P15, 1.0, False, 60.0, energy_target_missed=False, carbon_target_missed=True)
-    assert (before.grade, before.vetoed) == (GRADE_EXCEEDED, False)
-    assert (after.grade, after.vetoed) == (GRADE_FAILED, True)
-
-
-def test_vetoed_assessment_without_measures_is_still_pending_but_flagged() -> None:
-    a = assess(P14, 0.5, False, None, energy_target_missed=True)
-    assert (a.grade, a.status, a.vetoed) == (None, STATUS_PENDING, True)
+def test_grade_from_the_total_uses_the_deduction() -> None:
+    a = assess(
+        5, 5, share=1.0, cum_reduction=0.14, target=0.14, progress_level=GREEN, excess=3.0, measures=50.0
+    )
+    assert (a.score_target, a.score_total, a.grade) == (30.0, 80.0, GRADE_COMPLETED)
+    assert grade(False, 59.9) == GRADE_FAILED and grade(False, None) == GRADE_PENDING
 
 
 @pytest.mark.parametrize("measures", [-1.0, 60.5])
 def test_measures_score_outside_0_to_60_is_rejected(measures: float) -> None:
     with pytest.raises(ValueError):
-        assess(P14, 1.0, False, measures, energy_target_missed=False)
-
-
-def test_target_is_missed_when_the_cumulative_reduction_falls_short() -> None:
-    assert target_missed(0.139, 0.14)
-    assert not target_missed(0.14, 0.14)
+        assess(
+            5,
+            5,
+            share=1.0,
+            cum_reduction=0.14,
+            target=0.14,
+            progress_level=GREEN,
+            excess=None,
+            measures=measures,
+        )
 
 
 # --- §10 carbon peak --------------------------------------------------------------------------------
@@ -158,25 +218,29 @@ def test_averages_are_compound() -> None:
 
 
 def test_emissions_peak_now_when_intensity_falls_at_least_as_fast_as_gdp_grows() -> None:
-    p = project_peak(2023, [0.05] * 5, [0.06] * 5)
-    assert (p.peak_year, p.label) == (2023, "now")
+    p = project_peak(2023, 0.05, 0.06)
+    assert (p.peak_year, p.label, p.outlook) == (2023, "now", OUTLOOK_FALLING)
     assert p.factor <= 1
 
 
 def test_emissions_that_keep_growing_do_not_peak_before_2060() -> None:
-    p = project_peak(2023, [0.06] * 5, [0.03] * 5)
-    assert (p.peak_year, p.label) == (None, "not before 2060")
+    p = project_peak(2023, 0.06, 0.03)
+    assert (p.peak_year, p.label, p.outlook) == (None, "not before 2060", OUTLOOK_RISING)
     assert project_emissions(100.0, p.growth, p.decline, 2060 - 2023) > 100.0
+    assert project_peak(2023, 0.06, 0.03, peaked=True).outlook == OUTLOOK_PEAKED
 
 
-def test_projection_uses_only_the_last_five_years() -> None:
-    p = project_peak(2023, [0.5, 0.05, 0.05, 0.05, 0.05, 0.05], [0.0, 0.06, 0.06, 0.06, 0.06, 0.06])
-    assert math.isclose(p.growth, 0.05, rel_tol=1e-12) and p.label == "now"
+def test_outlook_rules() -> None:
+    assert peak_outlook(True, None, None) == OUTLOOK_PEAKED  # peaked whether or not g and d exist
+    assert peak_outlook(True, 0.1, 0.0) == OUTLOOK_PEAKED
+    assert peak_outlook(False, 0.05, 1 - 1 / 1.05) == OUTLOOK_FALLING  # (1+g)(1−d) = 1: peaks now
+    assert peak_outlook(False, 0.05, 0.04) == OUTLOOK_RISING
+    assert peak_outlook(False, None, 0.04) is None and peak_outlook(False, 0.05, None) is None
 
 
-def test_projection_needs_five_years() -> None:
-    with pytest.raises(ValueError):
-        project_peak(2023, [0.05] * 4, [0.06] * 5)
+def test_average_growth_from_the_gdp_index() -> None:
+    g = average_growth_from_index([108, 104, 106, 105, 103])
+    assert math.isclose(g, (1.08 * 1.04 * 1.06 * 1.05 * 1.03) ** 0.2 - 1, rel_tol=1e-15)
 
 
 def test_projected_emissions_compound_growth_and_decline() -> None:

@@ -34,6 +34,22 @@ TARGET_DEPENDENT = {
     for p in ("energy_intensity", "co2_intensity")
     for m in ("progress_required", "completion", "target_share", "warning_annual", "warning_progress")
 } | {"energy_total_allowed", "energy_total_warning"}
+#: The v1 metrics (methodology §2–§8, §10 share); the v1.1 ones are tested in test_engine_v11.py.
+V1_METRICS = set(METRICS[: METRICS.index("nonfossil_share") + 1])
+#: v1.1 metrics the worked example cannot have: no non-fossil target, no measures score, and
+#: three years are too few for the five-year averages and the outlook.
+ABSENT_IN_WORKED = {
+    "nonfossil_share_required",
+    "nonfossil_share_warning",
+    "gdp_growth_avg",
+    "co2_intensity_reduction_avg",
+    "co2_intensity_decline_required",
+    "co2_peak_outlook",
+    "score_measures",
+    "score_total",
+}
+#: A base year with gdp_index for the five years up to it (but no r_t before it) also has g and d*.
+BASE_WITH_FIVE_INDICES = LEVEL_METRICS | {"gdp_growth_avg", "co2_intensity_decline_required"}
 
 
 def close(a: object, b: float) -> bool:
@@ -55,7 +71,7 @@ def test_base_year_has_levels_only() -> None:
 
 def test_year_in_period_has_every_exchange_metric_when_inputs_and_targets_are_complete() -> None:
     results, _ = run(worked_values())
-    assert metrics_of(results, 2021) == set(METRICS)
+    assert metrics_of(results, 2021) == set(METRICS) - ABSENT_IN_WORKED
 
 
 def test_results_are_ordered_by_year_then_exchange_metric_order() -> None:
@@ -66,8 +82,9 @@ def test_results_are_ordered_by_year_then_exchange_metric_order() -> None:
 
 def test_missing_targets_leave_target_metrics_absent_with_reasons_but_keep_reductions() -> None:
     results, missing = run(worked_values(), targets={})
-    assert metrics_of(results, 2021) == set(METRICS) - TARGET_DEPENDENT
-    assert {m for (y, m) in missing if y == 2021} == TARGET_DEPENDENT
+    assert metrics_of(results, 2021) & V1_METRICS == V1_METRICS - TARGET_DEPENDENT
+    assert {m for (y, m) in missing if y == 2021} & V1_METRICS == TARGET_DEPENDENT
+    assert not {"score_target", "grade"} & metrics_of(results, 2021)  # nothing to grade against
     assert (
         "no energy_intensity_reduction target for 2021-2025"
         in missing[(2021, "energy_intensity_completion")].reason
@@ -420,7 +437,7 @@ def test_2020_is_the_14th_fyp_base_when_2015_has_no_data() -> None:
     values = _with_13th_fyp(worked_values())
     del values[2015]
     results, missing = run(values)
-    assert metrics_of(results, 2020) == LEVEL_METRICS
+    assert metrics_of(results, 2020) == BASE_WITH_FIVE_INDICES
     assert value(results, 2020, "gdp_const") == 1000.0
     # 2016–2019 without their base: only levels that need no base-year GDP.
     assert metrics_of(results, 2017) == {"energy_total_assessed"}
@@ -457,7 +474,13 @@ def test_2025_ends_the_14th_fyp_and_is_the_base_of_the_15th_under_r2024() -> Non
     values = _series(2020, 2026)
     targets = {"2021-2025": Targets(14.0, 18.0, 560.0), "2026-2030": Targets(13.0, 17.0, 600.0)}
     results, _ = run(values, targets=targets)
-    assert metrics_of(results, 2025) == set(METRICS)
+    no_nonfossil_target_nor_measures = {
+        "nonfossil_share_required",
+        "nonfossil_share_warning",
+        "score_measures",
+        "score_total",
+    }
+    assert metrics_of(results, 2025) == set(METRICS) - no_nonfossil_target_nor_measures
     assert results[(2025, "energy_intensity_progress_required")].inputs["k"] == 5
     assert close(value(results, 2025, "energy_intensity_progress_required"), 14.0)  # Q_n = T
     i_2025_in_15th = (540.0 - 20.0 - 95.0) / values[2025]["gdp_current"]
@@ -473,5 +496,5 @@ def test_2025_is_the_15th_fyp_base_when_2020_has_no_data() -> None:
     values = _series(2020, 2026)
     del values[2020]
     results, _ = run(values, targets={})
-    assert metrics_of(results, 2025) == LEVEL_METRICS
+    assert metrics_of(results, 2025) == BASE_WITH_FIVE_INDICES
     assert value(results, 2025, "gdp_const") == values[2025]["gdp_current"]

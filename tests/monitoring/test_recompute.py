@@ -6,6 +6,7 @@ import pytest
 from django.core.management import call_command
 
 from apps.monitoring import services
+from apps.monitoring.inputs import TEXT_VALUES
 from apps.monitoring.models import (
     Assessment,
     AssessmentTrace,
@@ -32,7 +33,7 @@ def assert_matches_expected(rows: list[dict], expected: list[dict]) -> None:
     want = {(r["region_code"], r["year"], r["metric"]): r["value"] for r in expected}
     assert set(got) == set(want)
     for key, value in want.items():
-        if value in ("red", "yellow", "green"):
+        if value in TEXT_VALUES:
             assert got[key] == value, key
         else:
             assert math.isclose(float(got[key]), float(value), rel_tol=1e-9, abs_tol=1e-12), key
@@ -41,8 +42,10 @@ def assert_matches_expected(rows: list[dict], expected: list[dict]) -> None:
 def test_worked_example_is_reproduced_through_recompute_and_export(capsys):
     load_worked_example()
     call_command("recompute")
-    assert "recomputed 1 region(s), 50 result(s)" in capsys.readouterr().out
-    assert_matches_expected(exported(), read_csv("worked_assessments.csv"))
+    assert "recomputed 1 region(s), 72 result(s)" in capsys.readouterr().out
+    assert_matches_expected(
+        exported(), read_csv("worked_assessments.csv") + read_csv("worked_assessments_v11.csv")
+    )
 
 
 def test_export_filters_by_year_and_region():
@@ -50,7 +53,7 @@ def test_export_filters_by_year_and_region():
     call_command("recompute")
     rows = exported(year=2021, region="360100")
     assert {r["year"] for r in rows} == {"2021"}
-    assert len(rows) == 22
+    assert len(rows) == 32
     assert exported(region="360102") == []
 
 
@@ -65,7 +68,7 @@ def test_recompute_twice_changes_nothing_and_never_duplicates():
         Assessment.objects.order_by("region_id", "year", "metric").values_list("metric", "value", "level")
     )
     assert first == second
-    assert Assessment.objects.count() == 50
+    assert Assessment.objects.count() == 72
 
 
 def test_year_scoped_recompute_only_rewrites_that_year():
@@ -75,7 +78,7 @@ def test_year_scoped_recompute_only_rewrites_that_year():
     services.recompute(year=2021)
     assert AssessmentTrace.objects.get(year=2020).rule_set == "stale"
     assert AssessmentTrace.objects.get(year=2021).rule_set == "R2022"
-    assert Assessment.objects.filter(year=2020).count() == 6
+    assert Assessment.objects.filter(year=2020).count() == 8
 
 
 def test_every_figure_records_its_inputs_rule_set_factor_set_and_spec_version():
@@ -86,7 +89,7 @@ def test_every_figure_records_its_inputs_rule_set_factor_set_and_spec_version():
     assert (figure.rule_set, figure.factor_set, figure.spec_version, figure.period) == (
         "R2022",
         "cn-eri",
-        "v1",
+        "v1.1",
         "2021-2025",
     )
     assert figure.inputs["A_k"] == pytest.approx(512.0)
@@ -97,7 +100,7 @@ def test_missing_targets_leave_metrics_absent_with_a_reason():
     approve_values([r for r in read_csv("worked_values.csv")])  # no targets at all
     services.recompute()
     assert not Assessment.objects.filter(metric="energy_intensity_completion").exists()
-    assert not Assessment.objects.filter(value=0).exists()
+    assert not Assessment.objects.filter(value=0).exclude(metric="co2_peaked").exists()
     reason = MissingFigure.objects.get(year=2021, metric="energy_intensity_completion").reason
     assert "target" in reason
 
@@ -121,7 +124,7 @@ def test_a_run_records_its_progress_and_outcome():
     run = services.run_create(reason="test")
     run = services.run_execute(run.pk)
     assert run.status == RunStatus.DONE
-    assert (run.regions_total, run.regions_done, run.results_written) == (1, 1, 50)
+    assert (run.regions_total, run.regions_done, run.results_written) == (1, 1, 72)
     assert run.started_at and run.finished_at and run.progress_percent == 100
 
 
@@ -132,7 +135,7 @@ def test_approval_signal_queues_a_recompute_of_that_region(region, django_captur
     run = RecomputeRun.objects.get()
     assert run.scope_region == region("360100")
     assert run.status == RunStatus.DONE
-    assert Assessment.objects.filter(region=region("360100")).count() == 50
+    assert Assessment.objects.filter(region=region("360100")).count() == 72
 
 
 def test_hierarchy_check_flags_children_that_do_not_add_up(region):
@@ -200,4 +203,4 @@ def test_target_and_catalog_changes_queue_recomputes(region, django_capture_on_c
     with django_capture_on_commit_callbacks(execute=True):
         catalog_changed.send(sender=RuleSet, kind="rule_set", object_id=1)
     full = RecomputeRun.objects.filter(scope_region__isnull=True).get()
-    assert full.status == RunStatus.DONE and full.results_written == 50
+    assert full.status == RunStatus.DONE and full.results_written == 72

@@ -122,3 +122,16 @@ def _year_batch(batch: results.Batch, year: int) -> results.Batch:
         missing=[m for m in batch.missing if m[1] == year],
         snapshots=dict(batch.snapshots),
     )
+
+
+def test_text_figures_are_levels_and_numbers_values_in_the_row_format(db):
+    """v1.1: the grade and the peak outlook are stored like warning levels, 0/1 and years as values."""
+    _region_ids, rows, _batch = _computed_batch()
+    by_key = {(year, metric): (value, level) for _region, year, metric, value, level in rows}
+    assert by_key[(2021, "grade")] == (None, "pending_review")
+    assert by_key[(2022, "grade")] == (None, "not_completed")
+    assert by_key[(2022, "co2_peak_year")] == (2021.0, "")
+    assert by_key[(2022, "co2_peaked")] == (0.0, "")
+    assert all((value is None) == bool(level) for value, level in by_key.values())
+    lines = ASSESSMENTS.lines([r for r in rows if r[2] == "grade"])
+    assert lines == results.copy_lines([r for r in rows if r[2] == "grade"])

@@ -20,7 +20,7 @@ def test_every_stored_figure_is_given_back_by_replaying_its_snapshot():
     load_worked_example()
     services.recompute()
     traces = {(t.region_id, t.year): t for t in AssessmentTrace.objects.select_related("snapshot")}
-    assert Assessment.objects.count() == 50
+    assert Assessment.objects.count() == 72
     for a in Assessment.objects.all():
         figure = traces[a.region_id, a.year].figures[a.metric]
         assert figure["f"]

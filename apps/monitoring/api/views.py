@@ -14,7 +14,7 @@ from rest_framework.response import Response
 from apps.accounts import scoping
 from apps.accounts.api.base import ScopedReadOnlyViewSet, ScopedViewSet
 from apps.monitoring import dispatch
-from apps.monitoring.models import Assessment, RecomputeRun, WarningLevel
+from apps.monitoring.models import FIGURE_TEXT_CHOICES, Assessment, RecomputeRun
 from apps.monitoring.selectors import attach_traces, write_export
 from apps.regions.selectors import by_code
 
@@ -27,7 +27,7 @@ class AssessmentFilter(django_filters.FilterSet):
     year_from = django_filters.NumberFilter(field_name="year", lookup_expr="gte")
     year_to = django_filters.NumberFilter(field_name="year", lookup_expr="lte")
     metric = django_filters.CharFilter()
-    level = django_filters.ChoiceFilter(choices=WarningLevel.choices, label="warning level")
+    level = django_filters.ChoiceFilter(choices=FIGURE_TEXT_CHOICES, label="warning level or text")
 
     class Meta:
         model = Assessment
