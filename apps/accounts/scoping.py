@@ -39,6 +39,7 @@ class Action(StrEnum):
     EDIT_DEADLINES = "edit_deadlines"  # set reporting deadlines (they bind every region); reminder log
     START_RECOMPUTE = "start_recompute"
     READ_ASSESSMENTS = "read_assessments"
+    ENTER_MEASURES_SCORE = "enter_measures_score"  # §9 measures part of a region-year's score
     PUBLISH = "publish"
     ISSUE_SUMMARY = "issue_summary"
     READ_SUMMARIES = "read_summaries"
@@ -93,6 +94,7 @@ RULES: dict[Action, dict[Role, Scope]] = {
     Action.EDIT_DEADLINES: {P: Scope.SUBTREE},
     Action.START_RECOMPUTE: {P: Scope.SUBTREE},
     Action.READ_ASSESSMENTS: {R: Scope.SUBTREE, D: Scope.SUBTREE, P: Scope.SUBTREE, C: Scope.SUBTREE},
+    Action.ENTER_MEASURES_SCORE: {P: Scope.SUBTREE},
     Action.PUBLISH: {P: Scope.SUBTREE},
     Action.ISSUE_SUMMARY: {P: Scope.SUBTREE},
     Action.READ_SUMMARIES: {R: Scope.OWN, D: Scope.OWN, P: Scope.SUBTREE, C: Scope.SUBTREE},

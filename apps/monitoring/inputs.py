@@ -284,8 +284,8 @@ def load_inputs(
 ) -> list[RegionInputs]:
     """Each region's engine inputs: two set-based queries for the whole chunk.
 
-    ``measures``: region → year → §9 measures score, where entered (none are stored yet: the
-    scoring page will read them set-wise here and pass them in)."""
+    ``measures``: region → year → §9 measures score, where entered (`MeasuresScore` rows, read
+    set-wise by the caller: `services.load_inputs` passes them for every run)."""
     from apps.reports.selectors import approved_values
 
     values: dict[int, dict[int, dict[str, float]]] = defaultdict(lambda: defaultdict(dict))

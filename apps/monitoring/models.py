@@ -1,8 +1,11 @@
+from decimal import Decimal
 from functools import cached_property
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 
 class WarningLevel(models.TextChoices):
@@ -313,3 +316,50 @@ class RecomputeRun(models.Model):
         if not self.regions_total:
             return 100 if self.status == RunStatus.DONE else 0
         return round(100 * self.regions_done / self.regions_total)
+
+
+MEASURES_SCORE_MAX = Decimal("60")
+
+
+class MeasuresScore(models.Model):
+    """Methodology §9: the measures part (0–60) of a region-year's score, entered by a provincial
+    reviewer (`Action.ENTER_MEASURES_SCORE`). An input of the region-year like an approved value:
+    recomputes read it into the region's snapshot (`selectors.stored_measures`); every change is
+    kept in the history with its comment as the reason."""
+
+    region = models.ForeignKey(
+        "regions.Region", verbose_name=_("region"), on_delete=models.PROTECT, related_name="measures_scores"
+    )
+    year = models.PositiveSmallIntegerField(_("year"))
+    score = models.DecimalField(
+        _("measures score"),
+        max_digits=3,
+        decimal_places=1,
+        validators=[MinValueValidator(Decimal("0")), MaxValueValidator(MEASURES_SCORE_MAX)],
+        help_text=_("Points for the measures taken, 0–60 (one decimal place)."),
+    )
+    comment = models.CharField(_("comment"), max_length=500, blank=True)
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("entered by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    entered_at = models.DateTimeField(_("entered at"))
+    history = HistoricalRecords(history_change_reason_field=models.TextField(null=True))  # the comment
+
+    class Meta:
+        ordering = ["region__path", "year"]
+        verbose_name = _("measures score")
+        verbose_name_plural = _("measures scores")
+        constraints = [
+            models.UniqueConstraint(fields=["region", "year"], name="measures_score_natural_key"),
+            models.CheckConstraint(
+                condition=models.Q(score__gte=0) & models.Q(score__lte=60), name="measures_score_0_to_60"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.region_id} {self.year}: {self.score}"

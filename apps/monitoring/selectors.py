@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections import defaultdict
+from collections.abc import Iterable, Iterator, Sequence
 from decimal import Decimal
 from typing import IO
 
@@ -13,7 +14,7 @@ from apps.accounts import scoping
 from apps.core.exports import write_csv
 from apps.regions.models import Region
 
-from .models import Assessment, AssessmentTrace
+from .models import Assessment, AssessmentTrace, MeasuresScore
 
 EXPORT_HEADER = ("region_code", "year", "metric", "value")
 
@@ -33,6 +34,17 @@ def attach_traces(assessments: Iterable[Assessment]) -> list[Assessment]:
     for a in rows:
         a.trace = traces.get((a.region_id, a.year))
     return rows
+
+
+def stored_measures(region_ids: Sequence[int]) -> dict[int, dict[int, float]]:
+    """§9 measures scores entered for the regions, region → year → score: one query for a chunk
+    (what a recompute feeds to `inputs.load_inputs`)."""
+    found: dict[int, dict[int, float]] = defaultdict(dict)
+    for region_id, year, score in MeasuresScore.objects.filter(region_id__in=region_ids).values_list(
+        "region_id", "year", "score"
+    ):
+        found[region_id][year] = float(score)
+    return dict(found)
 
 
 def assessments_for(user) -> QuerySet[Assessment]:

@@ -23,7 +23,7 @@ from django.utils import timezone
 
 from apps.regions.models import Region
 
-from . import inputs, rebuild, results
+from . import inputs, rebuild, results, selectors
 from .inputs import EngineConfig
 from .models import RecomputeRun, RunStatus
 from .results import Batch
@@ -55,6 +55,11 @@ def _apart(function: Callable[..., T], *args: object) -> T:
         return function(*args)
     finally:
         connection.close()
+
+
+def load_inputs(region_ids: Sequence[int], config: EngineConfig) -> list[inputs.RegionInputs]:
+    """A chunk's engine inputs with the §9 measures scores entered for its regions (set-based)."""
+    return inputs.load_inputs(region_ids, config, measures=selectors.stored_measures(region_ids))
 
 
 def _progress(run: RecomputeRun | None, **counts: int) -> None:
@@ -92,7 +97,7 @@ def _recompute_chunks(
     for start in range(0, len(region_ids), CHUNK_REGIONS):
         chunk = region_ids[start : start + CHUNK_REGIONS]
         batch = Batch(now, run.pk if run else None)
-        rows = [row for region in inputs.load_inputs(chunk, config) for row in batch.add(region, year)]
+        rows = [row for region in load_inputs(chunk, config) for row in batch.add(region, year)]
         with transaction.atomic():
             results.lock_regions(chunk)
             # A region whose computation failed keeps its previous results.
@@ -122,12 +127,12 @@ def _recompute_whole_table(
         rebuild.Rebuild(results.REBUILT_MODELS, lock=(results.TABLE_LOCK_NAMESPACE, 0)) as tables,
         ThreadPoolExecutor(max_workers=1, thread_name_prefix="recompute-helper") as helper,
     ):
-        upcoming = helper.submit(_apart, inputs.load_inputs, chunks[0], config) if chunks else None
+        upcoming = helper.submit(_apart, load_inputs, chunks[0], config) if chunks else None
         for number, chunk in enumerate(chunks):
             assert upcoming is not None
             loaded = upcoming.result()
             if number + 1 < len(chunks):
-                upcoming = helper.submit(_apart, inputs.load_inputs, chunks[number + 1], config)
+                upcoming = helper.submit(_apart, load_inputs, chunks[number + 1], config)
             batch = Batch(now, run.pk if run else None)
             results.write_staged(tables, loaded, batch)
             summary.add(batch, len(chunk))

@@ -210,6 +210,7 @@ SPEC = {  # action → roles holding it somewhere (roles.md v1.1)
     Action.EDIT_CATALOG: {"provincial", "admin"},
     Action.START_RECOMPUTE: {"provincial", "admin"},
     Action.READ_ASSESSMENTS: {"county", "city", "dept", "provincial", "congress", "admin"},
+    Action.ENTER_MEASURES_SCORE: {"provincial", "admin"},
     Action.MANAGE_USERS: {"admin"},
     Action.READ_AUDIT: {"admin"},
 }
