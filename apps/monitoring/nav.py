@@ -13,6 +13,12 @@ ITEMS = [
         Action.READ_ASSESSMENTS,
     ),
     NavItem(
+        _("Measures scores"),
+        "monitoring:scores",
+        _("Enter the measures part (0–60) of each region's assessment score, per year."),
+        Action.ENTER_MEASURES_SCORE,
+    ),
+    NavItem(
         _("Recompute"),
         "monitoring:runs",
         _("Start a recompute of the assessments and follow its progress."),

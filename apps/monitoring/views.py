@@ -2,6 +2,7 @@ import io
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -10,11 +11,14 @@ from apps.accounts import scoping
 from apps.accounts.decorators import action_required
 from apps.accounts.scoping import Action
 from apps.core.exports import download, table_xlsx, write_csv
-from apps.core.views import paginate
+from apps.core.forms import add_service_errors
+from apps.core.views import bound_args, paginate
+from apps.regions.models import RegionLevel
 from apps.regions.selectors import by_code
 
-from . import dispatch, engine
-from .models import Assessment, HierarchyCheck, MissingFigure, RecomputeRun, WarningLevel
+from . import dispatch, engine, scoring
+from .forms import MeasuresScoreClearForm, MeasuresScoreForm
+from .models import Assessment, HierarchyCheck, MeasuresScore, MissingFigure, RecomputeRun, WarningLevel
 from .selectors import EXPORT_HEADER, assessments_for, attach_traces, export_rows
 
 OVERVIEW_METRICS = (
@@ -89,6 +93,8 @@ def region_year(request, level: str, code: str, year: int):
             "hierarchy": HierarchyCheck.objects.filter(region=region, year=year).first(),
             "percent_metrics": engine.PERCENT_METRICS,
             "trace": figures[0].trace if figures else None,
+            "can_score": scoping.can(request.user, Action.ENTER_MEASURES_SCORE, region=region)
+            and year in scoring.scoring_years(),
         },
     )
 
@@ -148,3 +154,99 @@ def run_start(request):
         return redirect("monitoring:runs")
     messages.success(request, _("Recompute queued."))
     return redirect("monitoring:run-detail", pk=run.pk)
+
+
+# --- §9 measures scores --------------------------------------------------------------------------
+
+
+def _int_param(request, name: str) -> int | None:
+    value = request.GET.get(name, "")
+    return int(value) if value.isdigit() else None
+
+
+@action_required(Action.ENTER_MEASURES_SCORE)
+def scores(request):
+    """Region-years to score: each region's grade, target part and entered measures score."""
+    years = scoring.scoring_years()
+    if not years:
+        raise Http404
+    graded = set(
+        Assessment.objects.filter(metric="grade", year__in=years).values_list("year", flat=True).distinct()
+    )
+    year = _int_param(request, "year")
+    if year not in years:
+        if "year" in request.GET:
+            raise Http404
+        year = max(graded) if graded else years[0]
+    cities = scoping.regions_for(request.user, Action.ENTER_MEASURES_SCORE).filter(level=RegionLevel.CITY)
+    city = None
+    if request.GET.get("city"):
+        city = cities.filter(code=request.GET["city"]).first()
+        if city is None:
+            raise Http404
+    rows = scoring.scoring_rows(request.user, year=year, city=city)
+    return render(
+        request,
+        "monitoring/scores.html",
+        {
+            "page": paginate(request, rows, 50),
+            "year": year,
+            "years": years,
+            "city": city,
+            "cities": cities.order_by("path"),
+        },
+    )
+
+
+@action_required(Action.ENTER_MEASURES_SCORE)
+def score_edit(request, level: str, code: str, year: int):
+    """One region-year's measures score: the form (enter, change, remove) and its history."""
+    region = get_object_or_404(
+        scoping.regions_for(request.user, Action.ENTER_MEASURES_SCORE), code=code, level=level
+    )
+    if year not in scoring.scoring_years():
+        raise Http404
+    current = MeasuresScore.objects.filter(region=region, year=year).select_related("entered_by").first()
+    initial = {"score": current.score} if current else {}
+    clearing = request.method == "POST" and request.POST.get("clear") == "1"
+    form = MeasuresScoreForm(*(bound_args(request) if not clearing else (None,)), initial=initial)
+    clear_form = MeasuresScoreClearForm(request.POST if clearing else None)
+    status = 200
+    if clearing and clear_form.is_valid():
+        try:
+            scoring.measures_score_clear(
+                user=request.user, region=region, year=year, **clear_form.cleaned_data
+            )
+        except ValidationError as error:
+            add_service_errors(clear_form, error)
+        else:
+            messages.success(request, _("Measures score removed; the region is being recomputed."))
+            return redirect("monitoring:score", level=region.level, code=region.code, year=year)
+    elif request.method == "POST" and not clearing and form.is_valid():
+        try:
+            scoring.measures_score_set(user=request.user, region=region, year=year, **form.cleaned_data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("Measures score saved; the region is being recomputed."))
+            return redirect("monitoring:score", level=region.level, code=region.code, year=year)
+    if request.method == "POST":
+        status = 400
+    figures = {
+        a.metric: a
+        for a in Assessment.objects.filter(region=region, year=year, metric__in=scoring.LIST_METRICS)
+    }
+    return render(
+        request,
+        "monitoring/score_form.html",
+        {
+            "region": region,
+            "year": year,
+            "form": form,
+            "clear_form": clear_form,
+            "current": current,
+            "figures": figures,
+            "history": scoring.score_history(region, year),
+        },
+        status=status,
+    )

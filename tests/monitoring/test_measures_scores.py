@@ -6,6 +6,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.test import Client
 
 from apps.accounts.roles import Role
 from apps.monitoring import scoring, services
@@ -113,3 +114,63 @@ def test_the_nightly_run_reads_the_stored_scores(computed, official):
     enter(official, "50")
     services.recompute()
     assert figure("score_measures").value == Decimal("50")
+
+
+# --- the scoring pages -----------------------------------------------------------------------------
+
+SCORE_URL = f"/monitoring/scores/city/{CODE}/{YEAR}/"
+
+
+def client_as(user):
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def test_the_scoring_page_lists_region_years_by_name(computed, official):
+    response = client_as(official).get("/monitoring/scores/", {"year": YEAR})
+    assert response.status_code == 200
+    text = response.content.decode()
+    assert "南昌市" in text and SCORE_URL in text
+    assert "Pending review" in text or "待评审" in text
+    assert client_as(official).get("/monitoring/scores/", {"year": YEAR, "city": "360100"}).status_code == 200
+    assert client_as(official).get("/monitoring/scores/", {"city": "999999"}).status_code == 404
+    assert client_as(official).get("/monitoring/scores/", {"year": "1900"}).status_code == 404
+
+
+def test_an_official_enters_a_score_on_the_page(computed, official, django_capture_on_commit_callbacks):
+    client = client_as(official)
+    page = client.get(f"/monitoring/city/{CODE}/{YEAR}/")
+    assert SCORE_URL in page.content.decode()  # linked from the region-year page
+    assert client.get(SCORE_URL).status_code == 200
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(SCORE_URL, {"score": "58", "comment": "all measures on track"})
+    assert response.status_code == 302
+    assert figure("score_measures").value == Decimal("58")
+    assert figure("grade").level != "pending_review"
+    page = client.get(SCORE_URL).content.decode()
+    assert "all measures on track" in page  # the history, with the comment
+
+
+def test_a_score_outside_the_range_is_a_field_error_on_the_page(computed, official):
+    response = client_as(official).post(SCORE_URL, {"score": "61", "comment": ""})
+    assert response.status_code == 400
+    assert "score" in response.context["form"].errors
+    assert not MeasuresScore.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "role, code",
+    [(Role.REGION_STAFF, "360102"), (Role.REGION_STAFF, "360100"), (Role.CONGRESS_MEMBER, "360000")],
+)
+def test_county_city_staff_and_congress_members_are_refused(computed, role, code):
+    client = client_as(user_with(role, code))
+    assert client.get("/monitoring/scores/").status_code == 403
+    assert client.post(SCORE_URL, {"score": "50"}).status_code == 403
+    assert SCORE_URL not in client.get(f"/monitoring/city/{CODE}/{YEAR}/").content.decode()
+    assert not MeasuresScore.objects.exists()
+
+
+def test_anonymous_goes_to_the_login_page(computed):
+    for response in (Client().get("/monitoring/scores/"), Client().post(SCORE_URL, {"score": "50"})):
+        assert response.status_code == 302 and "/accounts/login/" in response["Location"]
