@@ -486,6 +486,7 @@ LIST_ENDPOINTS = {  # URL name → URL ({plan}: a sector plan of the province)
     "report-reminder-list": "/api/v1/reports/reminders/",
     "assessment-list": "/api/v1/assessments/",
     "recompute-run-list": "/api/v1/recompute-runs/",
+    "measures-score-list": "/api/v1/measures-scores/",
 }
 
 

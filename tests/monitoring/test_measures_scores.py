@@ -7,6 +7,7 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.test import Client
+from rest_framework.test import APIClient
 
 from apps.accounts.roles import Role
 from apps.monitoring import scoring, services
@@ -174,3 +175,64 @@ def test_county_city_staff_and_congress_members_are_refused(computed, role, code
 def test_anonymous_goes_to_the_login_page(computed):
     for response in (Client().get("/monitoring/scores/"), Client().post(SCORE_URL, {"score": "50"})):
         assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+
+
+# --- the API -------------------------------------------------------------------------------------
+
+
+def api_as(user) -> APIClient:
+    client = APIClient()
+    client.force_authenticate(user)
+    return client
+
+
+def test_the_api_enters_a_score_and_the_export_carries_it(
+    computed, official, django_capture_on_commit_callbacks
+):
+    api = api_as(official)
+    with django_capture_on_commit_callbacks(execute=True):
+        created = api.post(
+            "/api/v1/measures-scores/", {"region": CODE, "year": YEAR, "score": "52.5"}, format="json"
+        )
+    assert created.status_code == 201, created.json()
+    assert created.json()["region_name"] == "南昌市" and created.json()["score"] == "52.5"
+    listed = api.get("/api/v1/measures-scores/", {"year": YEAR, "region": CODE}).json()
+    assert [row["score"] for row in listed["results"]] == ["52.5"]
+    assert api.get("/api/v1/measures-scores/", {"year": YEAR + 1}).json()["count"] == 0
+    exported = api.get("/api/v1/assessments/export/", {"region": CODE, "year": YEAR}).content.decode()
+    rows = dict(line.split(",")[2:] for line in exported.splitlines()[1:])
+    assert rows["score_measures"] == "52.5"
+    assert rows["grade"] != "pending_review"
+    assert float(rows["score_total"]) == float(rows["score_target"]) + 52.5
+    changed = api.post(
+        "/api/v1/measures-scores/", {"region": CODE, "year": YEAR, "score": "50", "comment": "re-scored"}
+    )
+    assert changed.status_code == 200 and changed.json()["score"] == "50.0"
+
+
+def test_the_api_refuses_bad_scores_and_other_roles(computed, official):
+    api = api_as(official)
+    bad = api.post("/api/v1/measures-scores/", {"region": CODE, "year": YEAR, "score": "75"}, format="json")
+    assert bad.status_code == 400 and "score" in bad.json()["errors"]
+    unknown = api.post("/api/v1/measures-scores/", {"region": "999999", "year": YEAR, "score": "5"})
+    assert unknown.status_code == 400 and "region" in unknown.json()["errors"]
+    for role, code in ((Role.REGION_STAFF, "360102"), (Role.CONGRESS_MEMBER, "360000")):
+        refused = api_as(user_with(role, code)).post(
+            "/api/v1/measures-scores/", {"region": CODE, "year": YEAR, "score": "50"}, format="json"
+        )
+        assert refused.status_code == 403
+    assert APIClient().get("/api/v1/measures-scores/").status_code == 401
+    assert not MeasuresScore.objects.exists()
+
+
+def test_scores_are_read_within_the_readers_subtree(computed, official):
+    enter(official, "50")
+    assert api_as(user_with(Role.REGION_STAFF, "360102")).get("/api/v1/measures-scores/").json()["count"] == 0
+    assert (
+        api_as(user_with(Role.CONGRESS_MEMBER, "360100")).get("/api/v1/measures-scores/").json()["count"] == 1
+    )
+
+
+def test_the_endpoint_is_in_the_openapi_schema(official):
+    schema = api_as(official).get("/api/schema/", {"format": "json"}).json()
+    assert {"get", "post"} <= set(schema["paths"]["/api/v1/measures-scores/"])

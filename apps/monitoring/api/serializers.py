@@ -1,6 +1,6 @@
 from rest_framework import serializers
 
-from apps.monitoring.models import Assessment, RecomputeRun
+from apps.monitoring.models import Assessment, MeasuresScore, RecomputeRun
 from apps.monitoring.selectors import format_value
 
 
@@ -76,3 +76,23 @@ class RecomputeRequestSerializer(serializers.Serializer):
     region = serializers.CharField(required=False, allow_blank=True, help_text="GB/T 2260 code; empty: all")
     year = serializers.IntegerField(required=False, min_value=2000, max_value=2100)
     reason = serializers.CharField(required=False, allow_blank=True, max_length=200)
+
+
+class MeasuresScoreSerializer(serializers.ModelSerializer):
+    region_code = serializers.CharField(source="region.code", read_only=True)
+    region_name = serializers.CharField(source="region.name", read_only=True)
+    entered_by = serializers.CharField(source="entered_by.username", default=None, read_only=True)
+
+    class Meta:
+        model = MeasuresScore
+        fields = ["id", "region_code", "region_name", "year", "score", "comment", "entered_by", "entered_at"]
+        read_only_fields = fields
+
+
+class MeasuresScoreRequestSerializer(serializers.Serializer):
+    """Enter or change a region-year's §9 measures score (0–60); a change needs a comment."""
+
+    region = serializers.CharField(help_text="GB/T 2260 code of the region")
+    year = serializers.IntegerField()
+    score = serializers.CharField(help_text="0–60, at most one decimal place")
+    comment = serializers.CharField(required=False, allow_blank=True, max_length=500)

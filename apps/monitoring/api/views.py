@@ -13,12 +13,18 @@ from rest_framework.response import Response
 
 from apps.accounts import scoping
 from apps.accounts.api.base import ScopedReadOnlyViewSet, ScopedViewSet
-from apps.monitoring import dispatch
-from apps.monitoring.models import FIGURE_TEXT_CHOICES, Assessment, RecomputeRun
+from apps.monitoring import dispatch, scoring
+from apps.monitoring.models import FIGURE_TEXT_CHOICES, Assessment, MeasuresScore, RecomputeRun
 from apps.monitoring.selectors import attach_traces, write_export
 from apps.regions.selectors import by_code
 
-from .serializers import AssessmentSerializer, RecomputeRequestSerializer, RecomputeRunSerializer
+from .serializers import (
+    AssessmentSerializer,
+    MeasuresScoreRequestSerializer,
+    MeasuresScoreSerializer,
+    RecomputeRequestSerializer,
+    RecomputeRunSerializer,
+)
 
 
 class AssessmentFilter(django_filters.FilterSet):
@@ -114,3 +120,49 @@ class RecomputeRunViewSet(
         )
         data = RecomputeRunSerializer(run, context={"request": request}).data
         return Response(data, status=status.HTTP_202_ACCEPTED, headers={"Location": data["status_url"]})
+
+
+class MeasuresScoreFilter(django_filters.FilterSet):
+    region = django_filters.CharFilter(field_name="region__code", label="region code")
+    year = django_filters.NumberFilter()
+
+    class Meta:
+        model = MeasuresScore
+        fields = ["region", "year"]
+
+
+class MeasuresScoreViewSet(
+    mixins.CreateModelMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSet
+):
+    """§9 measures scores (0–60) per region and year. Read by those who read the region's
+    assessments; POST (provincial officials, administrators) enters or changes one and
+    recomputes the region, whose grade then leaves "pending review"."""
+
+    serializer_class = MeasuresScoreSerializer
+    filterset_class = MeasuresScoreFilter
+    queryset = MeasuresScore.objects.select_related("region", "entered_by").order_by("region__path", "year")
+    read_action = scoping.Action.READ_ASSESSMENTS
+    write_action = scoping.Action.ENTER_MEASURES_SCORE
+
+    @extend_schema(
+        request=MeasuresScoreRequestSerializer,
+        responses={200: MeasuresScoreSerializer, 201: MeasuresScoreSerializer},
+    )
+    def create(self, request, *args, **kwargs):
+        payload = MeasuresScoreRequestSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        data = payload.validated_data
+        region = by_code(data["region"])
+        if region is None:
+            raise APIValidationError({"region": "unknown region code"})
+        existed = MeasuresScore.objects.filter(region=region, year=data["year"]).exists()
+        entry = scoring.measures_score_set(
+            user=request.user,
+            region=region,
+            year=data["year"],
+            score=data["score"],
+            comment=data.get("comment", ""),
+        )
+        entry = self.queryset.get(pk=entry.pk)
+        code = status.HTTP_200_OK if existed else status.HTTP_201_CREATED
+        return Response(MeasuresScoreSerializer(entry).data, status=code)
