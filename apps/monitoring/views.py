@@ -18,7 +18,15 @@ from apps.regions.selectors import by_code
 
 from . import dispatch, engine, scoring
 from .forms import MeasuresScoreClearForm, MeasuresScoreForm
-from .models import Assessment, HierarchyCheck, MeasuresScore, MissingFigure, RecomputeRun, WarningLevel
+from .models import (
+    Assessment,
+    AssessmentTrace,
+    HierarchyCheck,
+    MeasuresScore,
+    MissingFigure,
+    RecomputeRun,
+    WarningLevel,
+)
 from .selectors import EXPORT_HEADER, assessments_for, attach_traces, export_rows
 
 OVERVIEW_METRICS = (
@@ -170,9 +178,8 @@ def scores(request):
     years = scoring.scoring_years()
     if not years:
         raise Http404
-    graded = set(
-        Assessment.objects.filter(metric="grade", year__in=years).values_list("year", flat=True).distinct()
-    )
+    # years with computed figures (traces: one row per region-year, far fewer than the figures)
+    graded = set(AssessmentTrace.objects.filter(year__in=years).values_list("year", flat=True).distinct())
     year = _int_param(request, "year")
     if year not in years:
         if "year" in request.GET:

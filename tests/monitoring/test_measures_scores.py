@@ -10,7 +10,7 @@ from django.test import Client
 from rest_framework.test import APIClient
 
 from apps.accounts.roles import Role
-from apps.monitoring import scoring, services
+from apps.monitoring import inputs, scoring, services
 from apps.monitoring.models import Assessment, AssessmentTrace, MeasuresScore
 from apps.regions.selectors import by_code
 from tests.factories import user_with
@@ -62,8 +62,12 @@ def test_an_entered_score_recomputes_the_grade(computed, official, django_captur
     # the snapshot holds the score and its replay gives the stored grade (the formula page)
     trace = AssessmentTrace.objects.get(region__code=CODE, year=YEAR)
     assert trace.snapshot.inputs.measures == {YEAR: 55.5}
-    assert trace.figures["grade"]["in"]
-    assert trace.figures["score_measures"]["in"]
+    replayed = inputs.replay(trace.snapshot.data, YEAR)
+    assert replayed["grade"].value == figure("grade").level
+    assert replayed["score_measures"].value == 55.5
+    assert trace.figures["grade"]["in"]["score_total"] == float(figure("score_total").value)
+    page = client_as(official).get(f"/monitoring/city/{CODE}/{YEAR}/").content.decode()
+    assert 'id="score_measures"' in page and 'id="grade"' in page  # the formula page
 
 
 def test_a_score_outside_0_to_60_is_refused_naming_the_field(computed, official):
@@ -236,3 +240,12 @@ def test_scores_are_read_within_the_readers_subtree(computed, official):
 def test_the_endpoint_is_in_the_openapi_schema(official):
     schema = api_as(official).get("/api/schema/", {"format": "json"}).json()
     assert {"get", "post"} <= set(schema["paths"]["/api/v1/measures-scores/"])
+
+
+def test_the_scoring_pages_cost_a_few_queries(computed, official, django_assert_max_num_queries):
+    enter(official, "50")
+    client = client_as(official)
+    with django_assert_max_num_queries(15):
+        assert client.get("/monitoring/scores/", {"year": YEAR}).status_code == 200
+    with django_assert_max_num_queries(20):
+        assert client.get(SCORE_URL).status_code == 200
