@@ -82,11 +82,12 @@ def one(region_id: int) -> dict:
 
 def export(path: str) -> dict:
     """``export_assessments --output FILE``: the selector the command calls (COPY … TO STDOUT)."""
+    from apps.accounts.scoping import SYSTEM
     from apps.monitoring.selectors import write_export
 
     started = time.perf_counter()
     with open(path, "w", encoding="utf-8", newline="") as out:
-        rows = write_export(out)
+        rows = write_export(out, user=SYSTEM)  # as the command: the system's export, COPY
     seconds = time.perf_counter() - started
     return {"seconds": seconds, "rows": rows, "bytes": Path(path).stat().st_size}
 
