@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "apps.reports",
     "apps.completeness",
     "apps.monitoring",
+    "apps.dashboards",
 ]
 
 MIDDLEWARE = [

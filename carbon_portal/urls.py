@@ -17,6 +17,7 @@ api_v1 = [
     path("", include("apps.completeness.api.urls")),
     path("", include("apps.reports.api.urls")),
     path("", include("apps.monitoring.api.urls")),
+    path("", include("apps.dashboards.api.urls")),
 ]
 
 urlpatterns = [
@@ -32,6 +33,7 @@ urlpatterns = [
     path("reports/", include("apps.completeness.urls")),
     path("reports/", include("apps.reports.urls")),
     path("monitoring/", include("apps.monitoring.urls")),
+    path("dashboards/", include("apps.dashboards.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),

@@ -40,6 +40,9 @@ class Action(StrEnum):
     START_RECOMPUTE = "start_recompute"
     READ_ASSESSMENTS = "read_assessments"
     ENTER_MEASURES_SCORE = "enter_measures_score"  # §9 measures part of a region-year's score
+    DECLARE_YEAR_COMPLETE = "declare_year_complete"  # the dashboards' default year (binds everyone)
+    SAVE_SCENARIO = "save_scenario"  # the remaining-years planner's saved what-if scenarios
+    READ_SCENARIOS = "read_scenarios"
     PUBLISH = "publish"
     ISSUE_SUMMARY = "issue_summary"
     READ_SUMMARIES = "read_summaries"
@@ -95,6 +98,9 @@ RULES: dict[Action, dict[Role, Scope]] = {
     Action.START_RECOMPUTE: {P: Scope.SUBTREE},
     Action.READ_ASSESSMENTS: {R: Scope.SUBTREE, D: Scope.SUBTREE, P: Scope.SUBTREE, C: Scope.SUBTREE},
     Action.ENTER_MEASURES_SCORE: {P: Scope.SUBTREE},
+    Action.DECLARE_YEAR_COMPLETE: {P: Scope.SUBTREE},
+    Action.SAVE_SCENARIO: {R: Scope.OWN, P: Scope.SUBTREE},
+    Action.READ_SCENARIOS: {R: Scope.SUBTREE, D: Scope.SUBTREE, P: Scope.SUBTREE, C: Scope.SUBTREE},
     Action.PUBLISH: {P: Scope.SUBTREE},
     Action.ISSUE_SUMMARY: {P: Scope.SUBTREE},
     Action.READ_SUMMARIES: {R: Scope.OWN, D: Scope.OWN, P: Scope.SUBTREE, C: Scope.SUBTREE},

@@ -363,3 +363,29 @@ class MeasuresScore(models.Model):
 
     def __str__(self) -> str:
         return f"{self.region_id} {self.year}: {self.score}"
+
+
+class CompleteYear(models.Model):
+    """A year whose assessment a provincial official has declared complete (roles.md v1.1):
+    the dashboards' default year from then on, whatever later approvals arrive. Withdrawing
+    the declaration deletes the row; the history keeps who declared and withdrew, and why."""
+
+    year = models.PositiveSmallIntegerField(_("year"), unique=True)
+    declared_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("declared by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    declared_at = models.DateTimeField(_("declared at"))
+    history = HistoricalRecords(history_change_reason_field=models.TextField(null=True))
+
+    class Meta:
+        ordering = ["-year"]
+        verbose_name = _("year declared complete")
+        verbose_name_plural = _("years declared complete")
+
+    def __str__(self) -> str:
+        return str(self.year)

@@ -211,6 +211,9 @@ SPEC = {  # action → roles holding it somewhere (roles.md v1.1)
     Action.START_RECOMPUTE: {"provincial", "admin"},
     Action.READ_ASSESSMENTS: {"county", "city", "dept", "provincial", "congress", "admin"},
     Action.ENTER_MEASURES_SCORE: {"provincial", "admin"},
+    Action.DECLARE_YEAR_COMPLETE: {"provincial", "admin"},
+    Action.SAVE_SCENARIO: {"county", "city", "provincial", "admin"},
+    Action.READ_SCENARIOS: {"county", "city", "dept", "provincial", "congress", "admin"},
     Action.MANAGE_USERS: {"admin"},
     Action.READ_AUDIT: {"admin"},
 }
