@@ -99,8 +99,9 @@ def default_year(user) -> int | None:
     for row in rows:
         if row.covered:
             return row.year
-    with_results = [r.year for r in rows if r.regions_with_results]
-    return min(with_results) if with_results else None
+    # No year covered yet: the year most regions have results for (the later one on a tie).
+    best = max(rows, key=lambda r: (r.regions_with_results, r.year), default=None)
+    return best.year if best and best.regions_with_results else None
 
 
 def years_with_results(user) -> list[int]:

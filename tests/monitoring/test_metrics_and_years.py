@@ -84,3 +84,12 @@ def test_data_version_names_the_latest_finished_run(db):
     assert version.run_id == done.pk
     with translation.override("zh-hans"):
         assert str(version) == f"数据版本 #{done.pk} · 2026-12-01 02:31 · 规范 v1.1"
+
+
+@pytest.mark.django_db
+def test_without_a_covered_year_the_default_is_the_year_most_regions_have():
+    regions = list(Region.objects.all())
+    _figures(2022, regions[:30])
+    _figures(2023, regions[:40])
+    _figures(2024, regions[:2])
+    assert years.default_year(user_for("provincial")) == 2023
