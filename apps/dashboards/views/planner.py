@@ -113,6 +113,12 @@ def chart(outcome: dict, summary) -> tuple[dict, list[dict]]:
     """The Plotly figure (projected vs required cumulative reduction, with the targets) and the
     same series as rows for the table view."""
     series = planner.path_series(outcome, summary)
+    labels = {
+        "actual": _("actual"),
+        "projected": _("scenario (projected)"),
+        "required": _("required path"),
+        "target": _("period target"),
+    }
     data, colours = [], {"energy_intensity": "#1f5f8b", "co2_intensity": "#a0522d"}
     for s in series:
         colour = colours.get(s["metric"], "#444")
@@ -125,7 +131,7 @@ def chart(outcome: dict, summary) -> tuple[dict, list[dict]]:
             {
                 "type": "scatter",
                 "mode": "lines+markers",
-                "name": f"{s['name']} · {_('actual')}",
+                "name": f"{s['name']} · {labels['actual']}",
                 "x": years,
                 "y": actual,
                 "line": {"color": colour},
@@ -133,7 +139,7 @@ def chart(outcome: dict, summary) -> tuple[dict, list[dict]]:
             {
                 "type": "scatter",
                 "mode": "lines+markers",
-                "name": f"{s['name']} · {_('scenario (projected)')}",
+                "name": f"{s['name']} · {labels['projected']}",
                 "x": years,
                 "y": projected,
                 "line": {"color": colour, "dash": "dash"},
@@ -142,7 +148,7 @@ def chart(outcome: dict, summary) -> tuple[dict, list[dict]]:
             {
                 "type": "scatter",
                 "mode": "lines",
-                "name": f"{s['name']} · {_('required path')}",
+                "name": f"{s['name']} · {labels['required']}",
                 "x": years,
                 "y": [r["required"] for r in s["rows"]],
                 "line": {"color": colour, "dash": "dot", "width": 1},
@@ -153,7 +159,7 @@ def chart(outcome: dict, summary) -> tuple[dict, list[dict]]:
                 {
                     "type": "scatter",
                     "mode": "lines",
-                    "name": f"{s['name']} · {_('period target')}",
+                    "name": f"{s['name']} · {labels['target']}",
                     "x": [years[0], years[-1]],
                     "y": [s["target"], s["target"]],
                     "line": {"color": colour, "width": 1},
@@ -161,7 +167,7 @@ def chart(outcome: dict, summary) -> tuple[dict, list[dict]]:
                 }
             )
     layout = {
-        "margin": {"l": 50, "r": 10, "t": 10, "b": 40},
+        "margin": {"l": 60, "r": 10, "t": 30, "b": 40},
         "height": 360,
         "xaxis": {"dtick": 1, "title": {"text": _("year")}},
         "yaxis": {"title": {"text": _("cumulative reduction since the base year (%)")}, "ticksuffix": "%"},
