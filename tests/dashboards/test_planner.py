@@ -6,6 +6,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import translation
 from rest_framework.test import APIClient
 
 from apps.accounts.roles import Role
@@ -127,7 +128,8 @@ def test_summary_names_the_missing_target(db):
     _approved(COUNTY, 2020)
     _approved(COUNTY, 2021)
     RegionTargetFactory(code=COUNTY, metric=TargetMetric.ENERGY_INTENSITY_REDUCTION, value=Decimal("14"))
-    summary = planner.remaining_needs(by_code(COUNTY))
+    with translation.override("en"):
+        summary = planner.remaining_needs(by_code(COUNTY))
     co2 = summary.intensities[1]
     assert co2.required is None and "CO2-intensity reduction" in co2.reason and "2021-2025" in co2.reason
     assert summary.energy_budget is None and "total energy cap" in summary.energy_reason
