@@ -498,7 +498,27 @@ def what_if(region: Region, assumptions: object) -> dict:
     grades "pending review" as it does for real years. Returns a JSON-ready outcome; raises
     ValidationError naming every bad field and year at once."""
     loaded = _load(region)
+    return _what_if(loaded, _summary(loaded), assumptions)
+
+
+def plan(
+    region: Region, assumptions: object = None
+) -> tuple[PlannerSummary, dict | None, dict[str, list[str]]]:
+    """The planner page's three answers from one load of the region's inputs: the summary, the
+    what-if outcome (None when nothing can be projected or the assumptions are invalid) and the
+    validation errors by field. ``assumptions`` None: the latest year's rates."""
+    loaded = _load(region)
     summary = _summary(loaded)
+    if not summary.plannable:
+        return summary, None, {}
+    try:
+        chosen = list(summary.default_assumptions) if assumptions is None else assumptions
+        return summary, _what_if(loaded, summary, chosen), {}
+    except ValidationError as exc:
+        return summary, None, exc.message_dict
+
+
+def _what_if(loaded: _Loaded, summary: PlannerSummary, assumptions: object) -> dict:
     if not summary.plannable:
         reason = summary.reason or _("The period has ended: no remaining years to project.")
         raise ValidationError({"region": [reason]})
@@ -542,12 +562,13 @@ def what_if(region: Region, assumptions: object) -> dict:
         for y in range(base + 1, loaded.latest + 1)
     ]
     return {
-        "region": region.code,
+        "region": loaded.region.code,
         "period": summary.period.code,
         "base_year": summary.period.base_year,
         "latest_year": loaded.latest,
         "spec_version": engine.SPEC_VERSION,
         "assumed_measures": assumed_measures,
+        "targets": {need.metric: need.target for need in summary.intensities},
         "latest": {m: _figure(latest_figures.get(m)) for m in OUTCOME_METRICS} if summary.k else {},
         "actual": actual,
         "years": rows,

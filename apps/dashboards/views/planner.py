@@ -3,6 +3,8 @@ and scenario services compute and check; these views parse the form and lay out 
 
 from __future__ import annotations
 
+import re
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
@@ -51,9 +53,14 @@ def region_dashboard_url(region) -> str:
         return f"/dashboards/{region.level}/{region.code}/"
 
 
-def _assumptions_from(data, years) -> list[dict] | None:
-    """The per-year assumptions of a submitted form (None when the form was not submitted)."""
-    if not any(f"{name}_{y}" in data for y in years for name in planner.FIELDS):
+FIELD_NAME = re.compile(r"^(gdp_growth|energy_growth|nonfossil_added)_(\d{4})$")
+
+
+def _assumptions_from(data) -> list[dict] | None:
+    """The per-year assumptions of a submitted form (fields ``gdp_growth_2026`` …), None when the
+    form was not submitted; the planner validates years and values."""
+    years = sorted({int(m.group(2)) for key in data if (m := FIELD_NAME.match(key))})
+    if not years:
         return None
     return [{"year": y, **{name: data.get(f"{name}_{y}", "") for name in planner.FIELDS}} for y in years]
 
@@ -195,33 +202,29 @@ def planner_page(request, level: str, code: str) -> HttpResponse:
     """What the rest of the period must achieve, the what-if (GET: compute; POST: save as a
     scenario) and the region's saved scenarios."""
     region = _region(level, code, request.user)
-    summary = planner.remaining_needs(region)
     can_save = scoping.can(request.user, Action.SAVE_SCENARIO, region=region)
-    errors: dict[str, list[str]] = {}
-    outcome = None
-    name = ""
+    if request.method == "POST" and not can_save:
+        raise PermissionDenied
     data = request.POST if request.method == "POST" else request.GET
-    assumptions = _assumptions_from(data, summary.remaining_years) if summary.plannable else None
+    assumptions = _assumptions_from(data)
+    name = ""
     if request.method == "POST":
-        if not can_save:
-            raise PermissionDenied
         name = request.POST.get("name", "")
         try:
             scenario = scenarios.scenario_save(
                 user=request.user, region=region, name=name, assumptions=assumptions or []
             )
         except ValidationError as exc:
-            errors = exc.message_dict
+            save_errors = exc.message_dict
         else:
             messages.success(request, _("Scenario saved."))
             return redirect("dashboards:scenario", scenario.pk)
+    else:
+        save_errors = {}
+    summary, outcome, errors = planner.plan(region, assumptions)
+    errors = {**errors, **save_errors}
     if assumptions is None:
         assumptions = list(summary.default_assumptions)
-    if summary.plannable and not errors:
-        try:
-            outcome = planner.what_if(region, assumptions)
-        except ValidationError as exc:
-            errors = exc.message_dict
     field_keys = {planner.error_key(y, f) for y in summary.remaining_years for f in planner.FIELDS}
     context = {
         "region": region,
@@ -236,15 +239,11 @@ def planner_page(request, level: str, code: str) -> HttpResponse:
         "region_url": region_dashboard_url(region),
         "data_version": data_version(),
         "year": summary.latest_year,
-        "whatif_query": request.GET.urlencode(),
     }
     if outcome is not None:
         figure, series = chart(outcome, summary)
         context.update({"result": present(outcome), "figure": figure, "series": series})
-    template = (
-        "dashboards/_whatif_results.html" if request.headers.get("HX-Request") else "dashboards/planner.html"
-    )
-    return render(request, template, context)
+    return render(request, "dashboards/planner.html", context)  # htmx swaps #planner-main out of it
 
 
 def _scenario(request, pk: int):
@@ -256,9 +255,8 @@ def scenario_detail(request, pk: int) -> HttpResponse:
     """One saved scenario: its assumptions and the outcome as computed when saved (labelled
     "scenario"), the data version of then, and attach / delete for those who may."""
     scenario = _scenario(request, pk)
-    summary = planner.remaining_needs(scenario.region)
     can_save = scoping.can(request.user, Action.SAVE_SCENARIO, region=scenario.region)
-    figure, series = chart(scenario.outcome, _summary_for(scenario, summary))
+    figure, series = chart(scenario.outcome, _summary_for(scenario))
     current = data_version()
     context = {
         "scenario": scenario,
@@ -277,15 +275,13 @@ def scenario_detail(request, pk: int) -> HttpResponse:
     return render(request, "dashboards/scenario_detail.html", context)
 
 
-def _summary_for(scenario, summary):
-    """The chart needs the period and the targets of the scenario's period (today's summary when
-    it is still the same period, else a summary reduced to what the outcome itself holds)."""
-    if summary.period is not None and summary.period.code == scenario.period.code:
-        return summary
+def _summary_for(scenario) -> planner.PlannerSummary:
+    """What the chart needs of a saved scenario: its period and the targets as they were when saved."""
     from apps.monitoring import engine
 
     period = engine.Period(scenario.period.code, scenario.period.base_year, scenario.period.length)
-    needs = tuple(planner.IntensityNeed(m, None, None, None) for m in planner.INTENSITIES)
+    targets = scenario.outcome.get("targets", {})
+    needs = tuple(planner.IntensityNeed(m, targets.get(m), None, None) for m in planner.INTENSITIES)
     return planner.PlannerSummary(scenario.region, period=period, intensities=needs)
 
 
