@@ -175,10 +175,10 @@ def chart(outcome: dict, summary) -> tuple[dict, list[dict]]:
             )
     layout = {
         "margin": {"l": 60, "r": 10, "t": 30, "b": 40},
-        "height": 360,
+        "height": 400,
         "xaxis": {"dtick": 1, "title": {"text": _("year")}},
         "yaxis": {"title": {"text": _("cumulative reduction since the base year (%)")}, "ticksuffix": "%"},
-        "legend": {"orientation": "h", "y": -0.2},
+        "legend": {"orientation": "h", "y": -0.3},
     }
     return {"data": data, "layout": layout}, series
 
