@@ -63,13 +63,19 @@ def scenario_save(*, user, region: Region, name: str, assumptions: Sequence[dict
     )
 
 
+def wrong_report_message() -> str:
+    """One answer for a report of another region, one the user may not read and an unknown id,
+    so that the answer never reveals whether a report exists (roles.md)."""
+    return _("Attach the scenario to a report of its own region.")
+
+
 @transaction.atomic
 def scenario_attach_to_report(*, user, scenario: Scenario, report: Report) -> Scenario:
     """Attach a scenario to one of its region's annual reports as the report's recovery plan
     (SAVE_SCENARIO at the region; the report must be the region's and readable by the user)."""
     scoping.require(user, Action.SAVE_SCENARIO, region=scenario.region)
     if report.region_id != scenario.region_id or not can_read(user, report):
-        raise ValidationError({"report": [_("Attach the scenario to a report of its own region.")]})
+        raise ValidationError({"report": [wrong_report_message()]})
     scenario = Scenario.objects.select_for_update().get(pk=scenario.pk)
     scenario.attached_report = report
     scenario.attached_by = _person(user)

@@ -414,3 +414,16 @@ def test_unknown_region_or_wrong_level_is_404(county):
     assert client.get("/dashboards/county/999999/planner/").status_code == 404
     assert client.get(f"/dashboards/city/{COUNTY}/planner/").status_code == 404
     assert client.get("/dashboards/scenarios/999999/").status_code == 404
+
+
+def test_api_attach_answers_alike_for_unknown_foreign_and_unreadable_reports(county):
+    api = _api(user_for("county"))
+    body = {"region": COUNTY, "name": "plan D", "assumptions": _assumptions([2023, 2024, 2025])}
+    scenario_id = api.post("/api/v1/scenarios/", body, format="json").json()["id"]
+    foreign = make_report(SIBLING, 2022)  # a sibling's draft: the county may not even read it
+    answers = [
+        api.post(f"/api/v1/scenarios/{scenario_id}/attach/", {"report": pk}, format="json")
+        for pk in (foreign.pk, 999999)
+    ]
+    assert [a.status_code for a in answers] == [400, 400]
+    assert answers[0].json() == answers[1].json()

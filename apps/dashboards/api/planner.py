@@ -130,7 +130,7 @@ class ScenarioViewSet(
         payload.is_valid(raise_exception=True)
         report = Report.objects.filter(pk=payload.validated_data["report"]).first()
         if report is None:
-            raise APIValidationError({"report": ["unknown report"]})
+            raise APIValidationError({"report": [scenarios.wrong_report_message()]})
         scenarios.scenario_attach_to_report(user=request.user, scenario=scenario, report=report)
         return Response(ScenarioSerializer(self.get_queryset().get(pk=scenario.pk)).data)
 

@@ -292,7 +292,7 @@ def scenario_attach(request, pk: int) -> HttpResponse:
     report = Report.objects.filter(pk=request.POST.get("report") or 0).first()
     try:
         if report is None:
-            raise ValidationError({"report": [_("Choose one of the region's reports.")]})
+            raise ValidationError({"report": [scenarios.wrong_report_message()]})
         scenarios.scenario_attach_to_report(user=request.user, scenario=scenario, report=report)
     except ValidationError as exc:
         for msgs in exc.message_dict.values():
