@@ -1,2 +1,14 @@
 app_name = "dashboards"
 urlpatterns: list = []
+
+# planner (H3)
+from django.urls import path  # noqa: E402
+
+from .views import planner as planner_views  # noqa: E402
+
+urlpatterns += [
+    path("<str:level>/<str:code>/planner/", planner_views.planner_page, name="planner"),
+    path("scenarios/<int:pk>/", planner_views.scenario_detail, name="scenario"),
+    path("scenarios/<int:pk>/attach/", planner_views.scenario_attach, name="scenario-attach"),
+    path("scenarios/<int:pk>/delete/", planner_views.scenario_delete, name="scenario-delete"),
+]
