@@ -490,6 +490,8 @@ LIST_ENDPOINTS = {  # URL name → URL ({plan}: a sector plan of the province)
     "assessment-list": "/api/v1/assessments/",
     "recompute-run-list": "/api/v1/recompute-runs/",
     "measures-score-list": "/api/v1/measures-scores/",
+    "metric-list": "/api/v1/metrics/",
+    "complete-year-list": "/api/v1/complete-years/",
 }
 
 
