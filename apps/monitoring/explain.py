@@ -63,16 +63,23 @@ RULES = {
         "peaked = 1 if the peak year ≤ t − 2 and every later year is lower, else 0"
     ),
     engine.F_SCORE_MEASURES: gettext_lazy("score_measures: entered by a provincial reviewer (0–60)"),
+    "provisional (k < n)": gettext_lazy("provisional (k < n)"),
 }
 
 _SEPARATOR = "; "
 
 
+_RULE_PATTERN = re.compile(
+    "(?:^|(?<=; ))(" + "|".join(re.escape(r) for r in sorted(RULES, key=len, reverse=True)) + ")(?=; |$)"
+)
+
+
 def rule_text(text: str) -> str:
-    """A stored formula/rule text for people: each "; "-separated rule sentence translated."""
+    """A stored formula/rule text for people: each rule sentence in it ("; "-separated parts,
+    a rule may itself contain "; ") translated, formulas left as they are."""
     if not text:
         return ""
-    return _SEPARATOR.join(str(RULES.get(part, part)) for part in text.split(_SEPARATOR))
+    return _RULE_PATTERN.sub(lambda m: str(RULES[m.group(1)]), text)
 
 
 # --- missing-figure reasons --------------------------------------------------------------------------
@@ -85,9 +92,21 @@ def code_names(text: str, names: Names) -> str:
     return re.sub(r"[a-z][a-z0-9_]*[a-z0-9]", lambda m: names.get(m.group(0), m.group(0)), text)
 
 
+def target_name(code: str) -> str:
+    """A plan-period target's name without its unit ("Annual energy intensity reduction")."""
+    from apps.targets.models import TargetMetric
+
+    if code not in TargetMetric.values:
+        return code
+    return re.split(r"\s*[（(]", str(TargetMetric(code).label))[0]
+
+
 def _reason_patterns() -> list[tuple[re.Pattern, Callable[[dict, Names], str]]]:
     def n(value: str, names: Names) -> str:
         return code_names(value, names)
+
+    def t(value: str, names: Names) -> str:
+        return target_name(value) if target_name(value) != value else n(value, names)
 
     return [
         (
@@ -176,7 +195,7 @@ def _reason_patterns() -> list[tuple[re.Pattern, Callable[[dict, Names], str]]]:
         ),
         (
             re.compile(r"no (?P<what>\w+) target for (?P<period>\S+)"),
-            lambda g, m: _("no %(what)s target for %(period)s") % {**g, "what": n(g["what"], m)},
+            lambda g, m: _("no %(what)s target for %(period)s") % {**g, "what": t(g["what"], m)},
         ),
         (
             re.compile(r"no measures score entered for (?P<year>\d{4})"),
@@ -293,6 +312,8 @@ def run_reason(text: str) -> str:
 
 def format_input(value) -> str:
     """A trace input for people: numbers rounded to at most 4 decimals, thousands separated."""
+    if isinstance(value, str) and value in metrics.TEXT_LABELS:
+        return metrics.text_label(value)
     if isinstance(value, bool) or value is None:
         return "—" if value is None else str(value)
     if isinstance(value, int):
