@@ -243,29 +243,34 @@ def assessments_xlsx(user, *, year: int | None, region) -> bytes:
         qs = qs.filter(region=region)
     catalog = metrics.catalog()
 
+    order = {code: i for i, code in enumerate(catalog)}
+
+    def row(code, name, y, metric, value, level):
+        entry = catalog.get(metric)
+        if level:
+            shown = metrics.text_label(level)
+        elif value is None:
+            shown = None
+        elif entry is not None and entry.kind in ("year", "flag"):
+            shown = Cell(int(value), "0")
+        else:
+            precision = entry.precision if entry else 4
+            shown = Cell(float(value), "#,##0" + ("." + "0" * precision if precision else ""))
+        return (name, code, y, entry.name if entry else metric, metric, shown, entry.unit if entry else "")
+
     def rows():
-        for code, name, y, metric, value, level in (
-            qs.order_by("region__path", "year", "metric")
+        """Region by region (tree order), year by year, metrics in catalog order."""
+        group: list[tuple] = []
+        for found in (
+            qs.order_by("region__path", "year")
             .values_list("region__code", "region__name", "year", "metric", "value", "level")
             .iterator(chunk_size=5000)
         ):
-            entry = catalog.get(metric)
-            if level:
-                shown = metrics.text_label(level)
-            elif entry is not None and entry.kind in ("year", "flag"):
-                shown = Cell(int(value), "0")
-            else:
-                precision = entry.precision if entry else 4
-                shown = Cell(float(value), "#,##0" + ("." + "0" * precision if precision else ""))
-            yield (
-                name,
-                code,
-                y,
-                entry.name if entry else metric,
-                metric,
-                shown,
-                entry.unit if entry else "",
-            )
+            if group and group[0][:3] != found[:3]:
+                yield from (row(*g) for g in sorted(group, key=lambda g: order.get(g[3], len(order))))
+                group = []
+            group.append(found)
+        yield from (row(*g) for g in sorted(group, key=lambda g: order.get(g[3], len(order))))
 
     made = timezone.localtime()
     filters = [
@@ -276,7 +281,7 @@ def assessments_xlsx(user, *, year: int | None, region) -> bytes:
     ]
     preamble = [
         [_("Assessment results")],
-        [_("Filters: %(filters)s") % {"filters": "; ".join(filters)}],
+        [_("Filters: %(filters)s") % {"filters": " · ".join(filters)}],
         [str(years.data_version())],
         [_("Generated %(when)s (Asia/Shanghai)") % {"when": made.strftime("%Y-%m-%d %H:%M")}],
         [],
@@ -422,6 +427,7 @@ def scores(request):
             "years": years,
             "city": city,
             "cities": cities.order_by("path"),
+            "data_version": years.data_version(),
         },
     )
 

@@ -4,9 +4,9 @@ years page (declaring a year complete) and the metric catalog / complete-years A
 import csv
 import io
 import re
-from html import unescape
 from datetime import timedelta
 from decimal import Decimal
+from html import unescape
 
 import pytest
 from django.urls import reverse
