@@ -401,16 +401,16 @@ def _int_param(request, name: str) -> int | None:
 @action_required(Action.ENTER_MEASURES_SCORE)
 def scores(request):
     """Region-years to score: each region's grade, target part and entered measures score."""
-    years = scoring.scoring_years()
-    if not years:
+    open_years = scoring.scoring_years()
+    if not open_years:
         raise Http404
     # years with computed figures (traces: one row per region-year, far fewer than the figures)
-    graded = set(AssessmentTrace.objects.filter(year__in=years).values_list("year", flat=True).distinct())
+    graded = set(AssessmentTrace.objects.filter(year__in=open_years).values_list("year", flat=True).distinct())
     year = _int_param(request, "year")
-    if year not in years:
+    if year not in open_years:
         if "year" in request.GET:
             raise Http404
-        year = max(graded) if graded else years[0]
+        year = max(graded) if graded else open_years[0]
     cities = scoping.regions_for(request.user, Action.ENTER_MEASURES_SCORE).filter(level=RegionLevel.CITY)
     city = None
     if request.GET.get("city"):
@@ -424,7 +424,7 @@ def scores(request):
         {
             "page": paginate(request, rows, 50),
             "year": year,
-            "years": years,
+            "years": open_years,
             "city": city,
             "cities": cities.order_by("path"),
             "data_version": years.data_version(),
