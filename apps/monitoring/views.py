@@ -405,7 +405,9 @@ def scores(request):
     if not open_years:
         raise Http404
     # years with computed figures (traces: one row per region-year, far fewer than the figures)
-    graded = set(AssessmentTrace.objects.filter(year__in=open_years).values_list("year", flat=True).distinct())
+    graded = set(
+        AssessmentTrace.objects.filter(year__in=open_years).values_list("year", flat=True).distinct()
+    )
     year = _int_param(request, "year")
     if year not in open_years:
         if "year" in request.GET:
