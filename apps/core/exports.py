@@ -162,6 +162,51 @@ def xlsx_workbook(sheets: Sequence[Sheet]):
     return workbook
 
 
+def xlsx_report(spec: Sheet) -> bytes:
+    """One styled sheet for people, streamed (write-only: little memory, fast for large tables):
+    a bold title (first preamble line), the preamble, a bold header frozen below, widths fitted
+    to the header and the first 200 rows (CJK counted wide), `Cell` number formats kept."""
+    from itertools import chain, islice
+
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
+
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(str(spec.title)[:31])
+    rows = iter(spec.rows)
+    head = list(islice(rows, 200))
+    fitted = [len(_shown_text(c)) for c in spec.columns]
+    for row in head:
+        for i, value in enumerate(row[: len(fitted)]):
+            if value is not None:
+                fitted[i] = max(fitted[i], len(_shown_text(value)))
+    for i, width in enumerate(spec.widths or [min(max(w + 2, 8), 60) for w in fitted], start=1):
+        sheet.column_dimensions[get_column_letter(i)].width = width
+    header_row = len(spec.preamble) + 1
+    if spec.freeze:
+        sheet.freeze_panes = f"A{header_row + 1}" if spec.freeze == "A2" else spec.freeze
+
+    def cell(value, font=None):
+        raw = value.value if isinstance(value, Cell) else value
+        written = WriteOnlyCell(sheet, value=xlsx_cell(raw))
+        if isinstance(value, Cell):
+            written.number_format = value.number_format
+        if font is not None:
+            written.font = font
+        return written
+
+    for number, line in enumerate(spec.preamble):
+        font = Font(bold=True, size=13) if number == 0 else None
+        sheet.append([cell(v, font) for v in line])
+    bold = Font(bold=True)
+    sheet.append([cell(c, bold) for c in spec.columns])
+    for row in chain(head, rows):
+        sheet.append([cell(v) for v in row])
+    return xlsx_bytes(workbook)
+
+
 def _shown_text(value) -> str:
     """A cell's text length for fitting widths; CJK characters count double (they are wide)."""
     text = str(value.value if isinstance(value, Cell) else value)
@@ -173,7 +218,7 @@ def append_row(sheet, values: Sequence) -> None:
     sheet.append([xlsx_cell(v.value if isinstance(v, Cell) else v) for v in values])
     formats = [(i, v.number_format) for i, v in enumerate(values, start=1) if isinstance(v, Cell)]
     if formats and hasattr(sheet, "cell"):  # write-only sheets keep the value only
-        row = sheet.max_row
+        row = sheet._current_row  # the row just appended (max_row would scan every cell: quadratic)
         for column, number_format in formats:
             sheet.cell(row=row, column=column).number_format = number_format
 

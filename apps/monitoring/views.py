@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 from apps.accounts import scoping
 from apps.accounts.decorators import action_required
 from apps.accounts.scoping import Action
-from apps.core.exports import Cell, Sheet, download, write_csv, xlsx_bytes, xlsx_workbook
+from apps.core.exports import Cell, Sheet, download, write_csv, xlsx_report
 from apps.core.forms import add_service_errors
 from apps.core.views import bound_args, paginate
 from apps.regions.models import RegionLevel
@@ -287,9 +287,7 @@ def assessments_xlsx(user, *, year: int | None, region) -> bytes:
         [],
     ]
     header = [_("Region"), _("Region code"), _("Year"), _("Metric"), _("Metric code"), _("Value"), _("Unit")]
-    return xlsx_bytes(
-        xlsx_workbook([Sheet(title=str(_("Assessments")), columns=header, rows=rows(), preamble=preamble)])
-    )
+    return xlsx_report(Sheet(title=str(_("Assessments")), columns=header, rows=rows(), preamble=preamble))
 
 
 @action_required(Action.READ_ASSESSMENTS, write=Action.DECLARE_YEAR_COMPLETE)
