@@ -78,9 +78,24 @@ def write_csv(out: IO[str], columns: Sequence, rows: Iterable[Sequence], *, line
     return count
 
 
+@dataclass(frozen=True)
+class Cell:
+    """A value with an Excel number format (e.g. "#,##0.00"): shown rounded, stored in full."""
+
+    value: object
+    number_format: str = "General"
+
+    def __str__(self) -> str:
+        return "" if self.value is None else str(self.value)
+
+
 @dataclass
 class Sheet:
-    """One worksheet: a title, a header row (bold, frozen) and the rows."""
+    """One worksheet: a title, a header row (bold, frozen) and the rows.
+
+    `preamble` rows (a title, the filters used, the data version, …) come before the header row,
+    whose pane is then frozen below it; a `Cell` in a row carries its own number format.
+    """
 
     title: str
     columns: Sequence
@@ -88,6 +103,7 @@ class Sheet:
     widths: Sequence[int] | None = None  # column widths; None: fitted to the first 200 rows
     freeze: str | None = "A2"
     styled: bool = True  # bold header, frozen pane, fitted widths (False: plain, streamed if all are)
+    preamble: Sequence[Sequence] = ()
 
 
 def xlsx_workbook(sheets: Sequence[Sheet]):
@@ -106,22 +122,38 @@ def xlsx_workbook(sheets: Sequence[Sheet]):
         workbook.remove(workbook.active)
     for spec in sheets:
         sheet = workbook.create_sheet(str(spec.title)[:31])
+        for line in spec.preamble:
+            append_row(sheet, line)
+        header_row = len(spec.preamble) + 1
         append_row(sheet, spec.columns)
         fitted = [len(str(c)) for c in spec.columns]
         for number, row in enumerate(spec.rows):
             append_row(sheet, row)
             if spec.styled and spec.widths is None and number < 200:
                 for i, value in enumerate(row):
-                    length = len(str(value)) if value is not None else 0
+                    length = len(_shown_text(value)) if value is not None else 0
                     if i < len(fitted):
                         fitted[i] = max(fitted[i], length)
                     else:
                         fitted.append(length)
         if spec.styled:
-            for cell in sheet[1]:
+            for cell in sheet[header_row]:
                 cell.font = Font(bold=True)
+            if spec.preamble:
+                sheet.cell(row=1, column=1).font = Font(bold=True, size=13)
             if spec.freeze:
-                sheet.freeze_panes = spec.freeze
+                sheet.freeze_panes = (
+                    f"A{header_row + 1}" if spec.preamble and spec.freeze == "A2" else spec.freeze
+                )
+            if spec.widths is None:
+                fitted = [len(str(c)) for c in spec.columns] if spec.preamble else fitted
+                if spec.preamble:  # preamble lines run across: fit to the header and the rows only
+                    for row in sheet.iter_rows(
+                        min_row=header_row + 1, max_row=header_row + 200, values_only=True
+                    ):
+                        for i, value in enumerate(row):
+                            if i < len(fitted) and value is not None:
+                                fitted[i] = max(fitted[i], len(_shown_text(value)))
             widths = spec.widths or [min(max(w + 2, 8), 60) for w in fitted]
             from openpyxl.utils import get_column_letter
 
@@ -130,9 +162,65 @@ def xlsx_workbook(sheets: Sequence[Sheet]):
     return workbook
 
 
+def xlsx_report(spec: Sheet) -> bytes:
+    """One styled sheet for people, streamed (write-only: little memory, fast for large tables):
+    a bold title (first preamble line), the preamble, a bold header frozen below, widths fitted
+    to the header and the first 200 rows (CJK counted wide), `Cell` number formats kept."""
+    from itertools import chain, islice
+
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
+
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(str(spec.title)[:31])
+    rows = iter(spec.rows)
+    head = list(islice(rows, 200))
+    fitted = [len(_shown_text(c)) for c in spec.columns]
+    for row in head:
+        for i, value in enumerate(row[: len(fitted)]):
+            if value is not None:
+                fitted[i] = max(fitted[i], len(_shown_text(value)))
+    for i, width in enumerate(spec.widths or [min(max(w + 2, 8), 60) for w in fitted], start=1):
+        sheet.column_dimensions[get_column_letter(i)].width = width
+    header_row = len(spec.preamble) + 1
+    if spec.freeze:
+        sheet.freeze_panes = f"A{header_row + 1}" if spec.freeze == "A2" else spec.freeze
+
+    def cell(value, font=None):
+        raw = value.value if isinstance(value, Cell) else value
+        written = WriteOnlyCell(sheet, value=xlsx_cell(raw))
+        if isinstance(value, Cell):
+            written.number_format = value.number_format
+        if font is not None:
+            written.font = font
+        return written
+
+    for number, line in enumerate(spec.preamble):
+        font = Font(bold=True, size=13) if number == 0 else None
+        sheet.append([cell(v, font) for v in line])
+    bold = Font(bold=True)
+    sheet.append([cell(c, bold) for c in spec.columns])
+    for row in chain(head, rows):
+        sheet.append([cell(v) for v in row])
+    return xlsx_bytes(workbook)
+
+
+def _shown_text(value) -> str:
+    """A cell's text length for fitting widths; CJK characters count double (they are wide)."""
+    text = str(value.value if isinstance(value, Cell) else value)
+    return text + "".join(ch for ch in text if ord(ch) > 0x2E80)
+
+
 def append_row(sheet, values: Sequence) -> None:
     """Append one row with every text cell escaped (so none starts with "=": never a formula)."""
-    sheet.append([xlsx_cell(v) for v in values])
+    sheet.append([xlsx_cell(v.value if isinstance(v, Cell) else v) for v in values])
+    formats = [(i, v.number_format) for i, v in enumerate(values, start=1) if isinstance(v, Cell)]
+    if formats and hasattr(sheet, "cell"):  # write-only sheets keep the value only
+        row = sheet._current_row  # the row just appended (max_row would scan every cell: quadratic)
+        for column, number_format in formats:
+            sheet.cell(row=row, column=column).number_format = number_format
 
 
 def xlsx_bytes(workbook) -> bytes:

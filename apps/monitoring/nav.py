@@ -19,6 +19,12 @@ ITEMS = [
         Action.ENTER_MEASURES_SCORE,
     ),
     NavItem(
+        _("Complete years"),
+        "monitoring:years",
+        _("Declare a year's assessment complete: it becomes the year every dashboard opens on."),
+        Action.DECLARE_YEAR_COMPLETE,
+    ),
+    NavItem(
         _("Recompute"),
         "monitoring:runs",
         _("Start a recompute of the assessments and follow its progress."),

@@ -6,6 +6,7 @@ app_name = "monitoring"
 urlpatterns = [
     path("", views.overview, name="overview"),
     path("export/", views.export, name="export"),
+    path("years/", views.years_page, name="years"),
     path("runs/", views.runs, name="runs"),
     path("runs/start/", views.run_start, name="run-start"),
     path("runs/<int:pk>/", views.run_detail, name="run-detail"),

@@ -491,6 +491,8 @@ LIST_ENDPOINTS = {  # URL name → URL ({plan}: a sector plan of the province)
     "recompute-run-list": "/api/v1/recompute-runs/",
     "measures-score-list": "/api/v1/measures-scores/",
     "scenario-list": "/api/v1/scenarios/",
+    "metric-list": "/api/v1/metrics/",
+    "complete-year-list": "/api/v1/complete-years/",
 }
 
 

@@ -1,9 +1,10 @@
 import pytest
 from django.urls import reverse
+from django.utils import translation
 from rest_framework.test import APIClient
 
 from apps.accounts.roles import Role
-from apps.monitoring import services
+from apps.monitoring import metrics, services
 from apps.monitoring.models import RecomputeRun, RunStatus
 from tests.factories import user_with
 
@@ -156,10 +157,15 @@ def test_xlsx_export_of_assessments(client, computed):
     client.force_login(user_with(Role.PROVINCIAL_OFFICIAL, "360000"))
     response = client.get(reverse("monitoring:export"), {"format": "xlsx", "year": 2022})
     rows = list(load_workbook(io.BytesIO(response.content)).active.values)
-    assert rows[0] == ("region_code", "year", "metric", "value")
-    assert len(rows) == 1 + 32
-    by_metric = {r[2]: r[3] for r in rows[1:]}
-    assert by_metric["grade"] == "not_completed" and by_metric["energy_total_warning"] == "red"
+    # for people (issue 10): a title and the filters above the header; the code column for machines
+    header = next(i for i, r in enumerate(rows) if r and r[4] == "指标代码")
+    assert rows[header] == ("地区", "地区代码", "年份", "指标", "指标代码", "数值", "单位")
+    data = rows[header + 1 :]
+    assert len(data) == 32
+    by_metric = {r[4]: r[5] for r in data}
+    with translation.override("zh-hans"):
+        assert by_metric["grade"] == metrics.text_label("not_completed")
+        assert by_metric["energy_total_warning"] == metrics.text_label("red")
     assert isinstance(by_metric["score_target"], float) and by_metric["co2_peak_year"] == 2021
 
 

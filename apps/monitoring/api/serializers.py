@@ -1,5 +1,6 @@
 from rest_framework import serializers
 
+from apps.monitoring import metrics
 from apps.monitoring.models import Assessment, MeasuresScore, RecomputeRun
 from apps.monitoring.selectors import format_value
 
@@ -8,6 +9,8 @@ class AssessmentSerializer(serializers.ModelSerializer):
     region_code = serializers.CharField(source="region.code", read_only=True)
     region_name = serializers.CharField(source="region.name", read_only=True)
     value = serializers.SerializerMethodField()
+    metric_name = serializers.SerializerMethodField(help_text="the metric's name in the request's language")
+    unit = serializers.SerializerMethodField(help_text="the metric's unit in the request's language")
     period = serializers.CharField(read_only=True)
     rule_set = serializers.CharField(read_only=True)
     factor_set = serializers.CharField(read_only=True)
@@ -25,6 +28,8 @@ class AssessmentSerializer(serializers.ModelSerializer):
             "region_name",
             "year",
             "metric",
+            "metric_name",
+            "unit",
             "value",
             "level",
             "period",
@@ -38,6 +43,13 @@ class AssessmentSerializer(serializers.ModelSerializer):
 
     def get_value(self, obj) -> str:
         return format_value(obj.value, obj.level)
+
+    def get_metric_name(self, obj) -> str:
+        return metrics.name(obj.metric)
+
+    def get_unit(self, obj) -> str:
+        entry = metrics.catalog().get(obj.metric)
+        return entry.unit if entry else ""
 
 
 class RecomputeRunSerializer(serializers.ModelSerializer):
@@ -96,3 +108,43 @@ class MeasuresScoreRequestSerializer(serializers.Serializer):
     year = serializers.IntegerField()
     score = serializers.CharField(help_text="0–60, at most one decimal place")
     comment = serializers.CharField(required=False, allow_blank=True, max_length=500)
+
+
+class MetricSerializer(serializers.Serializer):
+    """One entry of the metric catalog (`apps/monitoring/data/metric_catalog.csv`)."""
+
+    code = serializers.CharField()
+    name_zh = serializers.CharField()
+    name_en = serializers.CharField()
+    unit_zh = serializers.CharField(allow_blank=True)
+    unit_en = serializers.CharField(allow_blank=True)
+    precision = serializers.IntegerField(
+        help_text="decimal places shown to people (full precision is stored)"
+    )
+    kind = serializers.ChoiceField(choices=sorted(metrics.KINDS))
+
+
+class CompleteYearSerializer(serializers.Serializer):
+    """A year with figures: coverage in the caller's scope and whether it is declared complete."""
+
+    year = serializers.IntegerField()
+    regions_with_results = serializers.IntegerField(
+        help_text="regions in the caller's scope with an energy_intensity_reduction_cum figure"
+    )
+    regions_in_scope = serializers.IntegerField()
+    coverage = serializers.FloatField(help_text="regions_with_results / regions_in_scope (0–1)")
+    covered = serializers.BooleanField(help_text="coverage ≥ 0.8")
+    declared = serializers.BooleanField()
+    declared_by = serializers.CharField(allow_null=True, help_text="name of the official who declared it")
+    declared_at = serializers.DateTimeField(allow_null=True)
+    is_default = serializers.BooleanField(help_text="the year the dashboards open on for the caller")
+
+
+class CompleteYearRequestSerializer(serializers.Serializer):
+    year = serializers.IntegerField(help_text="a year with figures")
+
+
+class CompleteYearWithdrawSerializer(serializers.Serializer):
+    reason = serializers.CharField(
+        max_length=500, help_text="why the declaration is withdrawn (kept in history)"
+    )

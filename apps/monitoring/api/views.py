@@ -7,21 +7,26 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, status
 from rest_framework.decorators import action
+from rest_framework.exceptions import NotFound
 from rest_framework.exceptions import PermissionDenied as APIPermissionDenied
 from rest_framework.exceptions import ValidationError as APIValidationError
 from rest_framework.response import Response
 
 from apps.accounts import scoping
 from apps.accounts.api.base import ScopedReadOnlyViewSet, ScopedViewSet
-from apps.monitoring import dispatch, scoring
-from apps.monitoring.models import FIGURE_TEXT_CHOICES, Assessment, MeasuresScore, RecomputeRun
+from apps.monitoring import dispatch, metrics, scoring, years
+from apps.monitoring.models import FIGURE_TEXT_CHOICES, Assessment, CompleteYear, MeasuresScore, RecomputeRun
 from apps.monitoring.selectors import attach_traces, write_export
 from apps.regions.selectors import by_code
 
 from .serializers import (
     AssessmentSerializer,
+    CompleteYearRequestSerializer,
+    CompleteYearSerializer,
+    CompleteYearWithdrawSerializer,
     MeasuresScoreRequestSerializer,
     MeasuresScoreSerializer,
+    MetricSerializer,
     RecomputeRequestSerializer,
     RecomputeRunSerializer,
 )
@@ -166,3 +171,107 @@ class MeasuresScoreViewSet(
         entry = self.queryset.get(pk=entry.pk)
         code = status.HTTP_200_OK if existed else status.HTTP_201_CREATED
         return Response(MeasuresScoreSerializer(entry).data, status=code)
+
+
+class MetricViewSet(ScopedViewSet):
+    """The metric catalog: every stored figure's code, names (zh/en), units, display precision
+    and kind — the labels the pages and exports use (full precision stays in the figures)."""
+
+    read_action = scoping.Action.READ_REFERENCE
+    serializer_class = MetricSerializer
+    lookup_field = "code"
+    lookup_value_regex = "[a-z0-9_]+"
+    pagination_class = None
+
+    def get_queryset(self):  # rows come from the catalog file, not the database
+        return CompleteYear.objects.none()
+
+    @extend_schema(responses={200: MetricSerializer(many=True)})
+    def list(self, request, *args, **kwargs):
+        return Response(MetricSerializer(list(metrics.catalog().values()), many=True).data)
+
+    @extend_schema(
+        parameters=[OpenApiParameter("code", str, OpenApiParameter.PATH, description="metric code")],
+        responses={200: MetricSerializer},
+    )
+    def retrieve(self, request, code: str, *args, **kwargs):
+        entry = metrics.catalog().get(code)
+        if entry is None:
+            raise NotFound(f"unknown metric {code!r}")
+        return Response(MetricSerializer(entry).data)
+
+
+class CompleteYearViewSet(ScopedViewSet):
+    """Years with figures: coverage in the caller's scope, declarations and the default year.
+
+    POST declares a year complete (provincial officials): it becomes every dashboard's default
+    year. DELETE withdraws a declaration, with a `reason` (body or query), kept in the history."""
+
+    read_action = scoping.Action.READ_ASSESSMENTS
+    write_action = scoping.Action.DECLARE_YEAR_COMPLETE
+    serializer_class = CompleteYearSerializer
+    queryset = CompleteYear.objects.all()
+    lookup_field = "year"
+    lookup_value_regex = "[0-9]{4}"
+    pagination_class = None
+
+    def scoped_queryset(self, user):  # declarations bind the whole portal: everyone reads them
+        return self.queryset.all()
+
+    @extend_schema(responses={200: CompleteYearSerializer(many=True)})
+    def list(self, request, *args, **kwargs):
+        default = years.default_year(request.user)
+        rows = [
+            {
+                "year": row.year,
+                "regions_with_results": row.regions_with_results,
+                "regions_in_scope": row.regions_in_scope,
+                "coverage": round(row.share, 4),
+                "covered": row.covered,
+                "declared": row.declared is not None,
+                "declared_by": _person_name(row.declared.declared_by) if row.declared else None,
+                "declared_at": row.declared.declared_at if row.declared else None,
+                "is_default": row.year == default,
+            }
+            for row in years.coverage(request.user)
+        ]
+        return Response(CompleteYearSerializer(rows, many=True).data)
+
+    @extend_schema(request=CompleteYearRequestSerializer, responses={201: CompleteYearSerializer})
+    def create(self, request, *args, **kwargs):
+        payload = CompleteYearRequestSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        entry = years.declare_complete(request.user, payload.validated_data["year"])
+        row = next((r for r in years.coverage(request.user) if r.year == entry.year), None)
+        data = {
+            "year": entry.year,
+            "regions_with_results": row.regions_with_results if row else 0,
+            "regions_in_scope": row.regions_in_scope if row else 0,
+            "coverage": round(row.share, 4) if row else 0.0,
+            "covered": row.covered if row else False,
+            "declared": True,
+            "declared_by": _person_name(entry.declared_by),
+            "declared_at": entry.declared_at,
+            "is_default": years.default_year(request.user) == entry.year,
+        }
+        return Response(CompleteYearSerializer(data).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("year", int, OpenApiParameter.PATH),
+            OpenApiParameter("reason", str, description="why (or in the body)"),
+        ],
+        request=CompleteYearWithdrawSerializer,
+        responses={204: None},
+    )
+    def destroy(self, request, year: str, *args, **kwargs):
+        reason = request.data.get("reason") if hasattr(request.data, "get") else None
+        reason = reason or request.query_params.get("reason", "")
+        years.withdraw_complete(request.user, int(year), reason)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+def _person_name(user) -> str | None:
+    if user is None:
+        return None
+    return user.get_full_name() or user.username
