@@ -24,7 +24,6 @@ from django.core.exceptions import ValidationError
 from django.core.validators import ProhibitNullCharactersValidator
 from django.utils.deconstruct import deconstructible
 from django.utils.translation import gettext
-from django.utils.translation import gettext_lazy as _
 
 # C0 controls except tab (09), LF (0A) and CR (0D); DEL (7F).
 CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -63,7 +62,6 @@ class ProhibitControlCharactersValidator:
     """Refuses text with a control character (see the module docstring); NUL included."""
 
     code = "control_characters"
-    message = _("Contains the control character %(char)s, which is not allowed in text.")
 
     def __call__(self, value) -> None:
         char = first_control_character(value)
