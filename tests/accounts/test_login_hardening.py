@@ -222,3 +222,15 @@ def test_new_passwords_must_be_strong(person):
             validate_password(weak, user=person)
     validate_password("a-long-sentence-of-words", user=person)
     validate_password(django_settings.DEMO_PASSWORD, user=person)  # the demo password passes too
+
+
+def test_an_administrator_lifts_a_lock_early_with_the_documented_command(client, login_lockout, person):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    for _ in range(10):
+        _form_login(client, person.username, "wrong-password")
+    assert _form_login(client, person.username, django_settings.DEMO_PASSWORD).status_code == 429
+    call_command("axes_reset_ip_username", "127.0.0.1", person.username, stdout=StringIO())
+    assert _form_login(client, person.username, django_settings.DEMO_PASSWORD).status_code == 302
