@@ -35,7 +35,9 @@ def _plain_static_storage():
     }
     # PBKDF2's deliberate slowness costs a quarter second per test user; tests need no strength.
     hashers = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    with override_settings(STORAGES=storages, PASSWORD_HASHERS=hashers):
+    # Login lockout (django-axes) off: the suite signs in from one address many times; the
+    # lockout tests turn it on (tests/accounts/test_login_hardening.py).
+    with override_settings(STORAGES=storages, PASSWORD_HASHERS=hashers, AXES_ENABLED=False):
         yield
 
 

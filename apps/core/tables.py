@@ -6,8 +6,9 @@ with caps on bytes, unpacked size (zip bombs) and rows, so a huge or hostile upl
 bounded memory and ends in one clear file-level error, never a parser exception.
 
 Problems with the file as a whole raise `ImportRejected` at once; problems of single rows
-(more cells than columns, NUL bytes) are returned with the rows that could be read, so
-the caller reports them together with its own checks of those rows: every error in one pass.
+(more cells than columns, a control character such as NUL in a cell: `apps.core.text`) are
+returned with the rows that could be read, so the caller reports them together with its own
+checks of those rows: every error in one pass.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
 from .exports import unescape_text
+from .text import control_character_message, first_control_character
 
 XLSX_MAGIC = b"PK\x03\x04"
 FILE = 0  # the row of an error about the file as a whole
@@ -202,6 +204,7 @@ def _records(records: Iterable, columns: Columns, limits: Limits, where: str) ->
     except StopIteration:
         raise file_error(_("The file is empty.")) from None
     positions = _header(header_cells, columns, where)
+    names = [cell_text(c).lower() for c in header_cells]
     width = len(header_cells)
     while width and cell_text(header_cells[width - 1]) == "":
         width -= 1
@@ -214,10 +217,9 @@ def _records(records: Iterable, columns: Columns, limits: Limits, where: str) ->
         count += 1
         if count > limits.max_rows:
             raise file_error(_("The file has more than %(n)d rows; split it.") % {"n": limits.max_rows})
-        if any("\x00" in c for c in cells if isinstance(c, str)):
-            table.errors.append(
-                RowError(number, "row", _("The row contains a NUL byte (binary data), not text."))
-            )
+        bad_cells = _control_character_errors(number, cells, names)
+        if bad_cells:  # the row is left out; its problems are reported with the caller's checks
+            table.errors.extend(bad_cells)
             continue
         if len(cells) > width and any(cell_text(c) for c in cells[width:]):
             table.errors.append(RowError(number, "row", _("More cells than columns in the header.")))
@@ -227,6 +229,22 @@ def _records(records: Iterable, columns: Columns, limits: Limits, where: str) ->
     if not table.rows and not table.errors:
         raise file_error(_("The file has no data rows."))
     return table
+
+
+def _control_character_errors(number: int, cells: list, names: list[str]) -> list[RowError]:
+    """One error per text cell with a control character (apps.core.text), naming its column."""
+    errors = []
+    for position, cell in enumerate(cells):
+        char = first_control_character(cell)
+        if char is None:
+            continue
+        column = (
+            names[position]
+            if position < len(names) and names[position]
+            else _("column %(n)d") % {"n": position + 1}
+        )
+        errors.append(RowError(number, column, f"{column}: {control_character_message(char)}"))
+    return errors
 
 
 def _text_lines(binary, limits: Limits) -> Iterator[str]:

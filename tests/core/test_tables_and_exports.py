@@ -88,11 +88,19 @@ def test_an_export_reads_back_unchanged(fmt):
     ]
 
 
-def test_nul_bytes_are_a_row_error_and_the_other_rows_are_read():
+def test_nul_bytes_are_a_row_error_naming_the_column_and_the_other_rows_are_read():
     table = read("code,value\na,1\nb\x00,2\nc,3\n")
     assert [r.text("code") for r in table.rows] == ["a", "c"]
-    assert [(e.row, e.field) for e in table.errors] == [(3, "row")]
-    assert "NUL" in table.errors[0].message
+    assert [(e.row, e.field) for e in table.errors] == [(3, "code")]
+    assert table.errors[0].message.startswith("code: ") and "U+0000 (NUL)" in table.errors[0].message
+
+
+def test_every_control_character_cell_is_an_error_but_tab_and_newlines_are_text():
+    table = read('code,value,note\na,1,"two\r\nlines\tand a tab"\nb\x01,2\x7f,x\nc,3,\x1b[31m\n')
+    assert [r.text("code") for r in table.rows] == ["a"]
+    assert table.rows[0]["note"] == "two\r\nlines\tand a tab"
+    assert [(e.row, e.field) for e in table.errors] == [(3, "code"), (3, "value"), (4, "note")]
+    assert "U+007F (DEL)" in table.errors[1].message and "U+001B (ESC)" in table.errors[2].message
 
 
 def test_a_header_with_nul_bytes_is_binary_data():

@@ -21,3 +21,8 @@ class MeSerializer(serializers.ModelSerializer):
             "department_name",
         ]
         read_only_fields = fields
+
+
+class TokenSerializer(serializers.Serializer):
+    token = serializers.CharField(read_only=True, help_text="send as `Authorization: Token <token>`")
+    expires_at = serializers.DateTimeField(read_only=True, help_text="after this the token is refused (401)")
