@@ -1,1 +1,7 @@
-urlpatterns: list = []
+from django.urls import path
+
+from .series import SeriesView
+
+urlpatterns: list = [
+    path("series/", SeriesView.as_view(), name="api-series"),
+]
