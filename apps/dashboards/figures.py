@@ -602,7 +602,7 @@ def share_bars(rows: Sequence[ShareRow], *, chart: str, title: str, x_label: str
             }
         )
     layout = {
-        "meta": {"chart": chart, "x_code": "region_code", "x_label": x_label},
+        "meta": {"chart": chart, "x_code": "part_region_code", "x_label": x_label},
         "title": {"text": title, "x": 0, "xanchor": "left", "font": {"size": 15}},
         "barmode": "group",
         "yaxis": {"title": {"text": _("Share (%)")}, "ticksuffix": "%", "rangemode": "tozero"},
