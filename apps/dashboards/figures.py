@@ -134,6 +134,7 @@ def _year_layout(chart: str, title: str, y_title: str, *, percent: bool = False)
         "xaxis": {"title": {"text": _("Year")}, "dtick": 1, "tickformat": "d"},
         "yaxis": {"title": {"text": y_title}, "ticksuffix": "%" if percent else "", "zeroline": True},
         "hovermode": "x unified",
+        "showlegend": True,  # even for one trace: the legend names what the line is
         "legend": {"orientation": "h", "y": -0.25, "x": 0, "yanchor": "top"},
         "margin": {"l": 64, "r": 16, "t": 48, "b": 24},
         "height": 400,
@@ -555,6 +556,7 @@ def lmdi_waterfall(
         "meta": {"chart": chart, "x_code": "effect", "x_label": _("Effect")},
         "title": {"text": title, "x": 0, "xanchor": "left", "font": {"size": 15}},
         "yaxis": {"title": {"text": metrics.info("co2_emissions").label}, "zeroline": True},
+        "xaxis": {"automargin": True},
         "showlegend": False,
         "margin": {"l": 64, "r": 16, "t": 48, "b": 48},
         "height": 380,
@@ -605,6 +607,7 @@ def share_bars(rows: Sequence[ShareRow], *, chart: str, title: str, x_label: str
         "meta": {"chart": chart, "x_code": "part_region_code", "x_label": x_label},
         "title": {"text": title, "x": 0, "xanchor": "left", "font": {"size": 15}},
         "barmode": "group",
+        "showlegend": True,
         "yaxis": {"title": {"text": _("Share (%)")}, "ticksuffix": "%", "rangemode": "tozero"},
         "xaxis": {"automargin": True, "tickangle": -30 if len(rows) > 6 else 0},
         "legend": {"orientation": "h", "y": -0.3, "x": 0, "yanchor": "top"},

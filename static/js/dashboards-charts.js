@@ -16,9 +16,24 @@
       else if (layout.title) { layout.title = {text: ""}; }
       delete layout.width;
       if (narrow) {
-        layout.height = Math.min(layout.height || 400, 360);
+        layout.height = 280 + (layout.showlegend === false ? 0 : 22 * fig.data.length);
         layout.margin = {l: 48, r: 8, t: 56, b: 24};
-        if (layout.title && layout.title.font) { layout.title.font.size = 13; }
+        // the years on the axis speak for themselves; the title would collide with the legend
+        if (layout.xaxis && layout.meta && layout.meta.x_code === "year") { layout.xaxis.title = {text: ""}; }
+        if (layout.legend) { layout.legend.y = -0.15; }
+        var first = fig.data[0] || {};
+        if (first.type === "bar" && first.x && first.x.length > 3) {
+          // many regions on a phone: horizontal bars keep their names readable
+          fig.data.forEach(function (t) {
+            var x = t.x; t.x = t.y; t.y = x; t.orientation = "h"; t.texttemplate = "%{x:.1f}%";
+          });
+          var xaxis = layout.xaxis || {};
+          layout.xaxis = Object.assign({}, layout.yaxis || {}, {title: {text: ""}});
+          layout.yaxis = Object.assign({}, xaxis, {tickangle: 0, autorange: "reversed", automargin: true});
+          layout.height = 140 + 40 * first.y.length;
+          layout.legend = {orientation: "h", x: 0, y: 1.02, yanchor: "bottom"};
+          layout.margin = {l: 8, r: 40, t: 40, b: 24};
+        }
       }
       Plotly.newPlot(el, fig.data, layout, {
         responsive: true,
