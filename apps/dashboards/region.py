@@ -315,12 +315,10 @@ def build_charts(
     for cumulative in (False, True):
         suffix = "_cum" if cumulative else ""
         effects = {e: values(series, f"lmdi_{e}{suffix}").get(year) for e in figures.LMDI_EFFECTS}
-        if cumulative:
-            base = period.base_year if period is not None else None
-            title = _("Emission change %(from)s→%(to)s by cause (LMDI)") % {"from": base, "to": year}
-        else:
-            base = year - 1
-            title = _("Emission change %(from)s→%(to)s by cause (LMDI)") % {"from": year - 1, "to": year}
+        base = (period.base_year if period is not None else None) if cumulative else year - 1
+        if base is None:  # a year outside every plan period has no base year to compare with
+            continue
+        title = _("Emission change %(from)s→%(to)s by cause (LMDI)") % {"from": base, "to": year}
         total = co2[year] - co2[base] if co2.get(year) is not None and co2.get(base) is not None else None
         code = f"lmdi{suffix}"
         charts[code] = Chart(
