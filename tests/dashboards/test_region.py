@@ -377,3 +377,11 @@ def test_selectors_read_all_years_in_one_query(world, django_assert_num_queries)
     with django_assert_num_queries(1):
         series = selectors.region_series(world[NANCHANG])
     assert set(series["energy_intensity"]) == set(YEARS)
+
+
+def test_a_region_without_figures_shows_an_empty_state(db, client):
+    response = client_as(client, "provincial").get(url("city", NANCHANG))
+    assert response.status_code == 200
+    assert response.context["year"] is None and response.context["charts"] == []
+    assert 'class="dash-empty"' in response.content.decode()
+    assert client.get(f"/dashboards/city/{NANCHANG}/chart/energy_intensity.csv").status_code == 404
