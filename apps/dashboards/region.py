@@ -352,7 +352,8 @@ def share_charts(region: Region, kin: Relatives) -> dict[str, Chart]:
         )
     elif region.parent_id:
         note = _("The region above is outside your jurisdiction.")
-    charts["parent_share"] = Chart("parent_share", _("Share of the region above"), parent_figure, note)
+    if region.parent_id:  # the province has no region above it: no chart at all
+        charts["parent_share"] = Chart("parent_share", _("Share of the region above"), parent_figure, note)
     children = figures.share_bars(
         [
             ShareRow(

@@ -385,3 +385,9 @@ def test_a_region_without_figures_shows_an_empty_state(db, client):
     assert response.context["year"] is None and response.context["charts"] == []
     assert 'class="dash-empty"' in response.content.decode()
     assert client.get(f"/dashboards/city/{NANCHANG}/chart/energy_intensity.csv").status_code == 404
+
+
+def test_the_province_has_no_share_of_a_region_above(world, client):
+    response = client_as(client, "provincial").get(url("province", PROVINCE, year="2022"))
+    codes = {c.code for c in response.context["charts"]}
+    assert "parent_share" not in codes and "children" in codes
