@@ -14,6 +14,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.db.models import Count, Q, QuerySet
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from apps.accounts import scoping
@@ -216,7 +217,11 @@ class Chart:
         table = self.table
         if table is None:
             return None
-        headers = [f"{c.name} ({c.unit})" if c.unit else c.name for c in table.columns]
+        chinese = (get_language() or "").startswith("zh")
+        headers = [
+            (f"{c.name}（{c.unit}）" if chinese else f"{c.name} ({c.unit})") if c.unit else c.name
+            for c in table.columns
+        ]
         rows = [
             (
                 label,

@@ -8,6 +8,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from apps.accounts import scoping
@@ -121,11 +122,18 @@ def _csv(region, year, chart: str, table: FigureTable):
     return download(out.getvalue(), f"{region.code}-{year}-{chart}.csv")
 
 
-def _xlsx(region, year, chart, table: FigureTable, data_version):
+def with_unit(name: str, unit: str) -> str:
+    """A header with its unit, in the brackets of the active language."""
+    if not unit:
+        return name
+    return f"{name}（{unit}）" if (get_language() or "").startswith("zh") else f"{name} ({unit})"
+
+
+def _xlsx(region, year, chart, title: str, table: FigureTable, data_version):
     categorical = table.x_code != "year"
     header = ([_("Code")] if categorical else []) + [table.x_label]
     for column in table.columns:
-        header.append(f"{column.name} ({column.unit})" if column.unit else column.name)
+        header.append(with_unit(column.name, column.unit))
     rows = [
         ([key] if categorical else []) + [label if categorical else key] + list(cells)
         for key, label, cells in table.rows
@@ -136,7 +144,7 @@ def _xlsx(region, year, chart, table: FigureTable, data_version):
         rows=[
             [_("Region"), f"{region.name} ({region.code})"],
             [_("Year"), year],
-            [_("Chart"), chart],
+            [_("Chart"), f"{title} ({chart})"],
             [_("Data version"), str(data_version)],
             [_("Exported at"), timezone.localtime().replace(microsecond=0)],
             [_("Series codes"), ", ".join(c.code for c in table.columns)],
@@ -157,7 +165,7 @@ def chart_download(request, level: str, code: str, chart: str, fmt: str):
         raise Http404(_("This chart has nothing to draw."))
     if fmt == "csv":
         return _csv(region, year, chart, found.table)
-    return _xlsx(region, year, chart, found.table, figure_years.data_version())
+    return _xlsx(region, year, chart, found.title, found.table, figure_years.data_version())
 
 
 @action_required(Action.READ_ASSESSMENTS)
