@@ -10,3 +10,10 @@ _planner_router = SimpleRouter()
 _planner_router.register("scenarios", ScenarioViewSet, basename="scenario")
 urlpatterns += _planner_router.urls
 urlpatterns += [path("planner/", PlannerView.as_view(), name="planner-what-if")]
+from django.urls import path
+
+from .series import SeriesView
+
+urlpatterns: list = [
+    path("series/", SeriesView.as_view(), name="api-series"),
+]

@@ -1,0 +1,177 @@
+"""The region dashboard page, its chart downloads and the "my region" shortcut (thin views)."""
+
+from __future__ import annotations
+
+import io
+
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+
+from apps.accounts import scoping
+from apps.accounts.decorators import action_required
+from apps.accounts.scoping import Action
+from apps.core.exports import Sheet, download, write_csv, xlsx_bytes, xlsx_workbook
+from apps.monitoring import metrics
+from apps.monitoring import years as figure_years
+from apps.plans.models import MeasureStatus
+
+from .. import region as selectors
+from ..figures import FigureTable
+
+
+def _region_or_404(user, level: str, code: str):
+    region = selectors.readable_region(user, level, code)
+    if region is None:
+        raise Http404(_("No such region in your jurisdiction."))
+    return region
+
+
+def _year(request, series: selectors.Series) -> tuple[int | None, list[int]]:
+    """The year asked for (404 when the region has no figures for it), else the default year."""
+    years = sorted({y for by_year in series.values() for y in by_year}, reverse=True)
+    asked = request.GET.get("year", "")
+    if asked:
+        if not asked.isdigit() or int(asked) not in years:
+            raise Http404(_("No figures for this year."))
+        return int(asked), years
+    if not years:
+        return None, years
+    default = figure_years.default_year(request.user)
+    return (default if default in years else years[0]), years
+
+
+def _dashboard(request, level: str, code: str):
+    region = _region_or_404(request.user, level, code)
+    series = selectors.region_series(region)
+    year, years = _year(request, series)
+    charts = {}
+    periods = selectors.all_periods() if year is not None else []
+    if year is not None:
+        charts = selectors.build_charts(
+            series,
+            region=region,
+            year=year,
+            periods=periods,
+            targets=selectors.region_targets(request.user, region),
+            kin=selectors.relatives(request.user, region, year),
+        )
+    return region, series, year, years, charts, periods
+
+
+def planner_url(region) -> str:
+    try:
+        return reverse("dashboards:planner", args=[region.level, region.code])
+    except NoReverseMatch:
+        return f"/dashboards/{region.level}/{region.code}/planner/"
+
+
+@action_required(Action.READ_ASSESSMENTS)
+def region_dashboard(request, level: str, code: str):
+    """Where one region stands: warnings, grade, charts with targets and their tables, links."""
+    region, series, year, years, charts, periods = _dashboard(request, level, code)
+    period = selectors.period_of(periods, year) if year else None
+    warnings = []
+    for metric in metrics.WARNING_METRICS:
+        figure = series.get(metric, {}).get(year) if year else None
+        warnings.append(
+            {"metric": metric, "name": metrics.name(metric), "level": figure.level if figure else ""}
+        )
+    grade = series.get("grade", {}).get(year) if year else None
+    counts = selectors.measure_counts(request.user, region)
+    measure_rows = [(s, label, counts.get(s, 0)) for s, label in MeasureStatus.choices]
+    context = {
+        "region": region,
+        "year": year,
+        "years": years,
+        "data_version": figure_years.data_version(),
+        "warnings": warnings,
+        "grade": grade.level if grade else "",
+        "grade_label": metrics.text_label(grade.level) if grade else "",
+        "provisional": bool(grade and period and year < period.last_year),
+        "score_total": series.get("score_total", {}).get(year) if year else None,
+        "outlook": series.get("co2_peak_outlook", {}).get(year) if year else None,
+        "charts": [charts[c] for c in selectors.CHARTS if c in charts],
+        "breadcrumb": selectors.breadcrumb(request.user, region),
+        "measure_rows": measure_rows,
+        "measure_total": sum(counts.values()),
+        "can_read_plans": scoping.can(request.user, Action.READ_PLANS, region=region),
+        "reports": list(selectors.region_reports(request.user, region)),
+        "can_read_targets": scoping.can(request.user, Action.READ_TARGETS, region=region),
+        "planner_url": planner_url(region),
+        "show_planner": True,
+    }
+    return render(request, "dashboards/region.html", context)
+
+
+def _csv(region, year, chart: str, table: FigureTable):
+    out = io.StringIO()
+    """Machine-shaped: codes, full precision; year-based charts one row per year, the others one
+    row per region or effect of the dashboard's year."""
+    series = [c.code for c in table.columns]
+    if table.x_code == "year":
+        columns = ["region_code", "year", *series]
+        rows = ([region.code, key, *cells] for key, _label, cells in table.rows)
+    else:
+        columns = ["region_code", "year", table.x_code, *series]
+        rows = ([region.code, year, key, *cells] for key, _label, cells in table.rows)
+    write_csv(out, columns, rows, lineterminator="\n")
+    return download(out.getvalue(), f"{region.code}-{year}-{chart}.csv")
+
+
+def with_unit(name: str, unit: str) -> str:
+    """A header with its unit, in the brackets of the active language."""
+    if not unit:
+        return name
+    return f"{name}（{unit}）" if (get_language() or "").startswith("zh") else f"{name} ({unit})"
+
+
+def _xlsx(region, year, chart, title: str, table: FigureTable, data_version):
+    categorical = table.x_code != "year"
+    header = ([_("Code")] if categorical else []) + [table.x_label]
+    for column in table.columns:
+        header.append(with_unit(column.name, column.unit))
+    rows = [
+        ([key] if categorical else []) + [label if categorical else key] + list(cells)
+        for key, label, cells in table.rows
+    ]
+    about = Sheet(
+        title=_("About"),
+        columns=[_("Item"), _("Value")],
+        rows=[
+            [_("Region"), f"{region.name} ({region.code})"],
+            [_("Year"), year],
+            [_("Chart"), f"{title} ({chart})"],
+            [_("Data version"), str(data_version)],
+            [_("Exported at"), timezone.localtime().replace(microsecond=0)],
+            [_("Series codes"), ", ".join(c.code for c in table.columns)],
+        ],
+    )
+    workbook = xlsx_workbook([Sheet(title=chart, columns=header, rows=rows), about])
+    return download(xlsx_bytes(workbook), f"{region.code}-{year}-{chart}.xlsx")
+
+
+@action_required(Action.READ_ASSESSMENTS)
+def chart_download(request, level: str, code: str, chart: str, fmt: str):
+    """Exactly the figures one chart draws, as machine CSV (codes, full precision) or xlsx."""
+    if fmt not in ("csv", "xlsx") or chart not in selectors.CHARTS:
+        raise Http404(_("No such chart."))
+    region, _series, year, _years, charts, _periods = _dashboard(request, level, code)
+    found = charts.get(chart)
+    if found is None or found.figure is None:
+        raise Http404(_("This chart has nothing to draw."))
+    if fmt == "csv":
+        return _csv(region, year, chart, found.table)
+    return _xlsx(region, year, chart, found.title, found.table, figure_years.data_version())
+
+
+@action_required(Action.READ_ASSESSMENTS)
+def my_region(request):
+    """The signed-in user's own region's dashboard (county and city staff reach it from the menu)."""
+    region = getattr(request.user, "region", None)
+    if region is None or not scoping.can(request.user, Action.READ_ASSESSMENTS, region=region):
+        raise Http404(_("You have no region of your own."))
+    return redirect("dashboards:region", region.level, region.code)
