@@ -20,12 +20,16 @@ from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import InterfaceError, OperationalError
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from rest_framework import exceptions, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 NON_FIELD_KEYS = ("non_field_errors", "__all__", "detail")
 DATABASE_RETRY_AFTER = 30  # seconds (Retry-After of a 503)
+DATABASE_UNAVAILABLE = gettext_noop(
+    "The database could not be reached and the request was not completed. Try again in a moment."
+)
 logger = logging.getLogger(__name__)
 
 
@@ -66,11 +70,7 @@ def api_exception_handler(exc, context):
     if isinstance(exc, OperationalError | InterfaceError):
         logger.error("database unavailable during an API request: %s", exc, exc_info=exc)
         return Response(
-            {
-                "detail": _(
-                    "The database could not be reached and the request was not completed. Try again in a moment."
-                )
-            },
+            {"detail": _(DATABASE_UNAVAILABLE)},
             status=status.HTTP_503_SERVICE_UNAVAILABLE,
             headers={"Retry-After": str(DATABASE_RETRY_AFTER)},
         )
