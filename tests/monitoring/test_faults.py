@@ -1,9 +1,9 @@
 """Nothing lost when the broker, a worker or the database fails (issue 11, item 1).
 
 The unit tests run everywhere (a dead broker is a port nobody listens on). The fault tests
-marked `real_celery` need PostgreSQL and Redis (CELERY_BROKER_URL, as `make test-pg` sets it):
-they start real worker processes (`fault_worker.py`), kill them and terminate database
-connections; outside CI they skip without the services, in CI they fail.
+need PostgreSQL, and those marked `real_celery` Redis too (CELERY_BROKER_URL, as `make test-pg`
+sets it): they start real worker processes (`fault_worker.py`) and SIGKILL one, or terminate
+a database connection mid-import; outside CI they skip without the services, in CI they fail.
 """
 
 from __future__ import annotations
@@ -355,10 +355,9 @@ def test_a_worker_killed_during_a_full_recompute_is_replaced_and_the_run_complet
         assert not [t for (t,) in cursor.fetchall() if t.endswith(rebuild.SUFFIX)]
 
 
-@pytest.mark.real_celery
 @pytest.mark.django_db(transaction=True)
 def test_a_database_connection_terminated_during_an_import_saves_nothing_and_answers_503(
-    services_up, reference_data, api, provincial
+    postgres_db, reference_data, api, provincial
 ):
     from apps.reports import services as report_services
 
