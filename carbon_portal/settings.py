@@ -205,13 +205,59 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"
 CELERY_TIMEZONE = TIME_ZONE
-CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=30 * 60)
-CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=25 * 60)
+# Nothing lost when the broker or a worker fails (README, "Workers"):
+# - No task result is stored: a run's outcome is its RecomputeRun row. Publishing a task then
+#   never touches the result backend (with results on, `delay()` first subscribed to the
+#   result store and, with Redis down, spent 19 s retrying before it raised into the request).
+CELERY_TASK_IGNORE_RESULT = True
+CELERY_RESULT_BACKEND_ALWAYS_RETRY = False
+CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = {"retry_policy": {"max_retries": 1, "timeout": 2}}
+CELERY_REDIS_SOCKET_CONNECT_TIMEOUT = 2
+CELERY_REDIS_SOCKET_TIMEOUT = 5
+# - Publishing from a request gives up within about a second when the broker is unreachable
+#   (refused or silent): the caller logs the failure and the sweep below dispatches the run later.
+CELERY_BROKER_CONNECTION_TIMEOUT = 2
+CELERY_TASK_PUBLISH_RETRY = True
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 1,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "interval_max": 0.2,
+}
+# - Time limits for the longest task, the national full recompute: 20–21 s on the bench machine
+#   (bench/RESULTS.md, 3,351 regions); the limits allow a machine 25-30x slower or a database
+#   under load before a run is stopped (soft: the run is marked failed; hard: the process is killed).
+CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=10 * 60)
+CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=12 * 60)
+# - Redis gives an unacknowledged message (acks_late: a worker died holding it) to another worker
+#   after the visibility timeout: longer than the hard time limit plus the longest retry backoff,
+#   so a task still running is never handed out twice by Redis; the sweep is the fast path.
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=30 * 60),
+    # connecting to publish: one quick retry, at most 2 s per attempt (also a silent host)
+    "max_retries": 1,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "interval_max": 0.2,
+    "socket_connect_timeout": 2,
+    "socket_timeout": 10,
+}
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# The sweep (apps/monitoring/tasks.py `sweep`, every minute and at worker start) dispatches
+# again a run left queued whose dispatch failed (no task published after this many seconds)...
+RECOMPUTE_REDISPATCH_AFTER = env.int("RECOMPUTE_REDISPATCH_AFTER", default=60)
+# ...and a run left running by a dead worker: on PostgreSQL nobody holds the run's advisory lock
+# (a worker's locks end with its connection) and it has shown no progress for this many seconds.
+RECOMPUTE_STALE_AFTER = env.int("RECOMPUTE_STALE_AFTER", default=120)
 CELERY_BEAT_SCHEDULE: dict = {
+    "monitoring-sweep-runs": {
+        "task": "apps.monitoring.tasks.sweep_runs",
+        "schedule": 60.0,
+        "options": {"expires": 55},
+    },
     "monitoring-nightly-recompute": {
         "task": "apps.monitoring.tasks.recompute_nightly",
         "schedule": crontab(hour=2, minute=30),

@@ -6,19 +6,31 @@
 Django's ValidationError and PermissionDenied raised by services become 400 and 403 here,
 so views call services directly (no translation per app). An upload's row errors keep their
 own list (`{"row": n, "message": "..."}`) under `errors`, answered by the upload endpoint.
+A database that cannot be reached, or a connection lost mid-request, is a 503 in the same body
+(the request's transaction was rolled back by PostgreSQL), never a 500 with a traceback.
 
 This module is the lowest layer: it imports no portal app.
 """
 
 from __future__ import annotations
 
+import logging
+
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import InterfaceError, OperationalError
 from django.utils.translation import gettext as _
-from rest_framework import exceptions, serializers
+from django.utils.translation import gettext_noop
+from rest_framework import exceptions, serializers, status
+from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 NON_FIELD_KEYS = ("non_field_errors", "__all__", "detail")
+DATABASE_RETRY_AFTER = 30  # seconds (Retry-After of a 503)
+DATABASE_UNAVAILABLE = gettext_noop(
+    "The database could not be reached and the request was not completed. Try again in a moment."
+)
+logger = logging.getLogger(__name__)
 
 
 def from_django(exc: Exception) -> Exception:
@@ -55,6 +67,13 @@ def error_body(data, *, default: str) -> dict:
 
 def api_exception_handler(exc, context):
     """REST_FRAMEWORK["EXCEPTION_HANDLER"]: DRF's handler, Django's exceptions, one body."""
+    if isinstance(exc, OperationalError | InterfaceError):
+        logger.error("database unavailable during an API request: %s", exc, exc_info=exc)
+        return Response(
+            {"detail": _(DATABASE_UNAVAILABLE)},
+            status=status.HTTP_503_SERVICE_UNAVAILABLE,
+            headers={"Retry-After": str(DATABASE_RETRY_AFTER)},
+        )
     exc = from_django(exc)
     response = drf_exception_handler(exc, context)
     if response is None:

@@ -4,6 +4,11 @@ Triggers (approvals, target and catalog changes, a person's "recompute") call `r
 `run_start`; bulk writers (an approving import, demo seeding) wrap their work in
 `recompute_batched()` so that their many triggers make one run. Kept apart from `services.py`
 (what a run does), which the task imports, so that no module cycle joins them.
+
+A write never fails because of the broker: a task that cannot be published (broker down or
+unreachable) is logged with its run id and the run stays `queued`; the sweep (`tasks.sweep`,
+every minute from beat and at every worker start) publishes it again, and also re-dispatches
+runs left `running` by a dead worker (`services.runs_claim_for_dispatch`).
 """
 
 from __future__ import annotations
@@ -19,7 +24,9 @@ from apps.regions.models import Region
 
 from . import services
 from .models import RecomputeRun
-from .tasks import recompute_run
+from .tasks import publish, sweep
+
+__all__ = ["publish", "recompute_batched", "run_queue", "run_start", "sweep"]
 
 
 def run_start(
@@ -64,5 +71,5 @@ def run_queue(
 
 def _queue(*, user, region: Region | None, year: int | None, reason: str) -> RecomputeRun:
     run = services.run_create(user=user, region=region, year=year, reason=reason)
-    transaction.on_commit(lambda: recompute_run.delay(run.pk))
+    transaction.on_commit(lambda: publish(run.pk))
     return run

@@ -302,6 +302,10 @@ class RecomputeRun(models.Model):
     errors = models.JSONField(_("errors"), default=list, blank=True)
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
     task_id = models.CharField(_("task id"), max_length=64, blank=True)
+    # When its task was last handed to the broker (None: never, or the broker was unreachable),
+    # and the last sign of life of the worker running it: the sweep (dispatch.sweep) reads both.
+    dispatched_at = models.DateTimeField(_("dispatched at"), null=True, blank=True)
+    heartbeat_at = models.DateTimeField(_("last progress"), null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]

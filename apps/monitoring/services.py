@@ -7,18 +7,25 @@ computing and swapped in at the end (`rebuild.py`). Runs are recorded as `Recomp
 queued by `dispatch.py` after the triggering transaction commits (approvals, target and catalog
 changes, people) and executed here by the Celery task (`tasks.py`).
 Two recomputes touching the same regions serialise on per-region advisory locks; every
-region-scoped write waits while a whole-table rebuild runs.
+region-scoped write waits while a whole-table rebuild runs. A run itself is executed under its
+own advisory lock (`run_lock`), held for as long as a worker executes it: a second delivery of
+the same run (Redis's redelivery, the sweep) does nothing while the first is alive, and a run
+`running` whose lock nobody holds was left by a dead worker (`runs_claim_for_dispatch`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import logging
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import TypeVar
 
-from django.db import connection, transaction
+from django.conf import settings
+from django.db import DatabaseError, connection, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from apps.regions.models import Region
@@ -29,6 +36,8 @@ from .models import RecomputeRun, RunStatus
 from .results import Batch
 
 CHUNK_REGIONS = 400
+RUN_LOCK_NAMESPACE = 7303  # advisory-lock keys (7303, run id): held while a worker executes the run
+logger = logging.getLogger(__name__)
 T = TypeVar("T")
 
 
@@ -63,8 +72,9 @@ def load_inputs(region_ids: Sequence[int], config: EngineConfig) -> list[inputs.
 
 
 def _progress(run: RecomputeRun | None, **counts: int) -> None:
+    """Record a run's progress; also its heartbeat, which tells the sweep the worker lives."""
     if run is not None:
-        RecomputeRun.objects.filter(pk=run.pk).update(**counts)
+        RecomputeRun.objects.filter(pk=run.pk).update(heartbeat_at=timezone.now(), **counts)
 
 
 def recompute(
@@ -179,13 +189,51 @@ def run_create(
     )
 
 
+@contextmanager
+def run_lock(run_id: int) -> Iterator[bool]:
+    """Whether this process may execute the run: True once it holds the run's advisory lock.
+
+    A session lock on PostgreSQL, released on leaving (or by PostgreSQL when the worker's
+    connection dies with it: a SIGKILLed worker's runs become free at once). Elsewhere
+    (SQLite: tasks run in-process) always True.
+    """
+    if connection.vendor != "postgresql":
+        yield True
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_try_advisory_lock(%s, %s)", [RUN_LOCK_NAMESPACE, run_id])
+        held = bool(cursor.fetchone()[0])
+    try:
+        yield held
+    finally:
+        if held:
+            try:
+                with connection.cursor() as cursor:
+                    cursor.execute("SELECT pg_advisory_unlock(%s, %s)", [RUN_LOCK_NAMESPACE, run_id])
+            except DatabaseError:  # the connection is gone, and the lock with it
+                logger.warning("run %s: lock not released (connection lost); ended with it", run_id)
+
+
 def run_execute(run_id: int) -> RecomputeRun:
-    """Body of the task: mark running, recompute its scope, mark done (or failed with the error)."""
-    run = RecomputeRun.objects.get(pk=run_id)
-    if run.status == RunStatus.DONE:
-        return run  # a redelivered task finds the work already done
+    """Body of the task: mark running, recompute its scope, mark done (or failed with the error).
+
+    Idempotent: a run done already, or being executed by another worker right now (its lock
+    is held), is left alone, so redelivered and re-dispatched tasks never run it twice at once.
+    """
+    with run_lock(run_id) as mine:
+        run = RecomputeRun.objects.get(pk=run_id)
+        if run.status == RunStatus.DONE:
+            return run  # a redelivered task finds the work already done
+        if not mine:
+            logger.info("run %s is being executed by another worker; this delivery does nothing", run_id)
+            return run
+        return _execute(run)
+
+
+def _execute(run: RecomputeRun) -> RecomputeRun:
+    now = timezone.now()
     RecomputeRun.objects.filter(pk=run.pk).update(
-        status=RunStatus.RUNNING, started_at=timezone.now(), attempts=run.attempts + 1
+        status=RunStatus.RUNNING, started_at=now, heartbeat_at=now, attempts=run.attempts + 1
     )
     region_ids = [run.scope_region_id] if run.scope_region_id else None
     try:
@@ -198,6 +246,7 @@ def run_execute(run_id: int) -> RecomputeRun:
     RecomputeRun.objects.filter(pk=run.pk).update(
         status=RunStatus.DONE,
         finished_at=timezone.now(),
+        heartbeat_at=timezone.now(),
         regions_done=summary.regions,
         results_written=summary.results,
         missing_count=summary.missing,
@@ -205,3 +254,74 @@ def run_execute(run_id: int) -> RecomputeRun:
     )
     run.refresh_from_db()
     return run
+
+
+def run_mark_dispatched(run_id: int, task_id: str) -> None:
+    """The run's task is with the broker (dispatch.py): the sweep leaves it to the workers."""
+    RecomputeRun.objects.filter(pk=run_id, status=RunStatus.QUEUED).update(
+        dispatched_at=timezone.now(), task_id=task_id[:64]
+    )
+
+
+def run_mark_undispatched(run_id: int) -> None:
+    """Its task could not be published after all: the next sweep tries again."""
+    RecomputeRun.objects.filter(pk=run_id, status=RunStatus.QUEUED).update(dispatched_at=None)
+
+
+def _visibility_timeout() -> int:
+    return int(settings.CELERY_BROKER_TRANSPORT_OPTIONS.get("visibility_timeout", 3600))
+
+
+def _nobody_runs(run_id: int) -> bool:
+    """Whether no live worker holds the run's lock (PostgreSQL; elsewhere the timeout decides)."""
+    if connection.vendor != "postgresql":
+        return True
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT NOT EXISTS (SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND granted"
+            " AND classid = %s AND objid = %s AND objsubid = 2)",
+            [RUN_LOCK_NAMESPACE, run_id],
+        )
+        return bool(cursor.fetchone()[0])
+
+
+def runs_claim_for_dispatch(now: datetime | None = None) -> list[int]:
+    """The runs the sweep dispatches again (ids), claimed so that a concurrent sweep skips them.
+
+    - queued, and no task published for RECOMPUTE_REDISPATCH_AFTER seconds (the broker was
+      down when it was queued), or published longer ago than the broker's visibility timeout
+      (the message is lost, e.g. a Redis restarted without its data);
+    - running, without progress for RECOMPUTE_STALE_AFTER seconds and, on PostgreSQL, with
+      nobody holding its lock: its worker died (SIGKILL, out of memory, a lost machine). Without
+      advisory locks only a run silent for longer than the hard task time limit counts as dead.
+    Each claimed run is put back to queued with `dispatched_at` set now; the caller publishes it.
+    Repeating the sweep is harmless: the tasks are idempotent (`run_execute`).
+    """
+    now = now or timezone.now()
+    not_sent = now - timedelta(seconds=settings.RECOMPUTE_REDISPATCH_AFTER)
+    lost = now - timedelta(seconds=_visibility_timeout())
+    if connection.vendor == "postgresql":
+        stale = now - timedelta(seconds=settings.RECOMPUTE_STALE_AFTER)
+    else:
+        stale = now - timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT)
+    claimed: list[int] = []
+    with transaction.atomic():
+        candidates = (
+            RecomputeRun.objects.select_for_update(skip_locked=True)
+            .filter(
+                Q(status=RunStatus.QUEUED, dispatched_at__isnull=True, created_at__lte=not_sent)
+                | Q(status=RunStatus.QUEUED, dispatched_at__lte=lost)
+                | Q(status=RunStatus.RUNNING, heartbeat_at__lte=stale)
+                | Q(status=RunStatus.RUNNING, heartbeat_at__isnull=True, started_at__lte=stale)
+            )
+            .order_by("pk")
+            .only("pk", "status")
+        )
+        for run in candidates:
+            if run.status == RunStatus.RUNNING and not _nobody_runs(run.pk):
+                continue  # its worker is alive, only quiet
+            claimed.append(run.pk)
+        RecomputeRun.objects.filter(pk__in=claimed).update(status=RunStatus.QUEUED, dispatched_at=now)
+    for run_id in claimed:
+        logger.warning("run %s: dispatched again by the sweep (dispatch failed or its worker died)", run_id)
+    return claimed

@@ -1,9 +1,11 @@
+import time
+
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from apps.monitoring import services
 from apps.monitoring.models import RunStatus
-from apps.monitoring.tasks import recompute_run
+from apps.monitoring.tasks import publish
 from apps.regions.selectors import by_code
 
 
@@ -25,8 +27,17 @@ class Command(BaseCommand):
         if settings.CELERY_TASK_ALWAYS_EAGER:
             run = services.run_execute(run.pk)
         else:
-            recompute_run.delay(run.pk).get(timeout=options["timeout"])
-            run.refresh_from_db()
+            # No task results are stored: the run's row tells when the worker is done.
+            if not publish(run.pk):
+                self.stderr.write(f"run {run.pk}: the broker is unreachable; the sweep dispatches it later")
+            deadline = time.monotonic() + options["timeout"]
+            while run.status not in (RunStatus.DONE, RunStatus.FAILED):
+                if time.monotonic() > deadline:
+                    raise CommandError(
+                        f"run {run.pk} not finished after {options['timeout']} s ({run.status})"
+                    )
+                time.sleep(0.5)
+                run.refresh_from_db()
         if run.status != RunStatus.DONE:
             raise CommandError(f"run {run.pk} ended {run.status}: {run.errors}")
         self.stdout.write(
