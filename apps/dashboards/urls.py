@@ -1,23 +1,16 @@
 from django.urls import path
 
+from .views import planner as planner_views
 from .views import region as region_views
 
 app_name = "dashboards"
-urlpatterns: list = []
-
-# planner (H3)
-from django.urls import path  # noqa: E402
-
-from .views import planner as planner_views  # noqa: E402
-
-urlpatterns += [
-    path("<str:level>/<str:code>/planner/", planner_views.planner_page, name="planner"),
+urlpatterns = [
+    path("my-region/", region_views.my_region, name="my-region"),
     path("scenarios/<int:pk>/", planner_views.scenario_detail, name="scenario"),
     path("scenarios/<int:pk>/attach/", planner_views.scenario_attach, name="scenario-attach"),
     path("scenarios/<int:pk>/delete/", planner_views.scenario_delete, name="scenario-delete"),
-urlpatterns: list = [
-    path("my-region/", region_views.my_region, name="my-region"),
     path("<str:level>/<str:code>/", region_views.region_dashboard, name="region"),
+    path("<str:level>/<str:code>/planner/", planner_views.planner_page, name="planner"),
     path(
         "<str:level>/<str:code>/chart/<str:chart>.<str:fmt>",
         region_views.chart_download,

@@ -369,7 +369,8 @@ def test_the_page_costs_the_same_queries_however_many_children_have_figures(
     assert _queries(client, province) == before
     with django_assert_max_num_queries(20):
         client.get(f"/dashboards/city/{NANCHANG}/chart/children.xlsx?year=2022")
-    with django_assert_max_num_queries(20):
+    # 17 for the figures, charts and links, the rest for the planner's summary (one region's inputs)
+    with django_assert_max_num_queries(30):
         client.get(province)
 
 

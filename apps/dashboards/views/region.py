@@ -6,7 +6,7 @@ import io
 
 from django.http import Http404
 from django.shortcuts import redirect, render
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -19,6 +19,7 @@ from apps.monitoring import metrics
 from apps.monitoring import years as figure_years
 from apps.plans.models import MeasureStatus
 
+from .. import planner
 from .. import region as selectors
 from ..figures import FigureTable
 
@@ -63,10 +64,7 @@ def _dashboard(request, level: str, code: str):
 
 
 def planner_url(region) -> str:
-    try:
-        return reverse("dashboards:planner", args=[region.level, region.code])
-    except NoReverseMatch:
-        return f"/dashboards/{region.level}/{region.code}/planner/"
+    return reverse("dashboards:planner", args=[region.level, region.code])
 
 
 @action_required(Action.READ_ASSESSMENTS)
@@ -103,6 +101,7 @@ def region_dashboard(request, level: str, code: str):
         "can_read_targets": scoping.can(request.user, Action.READ_TARGETS, region=region),
         "planner_url": planner_url(region),
         "show_planner": True,
+        "planner_summary": planner.remaining_needs(region),
     }
     return render(request, "dashboards/region.html", context)
 
