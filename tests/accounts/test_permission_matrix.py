@@ -490,6 +490,7 @@ LIST_ENDPOINTS = {  # URL name → URL ({plan}: a sector plan of the province)
     "assessment-list": "/api/v1/assessments/",
     "recompute-run-list": "/api/v1/recompute-runs/",
     "measures-score-list": "/api/v1/measures-scores/",
+    "barometer-list": "/api/v1/barometer/",
 }
 
 
