@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 
 from apps.accounts import scoping
 from apps.accounts.scoping import Action
-from apps.monitoring import engine, metrics
+from apps.monitoring import engine, metrics, years
 from apps.monitoring.models import Assessment
 from apps.regions.models import Region, RegionLevel
 
@@ -159,6 +159,18 @@ class Barometer:
     def has_parent_column(self) -> bool:
         """Rows under more than one parent (e.g. all counties of a province) name their parent."""
         return len({r.region.parent_code for r in self.rows}) > 1
+
+
+def years_for(user) -> list[int]:
+    """Years with barometer figures the user may read, newest first (one query).
+
+    Reads the coverage metric only (the one the default year counts), ordering cleared so that
+    DISTINCT applies to the year alone: a few thousand index entries, not every figure.
+    """
+    qs = Assessment.objects.filter(
+        metric=years.COVERAGE_METRIC, region__in=scoping.regions_for(user, Action.READ_ASSESSMENTS)
+    )
+    return sorted(qs.order_by().values_list("year", flat=True).distinct(), reverse=True)
 
 
 def _invalid(name: str, message: str) -> ValidationError:

@@ -287,7 +287,7 @@ def test_the_downloads_hold_the_filtered_rows(db):
     seed(
         cities,
         levels={EIP: {cities[0].code: "red", cities[1].code: "green"}},
-        values={"nonfossil_share": "12.3456789"},
+        values={"nonfossil_share": "12.3456789", "energy_intensity_reduction_cum": 1},
     )
     client = _client(user_for("provincial"))
     params = {"year": YEAR, "metric": EIP, "level": "red"}

@@ -166,7 +166,7 @@ def _level_choice(level: str) -> dict:
 @action_required(Action.READ_ASSESSMENTS)
 def barometer(request):
     """Every region of a level with its six warnings, as a sortable table and a tile grid."""
-    available = years.years_with_results(request.user)
+    available = bm.years_for(request.user)
     year = _year(request, available)
     context = {
         "years": available,
