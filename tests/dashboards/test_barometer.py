@@ -234,7 +234,7 @@ def test_the_page_shows_tiles_sortable_headers_counts_and_drill_down_links(jiang
     assert "parent=360400" in html and "metric=energy_intensity_warning_progress" in html  # filters kept
     assert 'class="data-version"' in html
     county = client.get("/dashboards/", {"year": YEAR, "parent": "360100"}).content.decode()
-    assert "/dashboards/county/360102/" in county  # a county tile opens its dashboard
+    assert "/dashboards/county/360102/?year=2032" in county  # a county tile opens its dashboard
 
 
 def test_bad_page_parameters_are_404_or_400_never_500(jiangxi):

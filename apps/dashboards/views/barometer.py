@@ -79,11 +79,11 @@ def _rank(level: str | None) -> int:
     return bm.LEVELS.index(level) if level in bm.LEVELS else len(bm.LEVELS)
 
 
-def _link(row: bm.Row, query: str) -> str:
+def _link(row: bm.Row, query: str, year: int) -> str:
     """Drill-down: a region with regions below it opens them (other filters kept), a county its dashboard."""
     if row.region.level in bm.CHILD_LEVEL:
         return f"?{query}"
-    return region_dashboard_url(row.region.level, row.region.code)
+    return f"{region_dashboard_url(row.region.level, row.region.code)}?year={year}"
 
 
 def _drill_query(request, code: str) -> str:
@@ -112,7 +112,7 @@ def _tiles(request, data: bm.Barometer) -> dict | None:
             "region": row.region,
             "level": level,
             "label": metrics.text_label(level) if level else "",
-            "url": _link(row, _drill_query(request, row.region.code)),
+            "url": _link(row, _drill_query(request, row.region.code), data.year),
         }
         cell = grid.cells.get(row.region.code)
         if cell is None:
@@ -193,7 +193,7 @@ def barometer(request):
     if fmt == "xlsx":
         return _xlsx(data, context["data_version"])
     rows = [
-        {"row": r, "cells": _cells(r), "url": _link(r, _drill_query(request, r.region.code))}
+        {"row": r, "cells": _cells(r), "url": _link(r, _drill_query(request, r.region.code), year)}
         for r in data.rows
     ]
     declared = (
@@ -217,6 +217,7 @@ def barometer(request):
         "years_page": _years_page_url(),
         "breadcrumb": _breadcrumb(request, data),
         "parent_sort": bm.next_sort(data.sort, "parent"),
+        "parent_aria": bm.sort_direction(data.sort, "parent"),
     }
     return render(request, TEMPLATE, context)
 
