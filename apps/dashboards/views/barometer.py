@@ -36,6 +36,30 @@ def region_dashboard_url(level: str, code: str) -> str:
         return f"/dashboards/{level}/{code}/"
 
 
+class Links:
+    """Where a row or tile leads, built once per request (hundreds of rows: no copy or reverse per row).
+
+    A region with regions below it opens them here, the other filters kept (the level and the page
+    reset); a county opens its region dashboard for the same year.
+    """
+
+    def __init__(self, request, year: int):
+        params = request.GET.copy()
+        for key in ("region_level", "page", "export", "parent"):
+            params.pop(key, None)
+        rest = params.urlencode()
+        self.prefix = f"?{rest}&parent=" if rest else "?parent="
+        self.year = year
+        sample = region_dashboard_url("county", "000000")
+        self.dashboard = sample.replace("county", "{level}", 1).replace("000000", "{code}", 1)
+
+    def __call__(self, row: bm.Row) -> str:
+        if row.region.level in bm.CHILD_LEVEL:
+            return self.prefix + row.region.code
+        url = self.dashboard.format(level=row.region.level, code=row.region.code)
+        return f"{url}?year={self.year}"
+
+
 def _years_page_url() -> str | None:
     try:
         return reverse("monitoring:years")
@@ -54,7 +78,7 @@ def _year(request, available: list[int]) -> int | None:
     return default if default in available else (available[0] if available else None)
 
 
-def _cells(row: bm.Row) -> list[dict]:
+def _cells(row: bm.Row, labels: dict[str, str]) -> list[dict]:
     """The table cells of a row, ready to show: warnings with last year's level, rounded figures."""
     cells = [
         {
@@ -64,7 +88,9 @@ def _cells(row: bm.Row) -> list[dict]:
             "previous": row.previous[m],
             "changed": row.previous[m] is not None and row.warnings[m] != row.previous[m],
             "worsened": _rank(row.warnings[m]) < _rank(row.previous[m]),
-            "previous_label": metrics.text_label(row.previous[m]) if row.previous[m] else "",
+            "previous_label": labels.get(row.previous[m], ""),
+            "icon": metrics.LEVEL_ICONS.get(row.warnings[m], ""),
+            "label": labels.get(row.warnings[m], ""),
         }
         for m in bm.WARNINGS
     ]
@@ -79,22 +105,7 @@ def _rank(level: str | None) -> int:
     return bm.LEVELS.index(level) if level in bm.LEVELS else len(bm.LEVELS)
 
 
-def _link(row: bm.Row, query: str, year: int) -> str:
-    """Drill-down: a region with regions below it opens them (other filters kept), a county its dashboard."""
-    if row.region.level in bm.CHILD_LEVEL:
-        return f"?{query}"
-    return f"{region_dashboard_url(row.region.level, row.region.code)}?year={year}"
-
-
-def _drill_query(request, code: str) -> str:
-    params = request.GET.copy()
-    for key in ("region_level", "page", "export"):
-        params.pop(key, None)
-    params["parent"] = code
-    return params.urlencode()
-
-
-def _tiles(request, data: bm.Barometer) -> dict | None:
+def _tiles(data: bm.Barometer, link: Links) -> dict | None:
     """Tiles of the shown regions placed by their seat points; regions without a point follow."""
     if not data.rows or len(data.rows) > MAX_TILES:
         return None
@@ -112,7 +123,7 @@ def _tiles(request, data: bm.Barometer) -> dict | None:
             "region": row.region,
             "level": level,
             "label": metrics.text_label(level) if level else "",
-            "url": _link(row, _drill_query(request, row.region.code), data.year),
+            "url": link(row),
         }
         cell = grid.cells.get(row.region.code)
         if cell is None:
@@ -159,6 +170,24 @@ def _counts(data: bm.Barometer) -> list[dict]:
     ]
 
 
+def _page_errors(request, exc: ValidationError) -> list[str]:
+    """A bad filter in the address, said for people: the filter's label, not the parameter's code."""
+    labels = {
+        "parent": _("Within"),
+        "region_level": _("Regions"),
+        "metric": _("Warning indicator"),
+        "level": _("Warning level"),
+        "sort": _("Sort"),
+    }
+    found = []
+    for name, messages in exc.message_dict.items():
+        text = " ".join(messages)
+        if name != "parent":
+            text = _("“%(value)s” is not one of the choices.") % {"value": request.GET.get(name, "")}
+        found.append(f"{labels.get(name, name)}: {text}")
+    return found
+
+
 def _level_choice(level: str) -> dict:
     return {"value": level, "icon": metrics.LEVEL_ICONS[level], "label": metrics.text_label(level)}
 
@@ -185,17 +214,16 @@ def barometer(request):
     try:
         data = bm.barometer(request.user, year=year, **{k: request.GET.get(k) or None for k in PARAMS})
     except ValidationError as exc:
-        context["errors"] = [f"{k}: {' '.join(v)}" for k, v in exc.message_dict.items()]
+        context["errors"] = _page_errors(request, exc)
         return render(request, TEMPLATE, context, status=400)
     fmt = request.GET.get("export", "")
     if fmt == "csv":
         return _csv(data)
     if fmt == "xlsx":
         return _xlsx(data, context["data_version"])
-    rows = [
-        {"row": r, "cells": _cells(r), "url": _link(r, _drill_query(request, r.region.code), year)}
-        for r in data.rows
-    ]
+    link = Links(request, year)
+    labels = {lv: metrics.text_label(lv) for lv in bm.LEVELS}
+    rows = [{"row": r, "cells": _cells(r, labels), "url": link(r)} for r in data.rows]
     declared = (
         CompleteYear.objects.filter(year=year).exists()
         if scoping.can(request.user, Action.DECLARE_YEAR_COMPLETE)
@@ -207,10 +235,11 @@ def barometer(request):
     context |= {
         "data": data,
         "page": paginate(request, rows, PAGE_SIZE),
-        "anchor_cells": _cells(data.anchor_row) if data.anchor_row else None,
+        "anchor_cells": _cells(data.anchor_row, labels) if data.anchor_row else None,
+        "parent_column": data.has_parent_column,
         "columns": _columns(data.sort),
         "counts": _counts(data),
-        "tiles": _tiles(request, data),
+        "tiles": _tiles(data, link),
         "too_many_tiles": len(data.rows) > MAX_TILES,
         "parents": list(parents.order_by("path").values_list("code", "name", "level")),
         "declare_hint": not declared,
