@@ -384,3 +384,19 @@ def test_tiles_are_deterministic_whatever_the_input_order():
     assert single.cells == {"a": (0, 0)} and (single.rows, single.cols) == (1, 1)
     same_place = tiles.snap([tiles.Point(k, 115.0, 28.0) for k in "abc"])
     assert len(set(same_place.cells.values())) == 3
+
+
+def test_drill_down_keeps_the_filters_and_names_the_year(jiangxi):
+    client = _client(user_for("provincial"))
+    html = client.get("/dashboards/", {"metric": EIP, "level": "green", "sort": "-region"}).content.decode()
+    link = f"?metric={EIP}&amp;level=green&amp;sort=-region&amp;year={YEAR}&amp;parent=360400"
+    assert link in html
+    drilled = client.get("/dashboards/", {"metric": EIP, "level": "green", "parent": "360400"})
+    assert drilled.status_code == 200 and "九江市" in drilled.content.decode()
+
+
+def test_the_api_opens_on_the_default_year(jiangxi):
+    years.declare_complete(user_for("provincial"), YEAR)
+    body = _api(user_for("provincial")).get("/api/v1/barometer/").json()
+    assert body["count"] == Region.objects.filter(level="city").count()
+    assert {row["year"] for row in body["results"]} == {YEAR}

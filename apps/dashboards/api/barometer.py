@@ -8,7 +8,7 @@ writes them (`green` / `yellow` / `red`, null where not computed).
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import serializers
 from rest_framework.response import Response
 
@@ -23,8 +23,24 @@ WARNING_CHOICES = list(bm.LEVELS)
 GRADE_CHOICES = list(bm.GRADE_ORDER)
 
 
-def _warning(help_text: str = ""):
-    return serializers.ChoiceField(choices=WARNING_CHOICES, allow_null=True, help_text=help_text)
+def _text(choices: list[str], *, nullable: bool = True, help_text: str = ""):
+    """A text figure from a fixed list, documented by a pattern (no per-field enum components)."""
+    schema = {
+        "type": "string",
+        "pattern": "^(" + "|".join(choices) + ")$",
+        "nullable": nullable,
+        "description": f"{help_text} (one of: {', '.join(choices)})".strip(),
+    }
+
+    @extend_schema_field(schema)
+    class TextField(serializers.CharField):
+        pass
+
+    return TextField(allow_null=nullable, help_text=schema["description"])
+
+
+def _warning(help_text: str = "warning level; null where not computed"):
+    return _text(WARNING_CHOICES, help_text=help_text)
 
 
 def _number(help_text: str = ""):
@@ -43,10 +59,10 @@ class PreviousWarningsSerializer(serializers.Serializer):
 
 
 class ChangeSerializer(serializers.Serializer):
-    metric = serializers.ChoiceField(choices=list(bm.WARNINGS))
-    previous = serializers.ChoiceField(choices=WARNING_CHOICES)
-    current = serializers.ChoiceField(choices=WARNING_CHOICES)
-    direction = serializers.ChoiceField(choices=[bm.WORSENED, bm.IMPROVED])
+    metric = _text(list(bm.WARNINGS), nullable=False)
+    previous = _text(WARNING_CHOICES, nullable=False)
+    current = _text(WARNING_CHOICES, nullable=False)
+    direction = _text([bm.WORSENED, bm.IMPROVED], nullable=False)
 
 
 class BarometerRowSerializer(serializers.Serializer):
@@ -54,7 +70,7 @@ class BarometerRowSerializer(serializers.Serializer):
 
     region_code = serializers.CharField()
     region_name = serializers.CharField()
-    level = serializers.ChoiceField(choices=RegionLevel.values)
+    level = _text(list(RegionLevel.values), nullable=False)
     parent_code = serializers.CharField(allow_null=True)
     year = serializers.IntegerField()
     energy_intensity_warning_annual = _warning()
@@ -70,7 +86,7 @@ class BarometerRowSerializer(serializers.Serializer):
     nonfossil_share = _number("%")
     energy_total_assessed = _number("10⁴ tce")
     energy_total_allowed = _number("10⁴ tce")
-    grade = serializers.ChoiceField(choices=GRADE_CHOICES, allow_null=True)
+    grade = _text(GRADE_CHOICES, help_text="§9 grade; null where not computed")
     previous = PreviousWarningsSerializer(help_text="the warnings of year − 1")
     changes = ChangeSerializer(many=True, help_text="warnings whose level changed since year − 1")
 

@@ -47,6 +47,7 @@ class Links:
         params = request.GET.copy()
         for key in ("region_level", "page", "export", "parent"):
             params.pop(key, None)
+        params["year"] = str(year)  # the link says which year it shows, whatever the default later
         rest = params.urlencode()
         self.prefix = f"?{rest}&parent=" if rest else "?parent="
         self.year = year
