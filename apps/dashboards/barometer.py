@@ -38,7 +38,7 @@ FIGURES: tuple[str, ...] = (
 )
 GRADE = "grade"
 #: Every column of the barometer, in the order the table shows them.
-METRICS: tuple[str, ...] = (*WARNINGS, *FIGURES, GRADE)
+METRICS: tuple[str, ...] = (*WARNINGS, GRADE, *FIGURES)
 LEVELS: tuple[str, ...] = metrics.LEVEL_ORDER  # red, yellow, green: worst first
 #: Grades, worst first (for sorting); pending review last, it says nothing yet.
 GRADE_ORDER: tuple[str, ...] = (

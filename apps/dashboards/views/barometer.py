@@ -95,10 +95,10 @@ def _cells(row: bm.Row, labels: dict[str, str]) -> list[dict]:
         }
         for m in bm.WARNINGS
     ]
-    cells += [{"metric": m, "kind": "number", "text": metrics.display(m, row.figures[m])} for m in bm.FIGURES]
     cells.append(
         {"metric": bm.GRADE, "kind": "grade", "text": metrics.display(bm.GRADE, None, row.grade or "")}
     )
+    cells += [{"metric": m, "kind": "number", "text": metrics.display(m, row.figures[m])} for m in bm.FIGURES]
     return cells
 
 
