@@ -306,6 +306,8 @@ def test_the_downloads_hold_the_filtered_rows(db):
     header = [c.value for c in book.worksheets[0][1]]
     assert "能耗强度进度预警" in header and header[0] == "地区代码"
     assert book.worksheets[0]["A2"].value == cities[0].code
+    share = book.worksheets[0].cell(row=2, column=header.index("非化石能源消费比重（%）") + 1)
+    assert share.value == pytest.approx(12.3456789) and share.number_format == "#,##0.00"  # shown rounded
 
 
 def test_nav_and_the_declare_hint(jiangxi):

@@ -311,4 +311,11 @@ def _xlsx(data: bm.Barometer, version) -> object:
             Sheet(title=_("About"), columns=[_("Item"), _("Value")], rows=about, freeze=None),
         ]
     )
+    sheet = workbook.worksheets[0]
+    for index, metric in enumerate(bm.METRICS, start=len(header) - len(bm.METRICS) + 1):
+        if metric in bm.FIGURES:  # full precision kept, shown rounded as on the page
+            decimals = metrics.info(metric).precision
+            number_format = "#,##0" + ("." + "0" * decimals if decimals else "")
+            for (cell,) in sheet.iter_rows(min_row=2, min_col=index, max_col=index):
+                cell.number_format = number_format
     return download(xlsx_bytes(workbook), f"barometer-{data.year}.xlsx")
