@@ -18,13 +18,14 @@ from openpyxl import load_workbook
 from rest_framework.test import APIClient
 
 from apps.accounts import scoping
+from apps.accounts.roles import Role
 from apps.accounts.scoping import Action
 from apps.dashboards import barometer as bm
 from apps.dashboards import tiles
 from apps.monitoring import years
 from apps.monitoring.models import Assessment
 from apps.regions.models import Region
-from tests.factories import ROLES, user_for
+from tests.factories import ROLES, user_for, user_with
 
 YEAR, BEFORE = 2032, 2031
 EIP = "energy_intensity_warning_progress"
@@ -196,9 +197,15 @@ def _api_codes(api, params) -> set[str]:
         page += 1
 
 
-@pytest.mark.parametrize("role", ROLES)
+CITY_LEVEL_USERS = {  # the same roles with a city's jurisdiction, so that something lies outside
+    "department@360100": (Role.DEPARTMENT_STAFF, "360100", "energy"),
+    "congress@360100": (Role.CONGRESS_MEMBER, "360100", None),
+}
+
+
+@pytest.mark.parametrize("role", [*ROLES, *CITY_LEVEL_USERS])
 def test_no_role_ever_sees_a_region_outside_its_jurisdiction(jiangxi, role):
-    user = user_for(role)
+    user = user_with(*CITY_LEVEL_USERS[role]) if role in CITY_LEVEL_USERS else user_for(role)
     allowed = set(scoping.regions_for(user, Action.READ_ASSESSMENTS).values_list("code", flat=True))
     client, api = _client(user), _api(user)
     outside = {r for r in Region.objects.values_list("code", "name") if r[0] not in allowed}
