@@ -25,6 +25,7 @@ class NavItem:
     action: Action | None = None  # None: any signed-in user
     admin_only: bool = False
     public: bool = False
+    needs_region: bool = False  # only for users with a jurisdiction (e.g. "my region's …")
 
 
 # Entries of the accounts app itself; every other app lists its own in `apps/<app>/nav.py` (ITEMS).
@@ -52,6 +53,8 @@ def items_for(user) -> list[dict]:
     visible = []
     for item in all_items():
         if item.admin_only and not is_admin(user):
+            continue
+        if item.needs_region and not getattr(user, "region_id", None):
             continue
         if not item.public and not user.is_authenticated:
             continue

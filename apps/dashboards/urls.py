@@ -1,10 +1,12 @@
 from django.urls import path
 
+from .views import barometer as barometer_views
 from .views import planner as planner_views
 from .views import region as region_views
 
 app_name = "dashboards"
 urlpatterns = [
+    path("", barometer_views.barometer, name="barometer"),
     path("my-region/", region_views.my_region, name="my-region"),
     path("scenarios/<int:pk>/", planner_views.scenario_detail, name="scenario"),
     path("scenarios/<int:pk>/attach/", planner_views.scenario_attach, name="scenario-attach"),

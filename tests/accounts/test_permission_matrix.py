@@ -493,6 +493,7 @@ LIST_ENDPOINTS = {  # URL name → URL ({plan}: a sector plan of the province)
     "scenario-list": "/api/v1/scenarios/",
     "metric-list": "/api/v1/metrics/",
     "complete-year-list": "/api/v1/complete-years/",
+    "barometer-list": "/api/v1/barometer/",
 }
 
 
