@@ -89,7 +89,7 @@ def intensity_targets(nodes: Iterable[Node]) -> dict[tuple[str, int], float]:
             elif (code, base) in WEAKER:
                 value = target(parent, base) - 1
             else:
-                value = target(parent, base) + _half(between(code, f"target{base}", -0.4, 1.6))
+                value = target(parent, base) + _half(between(code, f"target{base}", 0.0, 1.6))
             targets[(code, base)] = value
         return targets[(code, base)]
 
@@ -129,8 +129,8 @@ def _county_series(
     gdp = 140 * size * between(city, "city-size", 0.7, 1.4)
     intensity = 0.55 * math.exp(between(code, "intensity", -0.55, 0.6))  # tce per 10^4 yuan
     growth_offset = between(code, "growth", -1.5, 1.5) + between(city, "growth", -0.8, 0.8)
-    nonfossil = between(code, "nf", 0.06, 0.19)
-    nonfossil_step = between(code, "nf-step", 0.004, 0.011)
+    nonfossil = between(city, "nf", 0.08, 0.16) + between(code, "nf", -0.025, 0.025)
+    nonfossil_step = between(city, "nf-step", 0.005, 0.01) + between(code, "nf-step", -0.002, 0.002)
     gas = between(code, "gas", 0.015, 0.05)
     gas_step = between(code, "gas-step", 0.0015, 0.005)
     oil = between(code, "oil", 0.10, 0.20)

@@ -61,7 +61,7 @@ def _own(code: str, base: int, series) -> dict[str, Decimal]:
         t_base = sim.assessed_total(series, base, base)
         t_gain = t_base * f("growth", 0.05, 0.15)
     cap = t_base + t_gain * f("cap", 0.88, 1.38) if t_gain > 0 else t_base * f("cap", 1.0, 1.03)
-    nf = nf_base + max(0.5, nf_gain * f("nf", 0.7, 1.4))
+    nf = nf_base + max(0.5, nf_gain * f("nf", 0.55, 1.15))
     return {
         CAP: Decimal(str(cap)).quantize(Decimal(1), rounding=ROUND_HALF_UP),
         NF: Decimal(str(nf)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP),
@@ -83,7 +83,7 @@ def demo_targets(nodes: list[sim.Node], last_year: int) -> dict[tuple[str, str, 
             values[CI] = values[EI] + Decimal(str(sim.CO2_MARGIN[base]))
             if (code, base, NF) in PUBLISHED_TARGETS:
                 values[NF] = PUBLISHED_TARGETS[(code, base, NF)]
-            elif node.level == RegionLevel.CITY:  # shares depend on local resources: cities only
+            elif node.parent is not None:  # a sub-region asks at least as much as its parent
                 values[NF] = max(values[NF], targets[(parents[code], period, NF, None)])
             for metric, value in values.items():
                 targets[(code, period, metric, None)] = value
