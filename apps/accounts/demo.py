@@ -1,6 +1,7 @@
 """Demo users, one per role (README: "Demo logins"). Demo data only, never for production."""
 
 from django.conf import settings
+from django.contrib.auth.hashers import make_password
 
 from apps.organizations.models import Department
 from apps.regions.selectors import by_codes
@@ -22,6 +23,8 @@ DEMO_USERS = [
 
 def seed(stdout) -> None:
     regions = by_codes([code for _, _, code, _, _ in DEMO_USERS if code])
+    # Every demo user has the same published password: hash it once (a hash costs ~1 s).
+    encoded = make_password(settings.DEMO_PASSWORD)
     for username, role, code, kind, full_name in DEMO_USERS:
         region = regions.get(code) if code else None
         department = Department.objects.get(region=region, kind=kind) if kind else None
@@ -29,7 +32,7 @@ def seed(stdout) -> None:
         user.role, user.region, user.department = role, region, department
         user.last_name, user.first_name = full_name, ""
         if created:
-            user.set_password(settings.DEMO_PASSWORD)
+            user.password = encoded
         user.full_clean()
         user.save()
         stdout.write(f"  demo user {username} ({role}) {'created' if created else 'kept'}")

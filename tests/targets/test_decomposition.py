@@ -110,30 +110,45 @@ def test_demo_data_shows_xinyu_weaker_and_the_cities_caps_above_the_province(dem
     assert result.cap_sum_exceeds
     assert cell(result, "360000", "energy_intensity_reduction").value == Decimal("14")
     assert cell(result, "360000", "nonfossil_share").value == Decimal("18.3")
-    nanchang = selectors.decomposition(SYSTEM, region("360100"), period_14)
-    assert len([r for r in nanchang.rows if r.cells[0].target]) == 9
-    assert not nanchang.cap_sum_exceeds
-    assert nanchang.weaker_count == 0
+    for city in region("360000").children.all():  # every county has its targets, none weaker
+        decomposition = selectors.decomposition(SYSTEM, city, period_14)
+        assert decomposition.rows and all(r.cells[0].target for r in decomposition.rows)
+        assert decomposition.weaker_count == 0
 
 
-def test_demo_targets_match_the_worked_example_and_are_marked_as_demo(demo, region):
+def test_demo_targets_cover_every_region_and_period_near_the_base_year_and_are_marked_as_demo(demo, region):
+    from apps.regions.models import Region
+    from apps.reports.selectors import approved_values
+    from apps.targets.models import PlanPeriod
+
     out = StringIO()
     call_command("seed_demo", stdout=out)  # idempotent: a second seeding adds and changes nothing
     assert "0 created, 0 updated" in out.getvalue()
-    nanchang = {(t.metric, t.year): t.value for t in RegionTarget.objects.filter(region=region("360100"))}
-    assert nanchang == {
-        ("energy_intensity_reduction", None): Decimal("14"),
-        ("co2_intensity_reduction", None): Decimal("18"),
-        ("energy_total_cap", None): Decimal("560"),
-        ("energy_intensity_reduction_annual", 2022): Decimal("3.2"),
-    }
+    regions = Region.objects.filter(path__startswith="360000/")
+    periods = PlanPeriod.objects.filter(code__in=["2016-2020", "2021-2025", "2026-2030"])
+    have = set(RegionTarget.objects.filter(year=None).values_list("region__code", "period__code", "metric"))
+    metrics = {"energy_intensity_reduction", "co2_intensity_reduction", "energy_total_cap", "nonfossil_share"}
+    assert have >= {(r.code, p.code, m) for r in regions for p in periods for m in metrics}
     made_up = RegionTarget.objects.exclude(
-        region=region("360000"), metric__in=["energy_intensity_reduction", "nonfossil_share"]
+        region=region("360000"),
+        period__code="2021-2025",
+        metric__in=["energy_intensity_reduction", "nonfossil_share"],
     )
     assert all("demo" in t.note for t in made_up)
-    assert (
-        RegionTarget.objects.filter(region__parent=region("360000")).values("region").distinct().count() == 11
+    # Caps consistent with the base year: above its assessed total (2021–2025: feedstock out),
+    # by no more than the period could plausibly add.
+    base = {}
+    for region_id, _year, code, value in approved_values(years=[2020]):
+        base.setdefault(region_id, {})[code] = value
+    caps = RegionTarget.objects.filter(period__code="2021-2025", metric="energy_total_cap", year=None)
+    for cap in caps:
+        assessed = base[cap.region_id]["energy_total"] - base[cap.region_id]["feedstock_energy"]
+        assert assessed < cap.value < assessed * Decimal("1.5"), cap
+    # An intensity target of a few percent a year, never negative or absurd.
+    reductions = RegionTarget.objects.filter(
+        metric__in=["energy_intensity_reduction", "co2_intensity_reduction"]
     )
+    assert all(Decimal(5) <= t.value <= Decimal(30) for t in reductions)
 
 
 def test_a_county_sees_only_its_own_row_and_no_cap_sum_in_its_citys_decomposition(user_of, region, period_14):
