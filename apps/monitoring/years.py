@@ -107,7 +107,7 @@ def default_year(user) -> int | None:
 def years_with_results(user) -> list[int]:
     """Years with any figure the user may read, newest first (one query)."""
     qs = scoping.restrict(Assessment.objects.all(), user, Action.READ_ASSESSMENTS)
-    return sorted(set(qs.values_list("year", flat=True).distinct()), reverse=True)
+    return list(qs.order_by("-year").values_list("year", flat=True).distinct())
 
 
 def _check_year(year) -> int:
