@@ -4,6 +4,7 @@ chart's CSV — whose rows are exactly the figures drawn."""
 
 import csv
 import io
+from pathlib import Path
 from urllib.parse import parse_qs, urlparse
 
 import pytest
@@ -64,7 +65,7 @@ def test_official_filters_drills_down_and_downloads_a_charts_figures(browser, li
     # Download exactly the figures drawn.
     with page.expect_download() as info:
         chart.locator("a", has_text="CSV").click()
-    body = open(info.value.path(), encoding="utf-8-sig").read()
+    body = Path(info.value.path()).read_text(encoding="utf-8-sig")
     rows = list(csv.DictReader(io.StringIO(body)))
     assert {row["region_code"] for row in rows} == {DONGHU}
     assert [int(row["year"]) for row in rows] == shown_years  # the table's rows, no more, no less
