@@ -55,3 +55,15 @@ def test_a_national_page_of_the_completeness_grid_stays_small(national, client):
     assert response.status_code == 200
     assert len(response.content) < 400_000  # 100 rows of 3,351, not 4 MB
     assert "3,351" in response.content.decode() or "3351" in response.content.decode()
+
+
+def test_the_overview_read_for_a_page_costs_four_queries_on_the_national_data(
+    national, django_assert_max_num_queries
+):
+    from apps.monitoring.selectors import overview_rows
+
+    admin = user_for("admin")
+    with django_assert_max_num_queries(4):
+        page = overview_rows(admin, national.year, ("energy_intensity_completion", "grade"), page=30)
+    assert len(page.object_list) == 50 and page.paginator.count == NATIONAL_REGIONS
+    assert all(set(row["figures"]) == {"energy_intensity_completion", "grade"} for row in page.object_list)
