@@ -131,10 +131,10 @@ class Client:
                 self.conn.request(method, path, body=data, headers=headers)
                 response = self.conn.getresponse()
                 content = response.read()
-            except (http.client.HTTPException, ConnectionError):
+            except (http.client.HTTPException, ConnectionError) as exc:
                 self.close()
                 if attempt == 2:
-                    raise
+                    raise ConnectionError(str(exc)) from exc
                 continue
             elapsed = time.perf_counter() - started
             for header in response.headers.get_all("Set-Cookie") or []:
@@ -203,7 +203,13 @@ def load(
                     if remaining[0] <= 0 or late:
                         return
                     remaining[0] -= 1
-                status, body, elapsed = client.request("GET", path)
+                try:
+                    status, body, elapsed = client.request("GET", path)
+                except OSError as exc:  # a worker killed on timeout, a reset: counted, not fatal
+                    client.close()
+                    with lock:
+                        statuses[type(exc).__name__] = statuses.get(type(exc).__name__, 0) + 1
+                    continue
                 with lock:
                     times.append(elapsed)
                     statuses[str(status)] = statuses.get(str(status), 0) + 1
@@ -224,7 +230,7 @@ def load(
 
 
 def summarize(label: str, url: str, clients: int, times: list[float], statuses, size, wall: float) -> Measure:
-    ms = sorted(t * 1000 for t in times)
+    ms = sorted(t * 1000 for t in times) or [float("nan")]
     p95 = statistics.quantiles(ms, n=20, method="inclusive")[-1] if len(ms) > 1 else ms[0]
     return Measure(
         label=label,
@@ -299,9 +305,9 @@ def setup(env: dict[str, str]) -> None:
 
 def start_gunicorn(env: dict[str, str], port: int, workers: int) -> subprocess.Popen:
     gunicorn = Path(python()).parent / "gunicorn"
-    bind = f"127.0.0.1:{port}"
+    options = ["-w", str(workers), "-b", f"127.0.0.1:{port}", "--timeout", "120", "--log-level", "warning"]
     server = subprocess.Popen(
-        [str(gunicorn), "carbon_portal.wsgi", "-w", str(workers), "-b", bind, "--log-level", "warning"],
+        [str(gunicorn), "carbon_portal.wsgi", *options],
         cwd=ROOT,
         env=env,
     )

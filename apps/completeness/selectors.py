@@ -36,7 +36,7 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 
 from django.core.exceptions import ValidationError
@@ -180,13 +180,37 @@ class Cell:
     def label(self) -> str:
         return str(self.state.label)
 
+    links: tuple[str, str] | None = None  # (report URL, correction URL), resolved once per page
+
     @property
     def url(self) -> str | None:
-        return reverse("reports:detail", args=[self.report_id]) if self.report_id else None
+        if not self.report_id:
+            return None
+        return self.links[0] if self.links else reverse("reports:detail", args=[self.report_id])
 
     @property
     def correction_url(self) -> str | None:
-        return reverse("reports:detail", args=[self.correction_id]) if self.correction_id else None
+        if not self.correction_id:
+            return None
+        return self.links[1] if self.links else reverse("reports:detail", args=[self.correction_id])
+
+
+_PLACEHOLDER_ID = 987654321
+
+
+def with_links(cell: Cell, pattern: str) -> Cell:
+    """The cell with its links resolved from `pattern` (the report URL of _PLACEHOLDER_ID):
+    a page of the grid links hundreds of cells, and `reverse` for each cost more than the rest."""
+    if not cell.report_id and not cell.correction_id:
+        return cell
+    marker = str(_PLACEHOLDER_ID)
+    return replace(
+        cell,
+        links=(
+            pattern.replace(marker, str(cell.report_id)) if cell.report_id else "",
+            pattern.replace(marker, str(cell.correction_id)) if cell.correction_id else "",
+        ),
+    )
 
 
 def visible_cell(facts: RegionYear, access: Access, *, year: int, due: date | None, today: date) -> Cell:
@@ -367,6 +391,18 @@ class Grid:
     def states(self) -> list[CellState]:
         return list(CellState)
 
+    @property
+    def summary(self) -> list[dict]:
+        """Per state: its counts per year and in total (the summary table, in display order)."""
+        return [
+            {
+                "state": state,
+                "counts": [col.counts[state.value] for col in self.columns],
+                "total": self.totals[state.value],
+            }
+            for state in CellState
+        ]
+
 
 #: Rows per page of the grid on screen (the export has every row).
 PAGE_SIZE = 100
@@ -388,15 +424,19 @@ def _rows(user, regions: list[Region], columns: list[YearColumn], today: date) -
     shown = Region.objects.filter(pk__in=[r.pk for r in regions])
     revisions = revisions_by_region_year(shown, years) if regions else {}
     rows = []
+    pattern = reverse("reports:detail", args=[_PLACEHOLDER_ID])
     for region in regions:
         access = access_for(user, region)
         cells = [
-            visible_cell(
-                summarize(revisions.get((region.pk, col.year), ())),
-                access,
-                year=col.year,
-                due=col.due_date,
-                today=today,
+            with_links(
+                visible_cell(
+                    summarize(revisions.get((region.pk, col.year), ())),
+                    access,
+                    year=col.year,
+                    due=col.due_date,
+                    today=today,
+                ),
+                pattern,
             )
             for col in columns
         ]
