@@ -32,6 +32,7 @@ import argparse
 import http.client
 import json
 import re
+import signal
 import statistics
 import subprocess
 import sys
@@ -338,6 +339,8 @@ def run(
     env = django_env()
     env["CONN_MAX_AGE"] = "600"  # a worker keeps its connection, as in production
     setup(env)
+    # Stopped (SIGTERM) while measuring: unwind, so the finally below stops gunicorn too.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))
     server = start_gunicorn(env, port, workers)
     results: list[Measure] = []
     try:

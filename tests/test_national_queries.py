@@ -53,7 +53,7 @@ def test_a_national_page_of_the_completeness_grid_stays_small(national, client):
     client.force_login(user_for("admin"))
     response = client.get("/reports/completeness/")
     assert response.status_code == 200
-    assert len(response.content) < 400_000  # 100 rows of 3,351, not 4 MB
+    assert len(response.content) < 300_000  # 50 rows of 3,351, not 4 MB
     assert "3,351" in response.content.decode() or "3351" in response.content.decode()
 
 

@@ -405,7 +405,7 @@ class Grid:
 
 
 #: Rows per page of the grid on screen (the export has every row).
-PAGE_SIZE = 100
+PAGE_SIZE = 50
 
 
 def _filtered_regions(user, filters: GridFilters) -> QuerySet[Region]:
