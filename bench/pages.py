@@ -108,7 +108,7 @@ class Measure:
 class Client:
     """A keep-alive HTTP/1.1 connection with a cookie jar: one per simulated user thread."""
 
-    def __init__(self, host: str, port: int, cookies: dict[str, str] | None = None, timeout: float = 60):
+    def __init__(self, host: str, port: int, cookies: dict[str, str] | None = None, timeout: float = 120):
         self.host, self.port, self.timeout = host, port, timeout
         self.cookies = dict(cookies or {})
         self.conn: http.client.HTTPConnection | None = None
@@ -196,7 +196,10 @@ def load(
         client = Client(host, port, cookies)
         try:
             for _ in range(warmup):
-                client.request("GET", path)
+                try:
+                    client.request("GET", path)
+                except OSError:  # not measured: the measured requests count their errors
+                    client.close()
             while True:
                 with lock:
                     # past the time budget, stop once every client has measured one request
@@ -355,7 +358,7 @@ def run(
                     clients=clients,
                     requests=requests,
                     max_seconds=max_seconds,
-                    warmup=max(2, workers // clients),
+                    warmup=max(1, workers // clients),
                 )
                 results.append(m)
                 say(
