@@ -160,7 +160,14 @@ def machine(conn) -> dict:
         pg = cur.fetchone()[0].split(" on ")[0]
         cur.execute("SELECT current_setting('shared_buffers'), current_setting('work_mem')")
         shared_buffers, work_mem = cur.fetchone()
-    from importlib.metadata import version
+    from importlib.metadata import PackageNotFoundError
+    from importlib.metadata import version as installed
+
+    def version(name: str) -> str:  # the pages part runs without the reference's pandas
+        try:
+            return installed(name)
+        except PackageNotFoundError:
+            return "not installed"
 
     commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True)
     return {
