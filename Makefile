@@ -61,7 +61,8 @@ format: install
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
-# National-scale benchmark of the monitoring engine on PostgreSQL (BENCH_DATABASE_URL); bench/README.md.
+# National-scale benchmark of the monitoring engine and of the pages (gunicorn) on PostgreSQL
+# (BENCH_DATABASE_URL); bench/README.md. Only the pages: make bench BENCH_ARGS="--only pages".
 bench: install
 	$(BIN)/pip install --quiet -r requirements-bench.txt
 	$(PY) bench/run_bench.py $(BENCH_ARGS)

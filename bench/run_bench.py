@@ -34,7 +34,7 @@ from psycopg2 import sql
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench import compare
+from bench import compare, pages
 from bench.common import BENCH_DIR, OUT_DIR, ROOT, database_name, database_url, django_env, dsn, python
 
 #: Targets of issue 5, item 6.
@@ -160,7 +160,14 @@ def machine(conn) -> dict:
         pg = cur.fetchone()[0].split(" on ")[0]
         cur.execute("SELECT current_setting('shared_buffers'), current_setting('work_mem')")
         shared_buffers, work_mem = cur.fetchone()
-    from importlib.metadata import version
+    from importlib.metadata import PackageNotFoundError
+    from importlib.metadata import version as installed
+
+    def version(name: str) -> str:  # the pages part runs without the reference's pandas
+        try:
+            return installed(name)
+        except PackageNotFoundError:
+            return "not installed"
 
     commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True)
     return {
@@ -264,9 +271,22 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--profile", action="store_true", help="also profile one full recompute (cProfile)")
     parser.add_argument("--record", action="store_true", help="write bench/RESULTS.md (else bench/out/)")
+    parser.add_argument(
+        "--only",
+        choices=["pages"],
+        help="pages: only the pages part (bench/pages.py) on the data loaded (loaded first if absent)",
+    )
+    parser.add_argument("--skip-pages", action="store_true", help="leave the pages part out")
+    parser.add_argument("--pages-port", type=int, default=8106, help="gunicorn's port for the pages part")
+    parser.add_argument("--pages-requests", type=int, default=200, help="requests per page and concurrency")
+    parser.add_argument(
+        "--pages-max-seconds", type=float, default=45, help="time budget per page and concurrency"
+    )
     args = parser.parse_args(argv)
     args.keep_db = args.keep_db or args.skip_load
     OUT_DIR.mkdir(exist_ok=True)
+    if args.only == "pages":
+        return pages_only(args)
     rows: list[tuple[str, str, str, str]] = []  # operation, wall, peak memory, notes
 
     say(f"Bench database: {database_url()}")
@@ -516,7 +536,59 @@ def main(argv: list[str] | None = None) -> int:
 
     if not agreement.ok:
         fail("the portal and the reference disagree (see DISAGREES above): one of them is wrong")
-    return 0 if all(ok for _, ok, _ in targets) else 1
+    pages_ok = True if args.skip_pages else run_pages(args, machine_info=info)
+    return 0 if all(ok for _, ok, _ in targets) and pages_ok else 1
+
+
+def pages_only(args) -> int:
+    """``--only pages``: the pages part on the bench database as it is (data loaded if absent)."""
+    say(f"Bench database: {database_url()}")
+    say(f"  database {database_name()}: {prepare_database(keep=True)}")
+    say(f"  migrate: {manage('migrate', '--noinput'):.1f} s")
+    conn = psycopg2.connect(dsn())
+    conn.autocommit = True
+    with conn.cursor() as cur:
+        cur.execute("SELECT EXISTS (SELECT 1 FROM monitoring_assessment WHERE year = %s)", [pages.YEAR])
+        loaded = cur.fetchone()[0]
+    if not loaded:
+        say("  no figures yet: loading the national data and running one full recompute …")
+        say(f"  load_regions --all: {manage('load_regions', '--all'):.1f} s")
+        stats = measured("generate.py")
+        say("  data loaded in {seconds:.1f} s: {regions:,} regions, {reports:,} reports".format(**stats))
+        settle()
+        figures = measured("measure.py", "full")
+        say(f"  full recompute: {figures['seconds']:.1f} s, {figures['results']:,} results")
+    settle()
+    info = machine(conn)
+    conn.close()
+    return 0 if run_pages(args, machine_info=info) else 1
+
+
+def run_pages(args, *, machine_info: dict) -> bool:
+    """The pages part (bench/pages.py); its section of RESULTS.md. True when the target holds."""
+    say(f"\nPages (gunicorn on 127.0.0.1:{args.pages_port}, {pages.CONCURRENCY} concurrent clients) …")
+    results = pages.run(
+        port=args.pages_port,
+        requests=args.pages_requests,
+        max_seconds=args.pages_max_seconds,
+        say=say,
+    )
+    machine_info = {**machine_info, "load_after": load_average()}
+    section = pages.markdown(
+        results, machine_info, workers=4, requests=args.pages_requests, max_seconds=args.pages_max_seconds
+    )
+    (OUT_DIR / "pages.json").write_text(
+        json.dumps([vars(m) for m in results], indent=2, ensure_ascii=False), encoding="utf-8"
+    )
+    if args.record:
+        pages.record(BENCH_DIR / "RESULTS.md", section)
+        say("Pages: figures written to bench/RESULTS.md (section Pages)")
+    else:
+        (OUT_DIR / "pages.md").write_text(section, encoding="utf-8")
+        say("Pages: figures written to bench/out/pages.md")
+    ok = pages.target_met(results)
+    say(f"  {verdict(ok)}  pages p95 < {pages.MAX_P95_MS:g} ms at 16 clients")
+    return ok
 
 
 HAND_WRITTEN = "## Where the portal's time goes"

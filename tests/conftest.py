@@ -131,6 +131,15 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
 
 @pytest.fixture
+def national(db):
+    """All 3,351 national regions with stored figures, traces and reports for two years
+    (tests/national.py), created in this test's transaction and rolled back with it."""
+    from tests.national import load_national
+
+    return load_national()
+
+
+@pytest.fixture
 def region():
     """Look up a Jiangxi region by code: region("360102")."""
 

@@ -50,12 +50,15 @@ def _filters(request):
 @action_required(Action.READ_COMPLETENESS)
 def grid(request):
     filters, errors = _filters(request)
-    result = selectors.build_grid(request.user, filters)
+    result = selectors.build_grid(
+        request.user, filters, page=request.GET.get("page"), per_page=selectors.PAGE_SIZE
+    )
     return render(
         request,
         "completeness/grid.html",
         {
             "grid": result,
+            "page": result.page,
             "filters": filters,
             "errors": errors,
             "params": request.GET,

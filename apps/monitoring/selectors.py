@@ -7,6 +7,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from decimal import Decimal
 from typing import IO
 
+from django.core.paginator import Page, Paginator
 from django.db import connection
 from django.db.models import Q, QuerySet
 
@@ -119,3 +120,36 @@ class _CountingWriter:
             text = bytes(data).decode()
         self.lines += text.count("\n")
         return self.out.write(text)
+
+
+def overview_rows(
+    user,
+    year: int,
+    metrics: Sequence[str],
+    *,
+    level: str = "",
+    page: int | str | None = None,
+    per_page: int = 50,
+) -> Page:
+    """One page of the overview table: regions the user may read with figures in `year` (those
+    with a figure at `level` when given), ordered by path; each row {"region", "figures":
+    {metric: Assessment}} for `metrics`.
+
+    Four queries for any number of regions (count, the page's regions, their figures; the
+    level filter is a subquery): the page is chosen among the regions first and only its
+    figures are read, where the overview read every region's figures (26,808 Assessment rows
+    with their regions on the national data) and paged them in Python.
+    """
+    in_year = assessments_for(user).filter(year=year)
+    with_figures = in_year.filter(metric__in=metrics)
+    if level:
+        with_figures = in_year.filter(level=level)
+    regions = Region.objects.filter(pk__in=with_figures.values("region_id")).order_by("path")
+    shown = Paginator(regions, per_page).get_page(page)
+    region_list = list(shown.object_list)
+    rows = {r.pk: {"region": r, "figures": {}} for r in region_list}
+    if rows:
+        for a in Assessment.objects.filter(region_id__in=list(rows), year=year, metric__in=metrics):
+            rows[a.region_id]["figures"][a.metric] = a
+    shown.object_list = list(rows.values())
+    return shown
