@@ -18,11 +18,31 @@ from django.utils.translation import gettext as _
 from rest_framework import exceptions, serializers
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from .conflicts import PreconditionFailed as VersionPreconditionFailed
+from .conflicts import VersionConflict
+
 NON_FIELD_KEYS = ("non_field_errors", "__all__", "detail")
 
 
+class Conflict(exceptions.APIException):
+    status_code = 409
+    default_detail = "The object is not in a state that allows this."
+    default_code = "conflict"
+
+
+class PreconditionFailed(exceptions.APIException):
+    status_code = 412
+    default_detail = "The object has changed since the version named in If-Match."
+    default_code = "precondition_failed"
+
+
 def from_django(exc: Exception) -> Exception:
-    """Django's exceptions as the DRF ones (ValidationError keeps its field names)."""
+    """Django's exceptions as the DRF ones (ValidationError keeps its field names; a save
+    against an older version is 409 naming the current version)."""
+    if isinstance(exc, VersionPreconditionFailed):
+        return PreconditionFailed({"detail": exc.messages, "version": exc.messages})
+    if isinstance(exc, VersionConflict):
+        return Conflict({"detail": exc.messages, "version": exc.messages})
     if isinstance(exc, DjangoValidationError):
         if hasattr(exc, "error_dict"):
             return serializers.ValidationError(exc.message_dict)
@@ -84,7 +104,8 @@ ERROR_RESPONSES = {
     "400": "Invalid input: `errors` names the fields.",
     "403": "Not signed in, or the role may not take this action.",
     "404": "No such object, or outside what the user may read.",
-    "409": "The object is not in a state that allows this.",
+    "409": "The object is not in a state that allows this, or it was saved by someone else since the "
+    "version sent (`errors.version` names the current version).",
 }
 UNSAFE = ("post", "put", "patch", "delete")
 

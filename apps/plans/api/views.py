@@ -15,7 +15,9 @@ from rest_framework.response import Response
 
 from apps.accounts.api.base import ScopedViewSet
 from apps.accounts.scoping import Action
+from apps.core import conflicts
 from apps.core.attachments import download_response
+from apps.core.conflicts import ETagMixin
 
 from .. import selectors, services
 from ..filters import MeasureFilter, SectorPlanFilter
@@ -49,6 +51,7 @@ PLAN_PK = OpenApiParameter("plan_pk", OpenApiTypes.INT, OpenApiParameter.PATH, d
     partial_update=extend_schema(request=s.SectorPlanUpdateSerializer, responses=s.SectorPlanSerializer),
 )
 class SectorPlanViewSet(
+    ETagMixin,
     PlansViewSetMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
@@ -75,8 +78,9 @@ class SectorPlanViewSet(
 
     def partial_update(self, request, *args, **kwargs):
         plan = self.get_object()
-        data = self._input(s.SectorPlanUpdateSerializer)
-        services.plan_update(user=request.user, plan=plan, **data)
+        data = dict(self._input(s.SectorPlanUpdateSerializer))
+        expected = conflicts.api_expected_version(request, plan, data.pop("version", None))
+        services.plan_update(user=request.user, plan=plan, expected_version=expected, **data)
         return self._output(self.get_queryset().get(pk=plan.pk))
 
     def update(self, request, *args, **kwargs):  # PATCH only (http_method_names)
@@ -104,6 +108,7 @@ class SectorPlanViewSet(
     partial_update=extend_schema(request=s.MeasureUpdateSerializer, responses=s.MeasureSerializer),
 )
 class MeasureViewSet(
+    ETagMixin,
     PlansViewSetMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
@@ -130,8 +135,9 @@ class MeasureViewSet(
 
     def partial_update(self, request, *args, **kwargs):
         measure = self.get_object()
-        data = self._input(s.MeasureUpdateSerializer)
-        services.measure_update(user=request.user, measure=measure, **data)
+        data = dict(self._input(s.MeasureUpdateSerializer))
+        expected = conflicts.api_expected_version(request, measure, data.pop("version", None))
+        services.measure_update(user=request.user, measure=measure, expected_version=expected, **data)
         return self._output(self.get_queryset().get(pk=measure.pk))
 
     def update(self, request, *args, **kwargs):
