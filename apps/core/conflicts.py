@@ -337,9 +337,13 @@ def api_expected_version(request, obj, body_version: int | None = None) -> int |
 class ETagMixin:
     """DRF viewsets: the object's version as `ETag` on reading and updating one object."""
 
+    etag_wrapper = ""  # the key holding the object when an update answers more than the object
+
     def finalize_response(self, request, response, *args, **kwargs):
         response = super().finalize_response(request, response, *args, **kwargs)
         data = getattr(response, "data", None)
+        if isinstance(data, dict) and isinstance(data.get(self.etag_wrapper), dict):
+            data = data[self.etag_wrapper]  # e.g. a save answering {"report": {...}, "errors": ...}
         if (
             getattr(self, "action", None) in ("retrieve", "update", "partial_update")
             and 200 <= response.status_code < 300

@@ -73,6 +73,7 @@ class ReportViewSet(ETagMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
 
     read_action = Action.READ_APPROVED_REPORT
     write_action = Action.EDIT_OWN_REPORT  # create, save, submit, attachments
+    etag_wrapper = "report"
     action_actions = {
         "forward": Action.REVIEW_COUNTY_REPORT,
         "return_": (Action.REVIEW_COUNTY_REPORT, Action.APPROVE_REPORT),
