@@ -147,6 +147,7 @@ def compare(
     theirs: Mapping[str, str],
     mine: Mapping[str, str],
     same: Callable[[str, str, str], bool] | None = None,
+    labels: Mapping[str, str] | None = None,
 ) -> list[FieldChange]:
     """The fields someone changed (the other person, the user, or both), in form order."""
     changes = []
@@ -160,6 +161,7 @@ def compare(
         if not they and not me:
             continue
         label = str(field.label) if field is not None and field.label else name
+        label = (labels or {}).get(name, label)
         changes.append(
             FieldChange(
                 name=name,
@@ -278,6 +280,7 @@ def conflict_response(
     title: str,
     back_url: str,
     same: Callable[[str, str, str], bool] | None = None,
+    labels: Mapping[str, str] | None = None,
     status: int = 409,
 ):
     """The conflict page: their changes beside the user's, one checkbox per colliding field."""
@@ -292,6 +295,7 @@ def conflict_response(
         theirs=current,
         mine=posted_values(post, names),
         same=same,
+        labels=labels,
     )
     context = {
         "title": title,

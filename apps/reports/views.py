@@ -301,6 +301,7 @@ def report_edit(request, pk: int):
                 title=str(report),
                 back_url=reverse("reports:edit", args=[report.pk]),
                 same=_same_input,
+                labels={f"value_{i.code}": f"{i.name} ({i.unit_label})" for i in indicators},
             )
         report.refresh_from_db()
         # Re-shown after saving: the form is now loaded from the saved version.

@@ -9,6 +9,7 @@ import pytest
 
 from apps.accounts.roles import Role
 from apps.core.conflicts import VersionConflict, as_text
+from apps.indicators.models import Indicator
 from apps.reports import services
 from apps.reports.models import Report, ReportStatus
 from tests.factories import GOOD_VALUES, make_report, user_with
@@ -65,8 +66,9 @@ def test_the_second_of_two_staff_saving_the_same_draft_gets_the_conflict_page_an
     assert "Saved by someone else meanwhile" in html
     [clash] = response.context["conflicting"]
     assert (clash.name, clash.loaded, clash.theirs, clash.mine) == ("value_energy_total", "500", "510", "520")
-    assert clash.label == "Total energy consumption" or clash.label  # the indicator's name, not its code
-    assert "value_energy_total" not in clash.label
+    indicator = Indicator.objects.get(code="energy_total")
+    assert clash.label == f"{indicator.name} ({indicator.unit_label})"  # its name and unit, not a code
+    assert clash.label in html
     assert [c.name for c in response.context["kept"]] == ["section_energy"]
     assert [c.name for c in response.context["theirs_only"]] == ["note_energy_coal"]
     # nothing of Alice's was overwritten, nothing of Bob's was saved
