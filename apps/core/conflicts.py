@@ -131,6 +131,12 @@ def shown(field: forms.Field | None, raw: str) -> str:
     """A posted value as the user reads it: the label of a choice, "—" for nothing."""
     if raw is None or str(raw).strip() == "":
         return "—"
+    if isinstance(field, forms.DecimalField):
+        try:
+            number = field.to_python(raw)
+        except ValidationError:
+            return str(raw)
+        return format(number.normalize(), "f") if number is not None else "—"
     if field is not None and hasattr(field, "choices"):
         for key, label in field.choices:
             key = getattr(key, "value", key)

@@ -311,7 +311,8 @@ def target_delete(request, pk: int):
 def _describe(target: RegionTarget) -> str:
     year = f" {target.year}" if target.year else ""
     label = TargetMetric(target.metric).label
-    return f"{target.region.name} {target.period.code} {label}{year} = {target.value.normalize()}"
+    value = format(target.value.normalize(), "f")  # 10, not 1E+1
+    return f"{target.region.name} {target.period.code} {label}{year} = {value}"
 
 
 @action_required(Action.SET_TARGETS)

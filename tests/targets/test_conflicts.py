@@ -44,7 +44,7 @@ def test_two_city_staff_editing_one_target(target, nanchang_staff):
     response = bob.post(url, bob_form | {"value": "16", "note": "Bob's reason"})
     assert response.status_code == 409
     [clash] = response.context["conflicting"]
-    assert (clash.name, clash.theirs_shown, clash.mine_shown) == ("value", "15.0000", "16")
+    assert (clash.name, clash.theirs_shown, clash.mine_shown) == ("value", "15", "16")
     assert RegionTarget.objects.get(pk=target.pk).value == Decimal("15")
     assert bob.post(url, conflict_answer(response, reapply=["value"])).status_code == 302
     target.refresh_from_db()
