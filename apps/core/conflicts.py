@@ -362,3 +362,20 @@ class ETagMixin:
         ):
             response["ETag"] = etag(data[VERSION_FIELD])
         return response
+
+
+def if_match_parameter():
+    """The optional `If-Match` header of a versioned update, for drf-spectacular's `extend_schema`
+    (the schema hook in `exceptions` then documents its 412)."""
+    from drf_spectacular.utils import OpenApiParameter
+
+    return OpenApiParameter(
+        IF_MATCH,
+        str,
+        OpenApiParameter.HEADER,
+        required=False,
+        description="The ETag of the version the update is based on; 412 when it is no longer current.",
+    )
+
+
+IF_MATCH = "If-Match"

@@ -123,4 +123,8 @@ def document_error_responses(result, generator, request, public):
                 if code == "409" and method not in UNSAFE:
                     continue
                 operation["responses"].setdefault(code, {"description": description, "content": ref})
+            if any(p.get("name") == "If-Match" for p in operation.get("parameters", [])):
+                operation["responses"].setdefault(
+                    "412", {"description": "`If-Match` names an older version of the object.", "content": ref}
+                )
     return result

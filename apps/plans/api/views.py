@@ -48,7 +48,11 @@ PLAN_PK = OpenApiParameter("plan_pk", OpenApiTypes.INT, OpenApiParameter.PATH, d
     list=extend_schema(summary="List sector peak plans in your read scope"),
     retrieve=extend_schema(summary="A sector peak plan"),
     create=extend_schema(request=s.SectorPlanCreateSerializer, responses={201: s.SectorPlanSerializer}),
-    partial_update=extend_schema(request=s.SectorPlanUpdateSerializer, responses=s.SectorPlanSerializer),
+    partial_update=extend_schema(
+        request=s.SectorPlanUpdateSerializer,
+        responses=s.SectorPlanSerializer,
+        parameters=[conflicts.if_match_parameter()],
+    ),
 )
 class SectorPlanViewSet(
     ETagMixin,
@@ -105,7 +109,11 @@ class SectorPlanViewSet(
 
 @extend_schema_view(
     create=extend_schema(request=s.MeasureCreateSerializer, responses={201: s.MeasureSerializer}),
-    partial_update=extend_schema(request=s.MeasureUpdateSerializer, responses=s.MeasureSerializer),
+    partial_update=extend_schema(
+        request=s.MeasureUpdateSerializer,
+        responses=s.MeasureSerializer,
+        parameters=[conflicts.if_match_parameter()],
+    ),
 )
 class MeasureViewSet(
     ETagMixin,

@@ -132,6 +132,7 @@ class ReportViewSet(ETagMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
     @extend_schema(
         request=s.ReportSaveSerializer,
         responses={200: s.SaveResultSerializer},
+        parameters=[conflicts.if_match_parameter()],
         summary="Save values, notes, sections of a draft (saved even with validation errors)",
         description="Send the `version` you loaded (or the ETag in `If-Match`): when the report was "
         "saved since (by someone else or an import), nothing is saved and the answer is 409 "

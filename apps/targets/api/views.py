@@ -131,7 +131,11 @@ class RegionTargetViewSet(
             status=status.HTTP_200_OK if existed else status.HTTP_201_CREATED,
         )
 
-    @extend_schema(request=RegionTargetUpdateSerializer, responses=RegionTargetSerializer)
+    @extend_schema(
+        request=RegionTargetUpdateSerializer,
+        responses=RegionTargetSerializer,
+        parameters=[conflicts.if_match_parameter()],
+    )
     def update(self, request, *args, **kwargs):
         target = self.get_object()
         serializer = RegionTargetUpdateSerializer(
@@ -155,7 +159,11 @@ class RegionTargetViewSet(
             raise self._refused(target.region)
         return Response(RegionTargetSerializer(self.get_queryset().get(pk=target.pk)).data)
 
-    @extend_schema(request=RegionTargetUpdateSerializer, responses=RegionTargetSerializer)
+    @extend_schema(
+        request=RegionTargetUpdateSerializer,
+        responses=RegionTargetSerializer,
+        parameters=[conflicts.if_match_parameter()],
+    )
     def partial_update(self, request, *args, **kwargs):
         kwargs["partial"] = True
         return self.update(request, *args, **kwargs)
