@@ -76,11 +76,11 @@ PAGES: list[Page] = [
     Page("monitoring overview, national", "admin", "/monitoring/?year={year}"),
     Page("assessments API, Jiangxi", "province", "/api/v1/assessments/?year={year}"),
     Page("assessments API, national", "admin", "/api/v1/assessments/?year={year}"),
-    # The dashboards (issue 10), when they exist:
-    # Page("barometer, province", "province", "/dashboards/?year={year}"),
-    # Page("barometer, all counties", "province", "/dashboards/?year={year}&region_level=county"),
-    # Page("region dashboard, Nanchang", "province", "/dashboards/city/360100/"),
-    # Page("barometer API", "province", "/api/v1/barometer/?year={year}"),
+    Page("barometer, province", "province", "/dashboards/?year={year}"),
+    Page("barometer, all counties of Jiangxi", "province", "/dashboards/?year={year}&region_level=county"),
+    Page("barometer, national counties", "admin", "/dashboards/?year={year}&region_level=county"),
+    Page("region dashboard, Nanchang", "province", "/dashboards/city/360100/?year={year}"),
+    Page("barometer API, Jiangxi counties", "province", "/api/v1/barometer/?year={year}&region_level=county"),
 ]
 
 

@@ -26,6 +26,12 @@ NATIONAL_PAGES: list[tuple[str, str, int]] = [
     ("provincial", "/monitoring/?year={year}", 12),
     ("admin", "/api/v1/assessments/?year={year}", 10),
     ("provincial", "/api/v1/assessments/?year={year}", 10),
+    ("admin", "/dashboards/?year={year}", 16),
+    ("admin", "/dashboards/?year={year}&region_level=county", 16),
+    ("provincial", "/dashboards/?year={year}&region_level=county", 16),
+    ("admin", "/api/v1/barometer/?year={year}&region_level=county", 12),
+    ("provincial", "/dashboards/city/360100/?year={year}", 30),  # with the planner's summary
+    ("admin", "/dashboards/city/440100/?year={year}", 30),
 ]
 
 

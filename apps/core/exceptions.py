@@ -25,6 +25,9 @@ from rest_framework import exceptions, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from .conflicts import PreconditionFailed as VersionPreconditionFailed
+from .conflicts import VersionConflict
+
 NON_FIELD_KEYS = ("non_field_errors", "__all__", "detail")
 DATABASE_RETRY_AFTER = 30  # seconds (Retry-After of a 503)
 DATABASE_UNAVAILABLE = gettext_noop(
@@ -33,8 +36,25 @@ DATABASE_UNAVAILABLE = gettext_noop(
 logger = logging.getLogger(__name__)
 
 
+class Conflict(exceptions.APIException):
+    status_code = 409
+    default_detail = "The object is not in a state that allows this."
+    default_code = "conflict"
+
+
+class PreconditionFailed(exceptions.APIException):
+    status_code = 412
+    default_detail = "The object has changed since the version named in If-Match."
+    default_code = "precondition_failed"
+
+
 def from_django(exc: Exception) -> Exception:
-    """Django's exceptions as the DRF ones (ValidationError keeps its field names)."""
+    """Django's exceptions as the DRF ones (ValidationError keeps its field names; a save
+    against an older version is 409 naming the current version)."""
+    if isinstance(exc, VersionPreconditionFailed):
+        return PreconditionFailed({"detail": exc.messages, "version": exc.messages})
+    if isinstance(exc, VersionConflict):
+        return Conflict({"detail": exc.messages, "version": exc.messages})
     if isinstance(exc, DjangoValidationError):
         if hasattr(exc, "error_dict"):
             return serializers.ValidationError(exc.message_dict)
@@ -103,7 +123,8 @@ ERROR_RESPONSES = {
     "400": "Invalid input: `errors` names the fields.",
     "403": "Not signed in, or the role may not take this action.",
     "404": "No such object, or outside what the user may read.",
-    "409": "The object is not in a state that allows this.",
+    "409": "The object is not in a state that allows this, or it was saved by someone else since the "
+    "version sent (`errors.version` names the current version).",
 }
 UNSAFE = ("post", "put", "patch", "delete")
 
@@ -121,4 +142,8 @@ def document_error_responses(result, generator, request, public):
                 if code == "409" and method not in UNSAFE:
                     continue
                 operation["responses"].setdefault(code, {"description": description, "content": ref})
+            if any(p.get("name") == "If-Match" for p in operation.get("parameters", [])):
+                operation["responses"].setdefault(
+                    "412", {"description": "`If-Match` names an older version of the object.", "content": ref}
+                )
     return result

@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from apps.core.attachments import PrivateStorage as CorePrivateStorage
+from apps.core.conflicts import VersionedMixin
 
 FIRST_YEAR, LAST_YEAR = 2020, 2060  # the decision's horizon: peak before 2030, neutrality before 2060
 EARLIEST_BASELINE_YEAR = 2005
@@ -45,7 +46,7 @@ class MeasureStatus(models.TextChoices):
     DONE = "done", _("Done")
 
 
-class SectorPlan(models.Model):
+class SectorPlan(VersionedMixin, models.Model):
     """A sector's carbon-peak implementation plan at one region, led by one department."""
 
     scoping_department_field = "lead_department"  # scoping.restrict(..., Action.EDIT_PLANS)
@@ -89,6 +90,12 @@ class SectorPlan(models.Model):
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    version = models.PositiveIntegerField(
+        _("version"),
+        default=1,
+        editable=False,
+        help_text=_("Counts the saves of this row."),
+    )
     history = HistoricalRecords()
 
     class Meta:
@@ -175,7 +182,7 @@ class PlanTarget(models.Model):
         return self.indicator.unit_label if self.indicator_id else self.unit
 
 
-class Measure(models.Model):
+class Measure(VersionedMixin, models.Model):
     """A measure of a plan, carried out by a department in the plan's region or below it."""
 
     scoping_department_field = "responsible_department"  # restrict(..., region_field=RESPONSIBLE_REGION)
@@ -215,6 +222,12 @@ class Measure(models.Model):
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    version = models.PositiveIntegerField(
+        _("version"),
+        default=1,
+        editable=False,
+        help_text=_("Counts the saves of this row."),
+    )
     history = HistoricalRecords()
 
     class Meta:

@@ -29,6 +29,7 @@ from django.utils import timezone
 
 from apps.accounts import scoping
 from apps.accounts.models import User
+from apps.accounts.roles import Role
 from apps.accounts.scoping import Action
 from apps.core import history
 from apps.indicators.models import Indicator
@@ -55,19 +56,18 @@ def editable_plans(user) -> QuerySet[SectorPlan]:
 
 
 def readable_measures(user) -> QuerySet[Measure]:
-    """Measures of readable plans, and measures a department in the user's subtree carries out
-    (a county department responsible for a measure of a provincial plan sees that measure)."""
+    """Measures of readable plans and, for department staff, measures their own department
+    carries out (roles.md v1.1: "plus measures whose responsible department is their own",
+    i.e. the departments they act for: their kind in their subtree), whatever plan holds them.
+
+    Region staff and congress members read measures through their plans only, so a measure of
+    a plan they may not read is never listed (the plan, its sub-lists and the measure: 404).
+    """
     by_plan = scoping.restrict(Measure.objects.all(), user, Action.READ_PLANS, region_field="plan__region")
-    by_department = scoping.restrict(
-        Measure.objects.all(), user, Action.READ_PLANS, region_field="responsible_department__region"
-    )
-    if not scoping.is_admin(user) and getattr(user, "region_id", None):
-        # the responsible department lies in the subtree: "the regions above" grants their plans,
-        # not every measure a department above carries out in someone else's plan
-        by_department = by_department.filter(
-            responsible_department__region__path__startswith=user.region.path
-        )
-    return Measure.objects.filter(Q(pk__in=by_plan.values("pk")) | Q(pk__in=by_department.values("pk")))
+    if scoping.is_admin(user) or getattr(user, "role", None) != Role.DEPARTMENT_STAFF:
+        return Measure.objects.filter(pk__in=by_plan.values("pk"))
+    own = scoping.departments_for(user, Action.EDIT_PLANS)
+    return Measure.objects.filter(Q(pk__in=by_plan.values("pk")) | Q(responsible_department__in=own))
 
 
 def editable_measures(user) -> QuerySet[Measure]:

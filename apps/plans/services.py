@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 
 from apps.accounts import scoping
 from apps.accounts.scoping import Action
-from apps.core import files
+from apps.core import conflicts, files
 from apps.organizations.models import Department
 
 from .models import (
@@ -173,18 +173,20 @@ PLAN_EDITABLE_FIELDS = ("title", "peak_year", "summary", "adopted_on", "lead_dep
 
 
 @transaction.atomic
-def plan_update(*, user, plan: SectorPlan, **changes) -> SectorPlan:
+def plan_update(*, user, plan: SectorPlan, expected_version: int | None = None, **changes) -> SectorPlan:
     """Change a plan's title, peak year, summary, adoption date or lead department.
 
     Region and sector are fixed once a plan exists (its measures' departments depend on
     the region); a plan for another region is a new plan. Status changes go through
-    `plan_set_status`.
+    `plan_set_status`. `expected_version`: the version the editor loaded (None: no check);
+    a plan saved since is not overwritten (VersionConflict).
     """
     unknown = set(changes) - set(PLAN_EDITABLE_FIELDS)
     if unknown:
         raise ValidationError({name: _("This field cannot be changed here.") for name in sorted(unknown)})
     plan = _lock(SectorPlan, plan.pk)
     _require_plan(user, plan)
+    conflicts.check_version(plan, expected_version)
     errors: dict = {}
     new_lead = changes.get("lead_department", plan.lead_department)
     if new_lead is None:
@@ -439,14 +441,24 @@ MEASURE_EDITABLE_FIELDS = ("title", "description", "responsible_department", "st
 
 
 @transaction.atomic
-def measure_update(*, user, measure: Measure, plan: SectorPlan | None = None, **changes) -> Measure:
+def measure_update(
+    *,
+    user,
+    measure: Measure,
+    plan: SectorPlan | None = None,
+    expected_version: int | None = None,
+    **changes,
+) -> Measure:
     """Change a measure; the responsible department stays in the plan's subtree and the user's
-    jurisdiction, and staff acting only as the responsible department cannot hand it away."""
+    jurisdiction, and staff acting only as the responsible department cannot hand it away.
+    `expected_version`: the version the editor loaded (None: no check); a measure saved
+    since (an edit or a status change) is not overwritten (VersionConflict)."""
     unknown = set(changes) - set(MEASURE_EDITABLE_FIELDS)
     if unknown:
         raise ValidationError({name: _("This field cannot be changed here.") for name in sorted(unknown)})
     measure = _lock(Measure, measure.pk)
     _require_measure(user, measure)
+    conflicts.check_version(measure, expected_version)
     errors: dict = {}
     _check_plan_context(plan, measure, errors)
     if "title" in changes:

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from apps.accounts.decorators import action_required
 from apps.accounts.scoping import Action
+from apps.core import conflicts
 from apps.core.attachments import download_response
 from apps.core.forms import add_service_errors
 from apps.core.views import paginate
@@ -175,10 +176,23 @@ def plan_history(request, pk: int):
 @action_required(Action.EDIT_PLANS)
 def plan_edit(request, pk: int):
     plan = _plan_for_edit(request.user, pk)
-    form = PlanEditForm(request.POST or None, user=request.user, plan=plan)
+    post = conflicts.resolved_post(request.POST) if request.method == "POST" else None
+    form = PlanEditForm(post, user=request.user, plan=plan)
+    names = conflicts.add_version_fields(form, version=plan.version, names=list(form.fields))
     if request.method == "POST" and form.is_valid():
+        data, version = conflicts.split_cleaned(form.cleaned_data)
         try:
-            services.plan_update(user=request.user, plan=plan, **form.cleaned_data)
+            services.plan_update(user=request.user, plan=plan, expected_version=version, **data)
+        except conflicts.VersionConflict as exc:
+            return conflicts.conflict_response(
+                request,
+                form=form,
+                names=names,
+                current=conflicts.initial_text(form, names),
+                conflict=exc,
+                title=plan.title,
+                back_url=plan.get_absolute_url(),
+            )
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
@@ -324,12 +338,26 @@ def measure_detail(request, pk: int, *, note_form=None, milestone_form=None, com
 @action_required(Action.EDIT_PLANS)
 def measure_edit(request, pk: int):
     measure = _measure_for_edit(request.user, pk)
-    form = MeasureForm(request.POST or None, user=request.user, plan=measure.plan, measure=measure)
+    post = conflicts.resolved_post(request.POST) if request.method == "POST" else None
+    form = MeasureForm(post, user=request.user, plan=measure.plan, measure=measure)
+    names = conflicts.add_version_fields(form, version=measure.version, names=list(form.fields))
     if request.method == "POST" and form.is_valid():
-        data = dict(form.cleaned_data)
+        data, version = conflicts.split_cleaned(form.cleaned_data)
         data.pop("responsible_region")
         try:
-            services.measure_update(user=request.user, measure=measure, plan=measure.plan, **data)
+            services.measure_update(
+                user=request.user, measure=measure, plan=measure.plan, expected_version=version, **data
+            )
+        except conflicts.VersionConflict as exc:
+            return conflicts.conflict_response(
+                request,
+                form=form,
+                names=names,
+                current=conflicts.initial_text(form, names),
+                conflict=exc,
+                title=measure.title,
+                back_url=measure.get_absolute_url(),
+            )
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:

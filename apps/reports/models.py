@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from apps.core.attachments import PrivateStorage
+from apps.core.conflicts import VersionedMixin
 from apps.core.models import KIND_MAX_LENGTH, TimelineEvent
 
 
@@ -50,7 +51,7 @@ class SectionArea(models.TextChoices):
     PARTICIPATION = "participation", _("Public participation")
 
 
-class Report(models.Model):
+class Report(VersionedMixin, models.Model):
     """One revision of a region's annual progress report for a year."""
 
     region = models.ForeignKey(
@@ -95,6 +96,12 @@ class Report(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
+    )
+    version = models.PositiveIntegerField(
+        _("version"),
+        default=1,
+        editable=False,
+        help_text=_("Counts the saves of this row."),
     )
     history = HistoricalRecords()
 

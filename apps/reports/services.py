@@ -27,7 +27,7 @@ from django.utils.translation import gettext as _
 
 from apps.accounts import scoping
 from apps.accounts.scoping import Action
-from apps.core import events, files
+from apps.core import conflicts, events, files
 from apps.core.tables import file_error
 from apps.indicators.models import Indicator
 from apps.regions.models import Region, RegionLevel
@@ -213,17 +213,22 @@ def report_save_values(
     notes: Mapping[str, str] | None = None,
     sections: Mapping[str, str] | None = None,
     remarks: str | None = None,
+    expected_version: int | None = None,
 ) -> ValidationResult:
     """Save a draft (or returned) report as it is, errors and all: drafts may be incomplete.
 
     Only the indicators, notes and sections given are touched (None clears a value).
     Returns the full validation of the saved state, which the form shows; submission is
     where errors block. Numbers that cannot be read are refused (nothing saved).
+    `expected_version` is the report version the editor loaded: when someone (or an import)
+    saved since, nothing is saved (VersionConflict) rather than overwriting their work;
+    None skips the check (system code).
     """
     report = _lock(report)
     scoping.require(user, Action.EDIT_OWN_REPORT, region=report.region)
     if report.status not in EDITABLE_STATUSES:
         raise InvalidTransition(_("Only a draft or returned report can be edited."))
+    conflicts.check_version(report, expected_version)
     catalog = {i.code: i for i in indicators()}
     clean_values, clean_notes, clean_sections = _clean_inputs(values, notes, sections, catalog)
     changed = _apply_values(report, clean_values, clean_notes, catalog)

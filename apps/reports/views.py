@@ -12,12 +12,14 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from apps.accounts import scoping
 from apps.accounts.decorators import action_required
 from apps.accounts.scoping import Action
+from apps.core import conflicts
 from apps.core.attachments import download_response
 from apps.core.exports import table_response
 from apps.core.tables import ImportRejected
@@ -224,6 +226,28 @@ def report_detail(request, pk: int):
     )
 
 
+def _initial(report: Report, values, notes) -> dict[str, str]:
+    """The form as loaded from the stored report (also what the conflict page calls "stored now")."""
+    initial = {f"value_{c}": ("" if v is None else format(v.normalize(), "f")) for c, v in values.items()}
+    initial |= {f"note_{c}": n for c, n in notes.items()}
+    initial |= {f"section_{a}": t for a, t in selectors.report_sections(report).items()}
+    initial["remarks"] = report.remarks
+    return initial
+
+
+def _same_input(name: str, a: str, b: str) -> bool:
+    """Two inputs of the report form mean the same (numbers compared as numbers: 1.50 = 1.5)."""
+    a, b = (a or "").strip(), (b or "").strip()
+    if a == b:
+        return True
+    if name.startswith("value_"):
+        try:
+            return services.parse_decimal(a, field_name=name) == services.parse_decimal(b, field_name=name)
+        except ValidationError:
+            return False
+    return False
+
+
 def _editable(request, pk: int) -> Report:
     report = _readable(request, pk)
     scoping.require(request.user, Action.EDIT_OWN_REPORT, region=report.region)
@@ -240,9 +264,11 @@ def report_edit(request, pk: int):
         return redirect(report)
     values, notes = selectors.report_values(report)
     if request.method == "POST":
-        form = ReportForm(request.POST, indicators=indicators)
+        post = conflicts.resolved_post(request.POST)
+        form = ReportForm(post, initial=_initial(report, values, notes), indicators=indicators)
+        names = conflicts.add_version_fields(form, version=report.version, names=list(form.fields))
         form.is_valid()  # lengths only; numbers are read below so bad input is shown back, not dropped
-        data = {name: request.POST.get(name, "") for name in form.fields}
+        data = {name: post.get(name, "") for name in names}
         new_values, new_notes = {}, {}
         for ind in indicators:
             if f"note_{ind.code}" not in form.errors:
@@ -255,15 +281,34 @@ def report_edit(request, pk: int):
                 form.add_error(f"value_{ind.code}", exc.message_dict[ind.code])
         sections = {a: data[f"section_{a}"] for a in SectionArea.values if f"section_{a}" not in form.errors}
         remarks = data["remarks"] if "remarks" not in form.errors else None
-        validation = services.report_save_values(
-            user=request.user,
-            report=report,
-            values=new_values,
-            notes=new_notes,
-            sections=sections,
-            remarks=remarks,
-        )
+        try:
+            validation = services.report_save_values(
+                user=request.user,
+                report=report,
+                values=new_values,
+                notes=new_notes,
+                sections=sections,
+                remarks=remarks,
+                expected_version=form.cleaned_data.get(conflicts.VERSION_FIELD),
+            )
+        except conflicts.VersionConflict as exc:
+            return conflicts.conflict_response(
+                request,
+                form=form,
+                names=names,
+                current=conflicts.initial_text(form, names),
+                conflict=exc,
+                title=str(report),
+                back_url=reverse("reports:edit", args=[report.pk]),
+                same=_same_input,
+                labels={f"value_{i.code}": f"{i.name} ({i.unit_label})" for i in indicators},
+            )
         report.refresh_from_db()
+        # Re-shown after saving: the form is now loaded from the saved version.
+        stored = _initial(report, *selectors.report_values(report))
+        post[conflicts.VERSION_FIELD] = str(report.version)
+        for name in names:
+            post[conflicts.ORIG_PREFIX + name] = stored.get(name, "")
         if form.errors:
             messages.warning(request, _("Saved, except the fields marked below, which could not be read."))
         elif request.POST.get("action") == "submit":
@@ -281,11 +326,8 @@ def report_edit(request, pk: int):
             return redirect("reports:edit", pk=report.pk)
         values, notes = selectors.report_values(report)
     else:
-        initial = {f"value_{c}": ("" if v is None else format(v.normalize(), "f")) for c, v in values.items()}
-        initial |= {f"note_{c}": n for c, n in notes.items()}
-        initial |= {f"section_{a}": t for a, t in selectors.report_sections(report).items()}
-        initial["remarks"] = report.remarks
-        form = ReportForm(initial=initial, indicators=indicators)
+        form = ReportForm(initial=_initial(report, values, notes), indicators=indicators)
+        conflicts.add_version_fields(form, version=report.version, names=list(form.fields))
         validation = services.report_validate(report, values=values, notes=notes)
     previous = selectors.previous_year_values(report.region_id, report.year)
     rows = _value_rows(report, values, notes, previous, validation)

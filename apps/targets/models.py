@@ -7,6 +7,8 @@ from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from apps.core.conflicts import VersionedMixin
+
 
 class PlanPeriod(models.Model):
     """A five-year plan period (methodology §2) with the rule set and factor set applied to it."""
@@ -76,7 +78,7 @@ ANNUAL_METRICS = frozenset(
 PERCENT_METRICS = frozenset(set(TargetMetric) - {TargetMetric.ENERGY_TOTAL_CAP})
 
 
-class RegionTarget(models.Model):
+class RegionTarget(VersionedMixin, models.Model):
     """One target of a region for a period; annual metrics also name their year."""
 
     region = models.ForeignKey(
@@ -99,6 +101,12 @@ class RegionTarget(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
+    )
+    version = models.PositiveIntegerField(
+        _("version"),
+        default=1,
+        editable=False,
+        help_text=_("Counts the saves of this row."),
     )
     history = HistoricalRecords()
 

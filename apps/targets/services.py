@@ -25,6 +25,7 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 
 from apps.accounts import scoping
 from apps.accounts.scoping import Action
+from apps.core import conflicts
 from apps.core.tables import Columns, ImportRejected, Limits, RowError, Table, read_table
 from apps.indicators.models import EmissionFactorSet, RuleSet
 from apps.indicators.signals import send_catalog_changed_on_commit
@@ -99,8 +100,13 @@ def target_set(
     value,
     year: int | None = None,
     note: str = "",
+    expected_version: int | None = None,
 ) -> RegionTarget:
-    """Create or change the target of `region` for `period` and `metric` (and `year` for annual metrics)."""
+    """Create or change the target of `region` for `period` and `metric` (and `year` for annual metrics).
+
+    `expected_version`: the version of the target the editor loaded (None: no check); a
+    target saved since (by someone else or an import) is not overwritten (VersionConflict).
+    """
     scoping.require(user, Action.SET_TARGETS, region=region)
     value = _parse_decimal(value)
     note = (note or "").strip()
@@ -109,6 +115,8 @@ def target_set(
         .filter(region=region, period=period, metric=metric, year=year)
         .first()
     )
+    if target is not None:
+        conflicts.check_version(target, expected_version)
     if target is None:
         target = RegionTarget(region=region, period=period, metric=metric, year=year)
     elif target.value == value and target.note == note:
@@ -311,6 +319,7 @@ def targets_import(*, user, file, filename: str) -> ImportResult:
             continue
         else:
             old.value, old.note, old.updated_by, old.updated_at = new.value, new.note, user, now
+            conflicts.bump(old)  # a form loaded before the import is refused, not overwriting it
             to_update.append(old)
             result.updated += 1
         result.region_ids[new.period.code].add(new.region_id)
@@ -321,7 +330,7 @@ def targets_import(*, user, file, filename: str) -> ImportResult:
         bulk_update_with_history(
             to_update,
             RegionTarget,
-            ["value", "note", "updated_by", "updated_at"],
+            ["value", "note", "updated_by", "updated_at", "version"],
             default_user=user,
             default_change_reason=reason,
         )

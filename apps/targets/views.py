@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from apps.accounts import scoping
 from apps.accounts.decorators import action_required
 from apps.accounts.scoping import Action
+from apps.core import conflicts
 from apps.core.exports import wants_xlsx, xlsx_response
 from apps.core.forms import add_service_errors
 from apps.core.tables import ImportRejected
@@ -250,9 +251,13 @@ def target_create(request):
 def target_edit(request, pk: int):
     target = get_object_or_404(selectors.targets(request.user), pk=pk)  # unreadable: 404
     scoping.require(request.user, Action.SET_TARGETS, region=target.region)
-    form = TargetEditForm(*bound_args(request), instance=RegionTarget.objects.get(pk=target.pk))
+    current = RegionTarget.objects.get(pk=target.pk)
+    post = conflicts.resolved_post(request.POST) if request.method == "POST" else None
+    form = TargetEditForm(post, instance=current)
+    names = conflicts.add_version_fields(form, version=current.version, names=TargetEditForm.Meta.fields)
     status = 200
     if request.method == "POST" and form.is_valid():
+        data, version = conflicts.split_cleaned(form.cleaned_data)
         try:
             services.target_set(
                 user=request.user,
@@ -260,7 +265,18 @@ def target_edit(request, pk: int):
                 period=target.period,
                 metric=target.metric,
                 year=target.year,
-                **form.cleaned_data,
+                expected_version=version,
+                **data,
+            )
+        except conflicts.VersionConflict as exc:
+            return conflicts.conflict_response(
+                request,
+                form=form,
+                names=names,
+                current=conflicts.initial_text(form, names),
+                conflict=exc,
+                title=_describe(target),
+                back_url=reverse("targets:detail", args=[target.pk]),
             )
         except ValidationError as error:
             add_service_errors(form, error)
@@ -295,7 +311,8 @@ def target_delete(request, pk: int):
 def _describe(target: RegionTarget) -> str:
     year = f" {target.year}" if target.year else ""
     label = TargetMetric(target.metric).label
-    return f"{target.region.name} {target.period.code} {label}{year} = {target.value.normalize()}"
+    value = format(target.value.normalize(), "f")  # 10, not 1E+1
+    return f"{target.region.name} {target.period.code} {label}{year} = {value}"
 
 
 @action_required(Action.SET_TARGETS)

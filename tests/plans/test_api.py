@@ -451,14 +451,17 @@ def test_a_responsible_department_reports_on_its_measure_of_a_higher_plan(users)
     )
     assert created.status_code == 201, created.json()
     assert {m["title"] for m in api.get(base).json()} == {"Survey", "Hidden step"}
-    # a congress member of Donghu (subtree only) reaches the measure carried out in Donghu
-    # through the provincial plan it cannot read, never the plan's other content
+    # a congress member of Donghu reads the plans of its subtree and their measures (roles.md
+    # v1.1; "plus measures whose responsible department is their own" is department staff's
+    # only): the provincial plan, its sub-lists and its measures are all 404 alike
     congress = api_as(user_with(Role.CONGRESS_MEMBER, "360102"))
     assert congress.get(f"/api/v1/sector-plans/{plan.pk}/").status_code == 404
     assert congress.get(f"/api/v1/sector-plans/{plan.pk}/targets/").status_code == 404
-    assert [m["title"] for m in congress.get(base).json()] == ["Survey"]
-    assert congress.get(f"/api/v1/measures/{own.pk}/").status_code == 200
+    assert congress.get(base).status_code == 404
+    assert congress.get(f"/api/v1/sector-plans/{plan.pk}/progress-notes/").status_code == 404
+    assert congress.get(f"/api/v1/measures/{own.pk}/").status_code == 404
     assert congress.get(f"/api/v1/measures/{other.pk}/").status_code == 404
+    assert own.pk not in {m["id"] for m in congress.get("/api/v1/measures/").json()["results"]}
     refused = api.post(
         base, {"measure": other.pk, "title": "x", "due_date": TODAY().isoformat()}, format="json"
     )

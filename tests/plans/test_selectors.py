@@ -90,10 +90,13 @@ def test_a_department_sees_and_edits_the_measure_it_carries_out_in_a_higher_plan
     in_nanchang = make_measure(users["admin"], plans["nanchang"], dept_code="360102", kind="transport")
     assert in_nanchang not in selectors.readable_measures(users["jiujiang"])  # another city's plan
     assert in_nanchang in selectors.readable_measures(staff)
-    # a congress member of Donghu reads no plan above, but the measures carried out in Donghu
+    # a congress member of Donghu reads the plans of its subtree and their measures (roles.md
+    # v1.1): none above, so not the measures carried out in Donghu for plans above either
+    # ("plus measures whose responsible department is their own" is department staff's only)
     member = user_with(Role.CONGRESS_MEMBER, "360102")
-    assert set(selectors.readable_measures(member)) == {measure, other, in_nanchang}
+    assert set(selectors.readable_measures(member)) == set()
     assert not selectors.readable_plans(member).filter(pk=plans["province"].pk).exists()
+    assert not selectors.reachable_plans(member).filter(pk=plans["province"].pk).exists()
 
 
 def test_editable_measures_include_every_measure_of_an_editable_plan(users, plans):

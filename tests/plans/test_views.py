@@ -137,16 +137,28 @@ def test_measure_page_renders_for_readers(client, users, plans, who):
     assert ("Record progress" in html) == can_edit
 
 
-def test_a_measure_carried_out_in_the_subtree_of_an_unreadable_plan_shows_no_plan_link(client, users):
-    """A congress member of Donghu reads no plan above (roles.md v1.1: subtree), but reads the
-    measure a Donghu department carries out in the provincial plan."""
-    plan = make_plan(users["admin"], region_code="360000", title="Provincial steel")
-    measure = make_measure(users["admin"], plan, dept_code="360102", kind="ecology_environment")
-    member = user_with(Role.CONGRESS_MEMBER, "360102")
-    assert get(client, member, plan.get_absolute_url()).status_code == 404
-    html = get(client, member, reverse("plans:measure-detail", args=[measure.pk])).content.decode()
-    assert "Provincial steel" in html
+def test_a_measure_of_an_unreadable_plan_shows_no_plan_link(client, users):
+    """Nanchang's industry bureau carries out a measure of Jiujiang's plan (its own department's
+    measure, roles.md v1.1) but may not read that plan: the measure page names the plan without
+    linking to it. A congress member of Donghu reads neither a plan above nor its measures."""
+    plan = make_plan(users["admin"], region_code="360400", title="Jiujiang steel")
+    measure = Measure.objects.create(  # a department outside the plan's region (older data)
+        plan=plan,
+        title="Carried out in Nanchang",
+        responsible_department=dept("360100", "industry_it"),
+        start_date=TODAY(),
+        due_date=TODAY(),
+    )
+    staff = users["industry_nanchang"]
+    assert get(client, staff, plan.get_absolute_url()).status_code == 404
+    html = get(client, staff, reverse("plans:measure-detail", args=[measure.pk])).content.decode()
+    assert "Jiujiang steel" in html
     assert plan.get_absolute_url() not in html
+    provincial = make_plan(users["admin"], region_code="360000", title="Provincial steel")
+    above = make_measure(users["admin"], provincial, dept_code="360102", kind="ecology_environment")
+    member = user_with(Role.CONGRESS_MEMBER, "360102")
+    assert get(client, member, provincial.get_absolute_url()).status_code == 404
+    assert get(client, member, reverse("plans:measure-detail", args=[above.pk])).status_code == 404
 
 
 def test_history_page_shows_who_changed_what(client, users, plans):

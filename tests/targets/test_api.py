@@ -125,6 +125,7 @@ def test_targets_filter_by_region_period_metric_and_year(as_role, demo):
         "note",
         "updated_at",
         "updated_by",
+        "version",
     }
 
 

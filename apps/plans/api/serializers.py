@@ -8,6 +8,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from apps.core.conflicts import VERSION_HELP
 from apps.indicators.models import Indicator
 from apps.organizations.models import Department, Sector
 from apps.regions.models import Region
@@ -69,6 +70,7 @@ class SectorPlanSerializer(serializers.ModelSerializer):
             "lead_department",
             "lead_department_name",
             "lead_department_kind",
+            "version",
             "peak_year",
             "status",
             "summary",
@@ -167,6 +169,7 @@ class MeasureSerializer(serializers.ModelSerializer):
             "responsible_department",
             "responsible_department_name",
             "responsible_department_kind",
+            "version",
             "start_date",
             "due_date",
             "status",
@@ -268,6 +271,7 @@ class SectorPlanUpdateSerializer(serializers.Serializer):
     peak_year = serializers.IntegerField(required=False)
     summary = serializers.CharField(required=False, allow_blank=True)
     adopted_on = serializers.DateField(required=False, allow_null=True)
+    version = serializers.IntegerField(required=False, min_value=1, help_text=VERSION_HELP)
 
 
 class PlanStatusSerializer(serializers.Serializer):
@@ -313,6 +317,7 @@ class MeasureUpdateSerializer(serializers.Serializer):
     )
     start_date = serializers.DateField(required=False)
     due_date = serializers.DateField(required=False)
+    version = serializers.IntegerField(required=False, min_value=1, help_text=VERSION_HELP)
 
 
 class MeasureStatusSerializer(serializers.Serializer):

@@ -15,7 +15,9 @@ from rest_framework.response import Response
 
 from apps.accounts.api.base import ScopedViewSet
 from apps.accounts.scoping import Action
+from apps.core import conflicts
 from apps.core.attachments import download_response
+from apps.core.conflicts import ETagMixin
 
 from .. import selectors, services
 from ..filters import MeasureFilter, SectorPlanFilter
@@ -46,9 +48,14 @@ PLAN_PK = OpenApiParameter("plan_pk", OpenApiTypes.INT, OpenApiParameter.PATH, d
     list=extend_schema(summary="List sector peak plans in your read scope"),
     retrieve=extend_schema(summary="A sector peak plan"),
     create=extend_schema(request=s.SectorPlanCreateSerializer, responses={201: s.SectorPlanSerializer}),
-    partial_update=extend_schema(request=s.SectorPlanUpdateSerializer, responses=s.SectorPlanSerializer),
+    partial_update=extend_schema(
+        request=s.SectorPlanUpdateSerializer,
+        responses=s.SectorPlanSerializer,
+        parameters=[conflicts.if_match_parameter()],
+    ),
 )
 class SectorPlanViewSet(
+    ETagMixin,
     PlansViewSetMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
@@ -75,8 +82,9 @@ class SectorPlanViewSet(
 
     def partial_update(self, request, *args, **kwargs):
         plan = self.get_object()
-        data = self._input(s.SectorPlanUpdateSerializer)
-        services.plan_update(user=request.user, plan=plan, **data)
+        data = dict(self._input(s.SectorPlanUpdateSerializer))
+        expected = conflicts.api_expected_version(request, plan, data.pop("version", None))
+        services.plan_update(user=request.user, plan=plan, expected_version=expected, **data)
         return self._output(self.get_queryset().get(pk=plan.pk))
 
     def update(self, request, *args, **kwargs):  # PATCH only (http_method_names)
@@ -101,9 +109,14 @@ class SectorPlanViewSet(
 
 @extend_schema_view(
     create=extend_schema(request=s.MeasureCreateSerializer, responses={201: s.MeasureSerializer}),
-    partial_update=extend_schema(request=s.MeasureUpdateSerializer, responses=s.MeasureSerializer),
+    partial_update=extend_schema(
+        request=s.MeasureUpdateSerializer,
+        responses=s.MeasureSerializer,
+        parameters=[conflicts.if_match_parameter()],
+    ),
 )
 class MeasureViewSet(
+    ETagMixin,
     PlansViewSetMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
@@ -130,8 +143,9 @@ class MeasureViewSet(
 
     def partial_update(self, request, *args, **kwargs):
         measure = self.get_object()
-        data = self._input(s.MeasureUpdateSerializer)
-        services.measure_update(user=request.user, measure=measure, **data)
+        data = dict(self._input(s.MeasureUpdateSerializer))
+        expected = conflicts.api_expected_version(request, measure, data.pop("version", None))
+        services.measure_update(user=request.user, measure=measure, expected_version=expected, **data)
         return self._output(self.get_queryset().get(pk=measure.pk))
 
     def update(self, request, *args, **kwargs):

@@ -1,5 +1,6 @@
 from rest_framework import serializers
 
+from apps.core.conflicts import VERSION_HELP
 from apps.reports.models import Attachment, Report, ReportEvent, ReportStatus, ReportValue, SectionArea
 
 
@@ -67,6 +68,7 @@ class ReportSerializer(serializers.ModelSerializer):
             "year",
             "revision",
             "status",
+            "version",
             "previous",
             "revision_reason",
             "remarks",
@@ -113,6 +115,7 @@ class ReportSaveSerializer(serializers.Serializer):
         help_text="task area → text; areas: " + ", ".join(SectionArea.values),
     )
     remarks = serializers.CharField(required=False, allow_blank=True)
+    version = serializers.IntegerField(required=False, min_value=1, help_text=VERSION_HELP)
 
 
 class SaveResultSerializer(serializers.Serializer):

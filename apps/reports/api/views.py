@@ -16,7 +16,9 @@ from rest_framework.response import Response
 
 from apps.accounts.api.base import ScopedViewSet
 from apps.accounts.scoping import Action
+from apps.core import conflicts
 from apps.core.attachments import download_response
+from apps.core.conflicts import ETagMixin
 from apps.core.exports import table_response
 from apps.core.tables import ImportRejected
 from apps.regions.selectors import by_code
@@ -61,7 +63,7 @@ EXPORT_PARAMS = [
     list=extend_schema(summary="Reports the user may read (filters: region, city, year, status, in_force)"),
     retrieve=extend_schema(summary="One report revision with values, sections, attachments and timeline"),
 )
-class ReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSet):
+class ReportViewSet(ETagMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSet):
     """Annual progress reports (one row per revision). Drafts are visible to their region only.
 
     Reading needs READ_APPROVED_REPORT (every role that reads reports at all holds it; the rows
@@ -71,6 +73,7 @@ class ReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedView
 
     read_action = Action.READ_APPROVED_REPORT
     write_action = Action.EDIT_OWN_REPORT  # create, save, submit, attachments
+    etag_wrapper = "report"
     action_actions = {
         "forward": Action.REVIEW_COUNTY_REPORT,
         "return_": (Action.REVIEW_COUNTY_REPORT, Action.APPROVE_REPORT),
@@ -129,13 +132,18 @@ class ReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedView
     @extend_schema(
         request=s.ReportSaveSerializer,
         responses={200: s.SaveResultSerializer},
+        parameters=[conflicts.if_match_parameter()],
         summary="Save values, notes, sections of a draft (saved even with validation errors)",
+        description="Send the `version` you loaded (or the ETag in `If-Match`): when the report was "
+        "saved since (by someone else or an import), nothing is saved and the answer is 409 "
+        "(412 for If-Match) naming the current version.",
     )
     def partial_update(self, request, pk=None):
         report = self.get_object()
         data = s.ReportSaveSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         d = data.validated_data
+        expected = conflicts.api_expected_version(request, report, d.get("version"))
         result = _run(
             lambda: services.report_save_values(
                 user=request.user,
@@ -144,6 +152,7 @@ class ReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedView
                 notes=d.get("notes"),
                 sections=d.get("sections"),
                 remarks=d.get("remarks"),
+                expected_version=expected,
             )
         )
         report = self.get_queryset().get(pk=report.pk)

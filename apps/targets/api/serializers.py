@@ -1,5 +1,6 @@
 from rest_framework import serializers
 
+from apps.core.conflicts import VERSION_HELP
 from apps.indicators.models import EmissionFactorSet, RuleSet
 from apps.targets.models import PlanPeriod, RegionTarget, TargetMetric
 
@@ -64,17 +65,19 @@ class RegionTargetSerializer(serializers.ModelSerializer):
             "note",
             "updated_at",
             "updated_by",
+            "version",
         ]
-        read_only_fields = ["id", "updated_at"]
+        read_only_fields = ["id", "updated_at", "version"]
         validators = []  # uniqueness is an upsert in the service, not an error
 
 
 class RegionTargetUpdateSerializer(serializers.ModelSerializer):
     value = serializers.DecimalField(max_digits=14, decimal_places=4)
+    version = serializers.IntegerField(required=False, min_value=1, help_text=VERSION_HELP)
 
     class Meta:
         model = RegionTarget
-        fields = ["value", "note"]
+        fields = ["value", "note", "version"]
 
 
 class TargetImportSerializer(serializers.Serializer):

@@ -18,6 +18,8 @@ from rest_framework.response import Response
 
 from apps.accounts.api.base import ScopedReadOnlyViewSet
 from apps.accounts.scoping import Action
+from apps.core import conflicts
+from apps.core.conflicts import ETagMixin
 from apps.core.tables import ImportRejected
 from apps.regions.selectors import by_code
 from apps.targets import services
@@ -57,14 +59,19 @@ class PlanPeriodViewSet(mixins.UpdateModelMixin, ScopedReadOnlyViewSet):
 
 
 class RegionTargetViewSet(
-    mixins.CreateModelMixin, mixins.UpdateModelMixin, mixins.DestroyModelMixin, ScopedReadOnlyViewSet
+    ETagMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    mixins.DestroyModelMixin,
+    ScopedReadOnlyViewSet,
 ):
     """Region targets per plan period.
 
     Filters: `region` code, `within` a subtree, `period` code, `metric`, `year`.
 
     POST creates the target or, when the region already has one for that period, metric
-    and year, replaces its value and note. PUT/PATCH change value and note; DELETE removes.
+    and year, replaces its value and note. PUT/PATCH change value and note, against the
+    `version` in the body or the ETag in `If-Match` (409 / 412 when saved since); DELETE removes.
     """
 
     queryset = RegionTarget.objects.select_related("region", "period", "updated_by").order_by(
@@ -124,7 +131,11 @@ class RegionTargetViewSet(
             status=status.HTTP_200_OK if existed else status.HTTP_201_CREATED,
         )
 
-    @extend_schema(request=RegionTargetUpdateSerializer, responses=RegionTargetSerializer)
+    @extend_schema(
+        request=RegionTargetUpdateSerializer,
+        responses=RegionTargetSerializer,
+        parameters=[conflicts.if_match_parameter()],
+    )
     def update(self, request, *args, **kwargs):
         target = self.get_object()
         serializer = RegionTargetUpdateSerializer(
@@ -132,6 +143,7 @@ class RegionTargetViewSet(
         )
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
+        expected = conflicts.api_expected_version(request, target, data.get("version"))
         try:
             target = services.target_set(
                 user=request.user,
@@ -141,12 +153,17 @@ class RegionTargetViewSet(
                 year=target.year,
                 value=data.get("value", target.value),
                 note=data.get("note", target.note),
+                expected_version=expected,
             )
         except DjangoPermissionDenied:
             raise self._refused(target.region)
         return Response(RegionTargetSerializer(self.get_queryset().get(pk=target.pk)).data)
 
-    @extend_schema(request=RegionTargetUpdateSerializer, responses=RegionTargetSerializer)
+    @extend_schema(
+        request=RegionTargetUpdateSerializer,
+        responses=RegionTargetSerializer,
+        parameters=[conflicts.if_match_parameter()],
+    )
     def partial_update(self, request, *args, **kwargs):
         kwargs["partial"] = True
         return self.update(request, *args, **kwargs)
