@@ -40,6 +40,7 @@ from .forms import (
     TemplateUploadForm,
 )
 from .models import Attachment, Report, SectionArea
+from .panels import panels_for
 from .validation import hints
 
 
@@ -222,6 +223,7 @@ def report_detail(request, pk: int):
             "comment_form": CommentForm(),
             "attachment_form": AttachmentForm() if "edit" in actions else None,
             "upload_form": TemplateUploadForm() if "edit" in actions else None,
+            "panels": panels_for(request.user, report),
         },
     )
 

@@ -427,3 +427,20 @@ def test_api_attach_answers_alike_for_unknown_foreign_and_unreadable_reports(cou
     ]
     assert [a.status_code for a in answers] == [400, 400]
     assert answers[0].json() == answers[1].json()
+
+
+def test_the_report_page_shows_its_attached_recovery_plan(county):
+    user = user_for("county")
+    scenario = scenarios.scenario_save(
+        user=user, region=county, name="recovery 2023", assumptions=_assumptions([2023, 2024, 2025])
+    )
+    report = county.reports.get(year=2022)
+    page = _client(user).get(f"/reports/{report.pk}/").content.decode()
+    assert "recovery 2023" not in page and "/planner/" in page  # may save one: the panel offers it
+    scenarios.scenario_attach_to_report(user=user, scenario=scenario, report=report)
+    page = _client(user).get(f"/reports/{report.pk}/").content.decode()
+    assert "recovery 2023" in page and f"/dashboards/scenarios/{scenario.pk}/" in page
+    congress = _client(user_for("congress")).get(f"/reports/{report.pk}/").content.decode()
+    assert "recovery 2023" in congress  # reads the subtree's scenarios
+    other = _client(user_with(Role.REGION_STAFF, SIBLING)).get(f"/reports/{report.pk}/")
+    assert other.status_code == 404
