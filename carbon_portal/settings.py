@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "simple_history",
     "axes",
+    "csp",
     "apps.core",
     "apps.regions",
     "apps.organizations",
@@ -70,6 +71,7 @@ MIDDLEWARE = [
     "apps.accounts.middleware.SessionIdleMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     # last: turns a login refused by django-axes (lockout) into the lockout page (SECURITY.md)
     "axes.middleware.AxesMiddleware",
@@ -309,6 +311,26 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     # the one error body of shared/DESIGN.md, also for Django errors raised by services
     "EXCEPTION_HANDLER": "apps.core.exceptions.api_exception_handler",
+}
+
+# Content-Security-Policy (django-csp; SECURITY.md "Headers"): scripts only from the portal's own
+# static files, never inline; styles may be inline because Plotly and htmx inject <style>
+# elements and set style attributes; nothing from another origin (no CDN, government intranet).
+# The API docs pages get their own relaxed policy (apps.accounts.views / carbon_portal.urls).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "img-src": ["'self'", "data:", "blob:"],
+        "font-src": ["'self'", "data:"],
+        "connect-src": ["'self'"],
+        "worker-src": ["'self'", "blob:"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
 }
 
 SPECTACULAR_SETTINGS = {

@@ -48,6 +48,7 @@ def test_png_bytes_named_html_are_downloaded_as_png(storage):
     assert response["Content-Disposition"] == 'attachment; filename="evil.png"'
     assert response["X-Content-Type-Options"] == "nosniff"
     assert response["Cache-Control"] == "private, no-store"
+    assert response["Content-Security-Policy"] == "sandbox; default-src 'none'"
     assert b"".join(response.streaming_content) == PNG
 
 

@@ -35,6 +35,8 @@ def figures(catalog):  # noqa: F811
 def test_official_filters_drills_down_and_downloads_a_charts_figures(browser, live_server, figures):  # noqa: F811
     official = user_with(Role.PROVINCIAL_OFFICIAL, "360000", username="dash_official")
     context, page = log_in(browser, live_server, official)
+    blocked = []  # the Content-Security-Policy forbids inline scripts: nothing may be refused
+    page.on("console", lambda m: blocked.append(m.text) if "Content Security Policy" in m.text else None)
 
     page.goto(f"{live_server.url}/dashboards/?year={YEAR}")
     table = page.locator("main table").filter(has=page.locator("th[aria-sort], th a")).last
@@ -52,6 +54,10 @@ def test_official_filters_drills_down_and_downloads_a_charts_figures(browser, li
     page.locator("main th[scope=row] a", has_text="东湖区").first.click()
     page.wait_for_url(f"**/dashboards/county/{DONGHU}/**")
     assert "东湖区" in page.inner_text("h1")
+
+    # The charts are drawn (by the portal's own script files; no inline script is refused).
+    page.wait_for_selector("section.chart-card .main-svg")
+    assert blocked == []
 
     # Switch the first chart to its table.
     chart = page.locator("section.chart-card").first

@@ -146,4 +146,5 @@ def test_png_bytes_named_html_are_downloaded_as_png_from_the_page_and_the_api(cl
         assert response["Content-Type"] == "image/png"
         assert response["Content-Disposition"] == 'attachment; filename="evil.png"'
         assert response["X-Content-Type-Options"] == "nosniff"
+        assert response["Content-Security-Policy"] == "sandbox; default-src 'none'"  # through the middleware
         assert b"".join(response.streaming_content) == PNG
