@@ -73,6 +73,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    "apps.core.audit.AuditMiddleware",
     # last: turns a login refused by django-axes (lockout) into the lockout page (SECURITY.md)
     "axes.middleware.AxesMiddleware",
 ]

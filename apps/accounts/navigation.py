@@ -37,6 +37,12 @@ OWN_ITEMS: list[NavItem] = [
         Action.READ_REFERENCE,
     ),
     NavItem(_("Administration"), "admin:index", _("Manage users, roles and jurisdictions."), admin_only=True),
+    NavItem(
+        _("Audit log"),
+        "accounts:audit-log",
+        _("Who signed in, changed or downloaded what, from where and when (append-only)."),
+        Action.READ_AUDIT,
+    ),
 ]
 
 

@@ -2,7 +2,14 @@ from django.contrib.auth import views as auth_views
 from django.db import connection
 from django.http import JsonResponse
 from django.shortcuts import render
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
+from apps.core.exports import table_response
+from apps.core.models import AuditAction
+from apps.core.views import paginate
+
+from . import audit_selectors
 from .decorators import ActionRequiredMixin, action_required
 from .forms import LoginForm
 from .scoping import Action
@@ -30,3 +37,49 @@ def healthz(request):
     with connection.cursor() as cursor:
         cursor.execute("SELECT 1")
     return JsonResponse({"status": "ok"})
+
+
+AUDIT_COLUMNS = (
+    ("at", _("Time")),
+    ("username", _("User")),
+    ("action", _("Action")),
+    ("method", _("Method")),
+    ("path", _("Address in the portal")),
+    ("view", _("Function")),
+    ("status", _("Answer")),
+    ("ip", _("Client address")),
+)
+
+
+@action_required(Action.READ_AUDIT)
+def audit_log(request):
+    """The audit log for administrators: filter by action, user, address and dates; export."""
+    entries, filters, errors = audit_selectors.filtered(request.GET)
+    if request.GET.get("export") in ("csv", "xlsx"):
+        rows = (
+            (
+                timezone.localtime(e.at).strftime("%Y-%m-%d %H:%M:%S"),
+                e.username,
+                e.get_action_display(),
+                e.method,
+                e.path,
+                e.view,
+                e.status,
+                e.ip,
+            )
+            for e in entries.iterator()
+        )
+        return table_response(
+            "audit-log", [str(label) for _c, label in AUDIT_COLUMNS], rows, request.GET["export"]
+        )
+    return render(
+        request,
+        "accounts/audit_log.html",
+        {
+            "page": paginate(request, entries, 50),
+            "filters": filters,
+            "errors": errors,
+            "actions": AuditAction.choices,
+            "columns": AUDIT_COLUMNS,
+        },
+    )

@@ -2,7 +2,7 @@
 
 from django.contrib import admin
 
-from .models import FrozenEdition, FrozenFile
+from .models import AuditEntry, FrozenEdition, FrozenFile
 
 
 class FrozenFileInline(admin.TabularInline):
@@ -26,6 +26,25 @@ class FrozenEditionAdmin(admin.ModelAdmin):
 
     def get_readonly_fields(self, request, obj=None):
         return [f.name for f in self.model._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(AuditEntry)
+class AuditEntryAdmin(admin.ModelAdmin):
+    """Read-only: the audit log is append-only (administrators read it, nobody edits it)."""
+
+    list_display = ("at", "username", "action", "method", "path", "status", "ip")
+    list_filter = ("action",)
+    search_fields = ("username", "path", "view")
+    date_hierarchy = "at"
 
     def has_add_permission(self, request):
         return False

@@ -13,3 +13,6 @@ class CoreConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "apps.core"
     verbose_name = "Core"
+
+    def ready(self) -> None:
+        from . import audit  # noqa: F401  (its receivers record sign-ins and sign-outs)

@@ -171,3 +171,48 @@ class FrozenFile(FrozenModel):
 
     def __str__(self) -> str:
         return self.name
+
+
+class AuditAction(models.TextChoices):
+    LOGIN = "login", _("Signed in")
+    LOGIN_FAILED = "login_failed", _("Sign-in failed")
+    LOGOUT = "logout", _("Signed out")
+    WRITE = "write", _("Change")
+    REFUSED = "refused", _("Change refused")
+    DOWNLOAD = "download", _("Download")
+
+
+class AuditEntry(FrozenModel):
+    """One line of the audit log: who did what, from where, when (apps/core/audit.py).
+
+    Append-only: the ORM refuses changes and deletions (FrozenModel), and on PostgreSQL a
+    trigger refuses UPDATE and DELETE from anyone. The actor is kept by id and name without a
+    database constraint, so removing a user never rewrites the log.
+    """
+
+    at = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        null=True,
+        blank=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="+",
+    )
+    username = models.CharField(_("user name"), max_length=150, blank=True)
+    ip = models.GenericIPAddressField(_("address"), null=True, blank=True)
+    action = models.CharField(_("action"), max_length=16, choices=AuditAction.choices, db_index=True)
+    method = models.CharField(_("method"), max_length=8, blank=True)
+    path = models.CharField(_("address in the portal"), max_length=500, blank=True)
+    view = models.CharField(_("function"), max_length=200, blank=True)
+    status = models.PositiveSmallIntegerField(_("answer"), null=True, blank=True)
+    detail = models.JSONField(_("detail"), default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        verbose_name = _("audit log entry")
+        verbose_name_plural = _("audit log")
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M:%S} {self.username or '-'} {self.action} {self.path}"
