@@ -20,7 +20,7 @@ from django.views.decorators.http import require_POST
 
 from apps.accounts.decorators import action_required
 from apps.accounts.scoping import Action
-from apps.core.cache import cached_fragment, params_key, scope_key, table_stamp
+from apps.core.cache import cached_fragment, latest_pks, params_key, scope_key
 from apps.core.views import paginate
 from apps.regions.models import RegionLevel
 from apps.reports.models import Report
@@ -58,8 +58,9 @@ def grid(request):
         scope_key(request.user),
         params_key(request.GET),
         timezone.localdate(),  # default years and "overdue" move with the day
-        table_stamp(Report.objects.all()),  # any report created, submitted, approved, returned
-        table_stamp(ReportingDeadline.objects.all()),
+        # any report created, submitted, approved, returned, deleted; any deadline set or removed:
+        # every save and delete writes a history row (index lookups, not a count of the reports)
+        latest_pks(Report.objects.all(), Report.history.all(), ReportingDeadline.history.all()),
     )
     status, body = cached_fragment("completeness-grid", key, lambda: _grid_body(request))
     return render(request, "completeness/grid.html", {"body": body}, status=status)

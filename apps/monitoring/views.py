@@ -64,8 +64,8 @@ def overview(request):
 
     Filters: a warning level, the region level (city / county), the parent city; sortable by any
     column. Three queries for the figures whatever the number of regions, plus the year lists."""
-    year_list = years.years_with_results(request.user)
-    default_year = years.default_year(request.user)
+    version = years.data_version()
+    year_list, default_year = years.cached_years(request.user, version=version)
     year = _year_param(request) or default_year
     level = request.GET.get("level", "")
     level = level if level in WarningLevel.values else ""
@@ -93,7 +93,6 @@ def overview(request):
         }
         for code in OVERVIEW_METRICS
     ]
-    version = years.data_version()
     context = {
         "year": year,
         "years": year_list,

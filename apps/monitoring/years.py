@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 
 from apps.accounts import scoping
 from apps.accounts.scoping import Action
+from apps.core.cache import cached_fragment, latest_pks, scope_key
 
 from .engine import SPEC_VERSION
 from .models import Assessment, CompleteYear, RecomputeRun, RunStatus
@@ -159,3 +160,23 @@ def withdraw_complete(user, year, reason: str) -> None:
 
 def _person(user):
     return user if getattr(user, "pk", None) else None
+
+
+def cached_years(
+    user, years_of=years_with_results, version: DataVersion | None = None
+) -> tuple[list[int], int | None]:
+    """(`years_of(user)`, `default_year(user)`) from the page cache (`apps.core.cache`).
+
+    Both read figures across every region in scope (tens of milliseconds on national data) on
+    every figures page; they change only with the figures (a run, or rows written without one)
+    or a declaration (each writes a history row), which the key reads in two cheap queries."""
+    version = version or data_version()
+    key = (
+        scope_key(user),
+        getattr(years_of, "__qualname__", str(years_of)),
+        getattr(years_of, "__module__", ""),
+        version.run_id,
+        version.finished_at,
+        latest_pks(Assessment.objects.all(), CompleteYear.history.all()),
+    )
+    return cached_fragment("figure-years", key, lambda: (years_of(user), default_year(user)))

@@ -197,7 +197,7 @@ class BarometerViewSet(ScopedViewSet):
     def _year(self, request) -> int | None:
         asked = request.query_params.get("year")
         if asked in (None, ""):
-            return years.default_year(request.user)
+            return years.cached_years(request.user, bm.years_for)[1]
         if not asked.isdigit() or not 1900 <= int(asked) <= 2100:
             raise ValidationError({"year": ["Give a four-digit year."]})
         return int(asked)

@@ -71,14 +71,13 @@ def _years_page_url() -> str | None:
         return None
 
 
-def _year(request, available: list[int]) -> int | None:
+def _year(request, available: list[int], default: int | None) -> int | None:
     """The year asked for (404 when it has no figures the user may read) or the default year."""
     asked = request.GET.get("year", "")
     if asked:
         if not asked.isdigit() or int(asked) not in available:
             raise Http404("no figures for that year")
         return int(asked)
-    default = years.default_year(request.user)
     return default if default in available else (available[0] if available else None)
 
 
@@ -202,9 +201,9 @@ def barometer(request):
 
     The page body (table, tiles, counts, changes) is built once per jurisdiction, language, query
     and data version and kept in the cache (`apps.core.cache`); the shell is rendered per request."""
-    available = bm.years_for(request.user)
-    year = _year(request, available)
     version = years.data_version()
+    available, default = years.cached_years(request.user, bm.years_for, version=version)
+    year = _year(request, available, default)
     fmt = request.GET.get("export", "")
     if year is not None and fmt in ("csv", "xlsx"):
         try:

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from apps.accounts import scoping
 from apps.accounts.decorators import action_required
 from apps.accounts.scoping import Action
-from apps.core.cache import cached_fragment, latest_pk, params_key, scope_key, table_stamp
+from apps.core.cache import cached_fragment, latest_pks, params_key, scope_key
 from apps.core.exports import Sheet, download, write_csv, xlsx_bytes, xlsx_workbook
 from apps.monitoring import metrics
 from apps.monitoring import years as figure_years
@@ -85,12 +85,14 @@ def region_dashboard(request, level: str, code: str):
         scope_key(request.user),
         region.pk,
         params_key(request.GET),
-        None if request.GET.get("year") else figure_years.default_year(request.user),
+        None if request.GET.get("year") else figure_years.cached_years(request.user, version=version)[1],
         version.run_id,
         version.finished_at,
-        latest_pk(Assessment.objects.all()),  # figures written without a run (data loads, tests)
-        table_stamp(RegionTarget.objects.all()),  # target lines and the planner's period targets
-        table_stamp(Report.objects.filter(region=region)),  # the planner reads approved inputs
+        # figures written without a run (data loads), target lines and the planner's period
+        # targets, the approved inputs the planner reads: index lookups of the newest rows
+        latest_pks(
+            Assessment.objects.all(), RegionTarget.history.all(), Report.objects.all(), Report.history.all()
+        ),
     )
     part = cached_fragment("region-dashboard", key, lambda: _figures_part(request, region, version))
     counts = selectors.measure_counts(request.user, region)
