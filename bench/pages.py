@@ -7,7 +7,9 @@ figures), ``run_bench.py --only pages`` (or the last part of a full ``make bench
    users, a provincial official of Jiangxi (360000) and an administrator (every region);
 2. starts ``gunicorn carbon_portal.wsgi`` (``--workers``, default 4 sync workers) on the bench
    database and logs each user in through the real login form (a session cookie);
-3. for each page of ``PAGES``, at 1 and at 16 concurrent clients: a few warm-up requests (every
+3. for each page of ``PAGES``: one cold request (the page's first since gunicorn started: its
+   cached part, ``apps/core/cache.py``, not built yet; reported as "cold first"), then at 1 and
+   at 16 concurrent clients: a few warm-up requests (every
    worker has imported and connected), then ``--requests`` (200) requests or ``--max-seconds``
    of them, whichever ends first, each client a thread with its own keep-alive connection;
 4. reports per page and concurrency the median and p95 of the response time, requests per
@@ -398,6 +400,10 @@ def markdown(results: list[Measure], info: dict, *, workers: int, requests: int,
         f"the national data of the bench; {requests} requests per page and concurrency (fewer when",
         f"{max_seconds:g} s ran out: see the requests column), after a warm-up. At 16 clients the time",
         "includes waiting for a free worker. Target (issue 10 item 8): p95 < 150 ms at 16 clients.",
+        "The figures are **warm-cache** figures: the expensive part of each page (`apps/core/cache.py`)",
+        "is built by the page's first requests and then served from the cache (the bench's gunicorn",
+        "runs without Redis: each worker has its own local-memory cache, so each builds it once).",
+        '"cold first" is the page\'s first request after gunicorn started, its cache empty.',
         "",
         f"- Date: {info.get('date')} (commit {info.get('commit')}); {info.get('cpu')}, "
         f"{info.get('nproc')} cores, {info.get('memory_gb')} GB; {info.get('postgresql')}",

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 from apps.accounts import scoping
 from apps.accounts.decorators import action_required
 from apps.accounts.scoping import Action
-from apps.core.cache import cached_fragment, latest_pk, params_key, scope_key
+from apps.core.cache import cached_fragment, params_key, scope_key
 from apps.core.exports import Cell, Sheet, download, write_csv, xlsx_report
 from apps.core.forms import add_service_errors
 from apps.core.views import bound_args, paginate
@@ -65,7 +65,8 @@ def overview(request):
     Filters: a warning level, the region level (city / county), the parent city; sortable by any
     column. Three queries for the figures whatever the number of regions, plus the year lists."""
     version = years.data_version()
-    year_list, default_year = years.cached_years(request.user, version=version)
+    stamp = years.figures_stamp(version)
+    year_list, default_year = years.cached_years(request.user, stamp=stamp)
     year = _year_param(request) or default_year
     level = request.GET.get("level", "")
     level = level if level in WarningLevel.values else ""
@@ -115,9 +116,7 @@ def overview(request):
         scope_key(request.user),
         params_key(request.GET),
         year,
-        version.run_id,
-        version.finished_at,
-        latest_pk(Assessment.objects.all()),  # figures written without a run (data loads, tests)
+        stamp,
     )
 
     def table() -> str:

@@ -19,7 +19,6 @@ from apps.core.cache import cached_fragment, latest_pks, params_key, scope_key
 from apps.core.exports import Sheet, download, write_csv, xlsx_bytes, xlsx_workbook
 from apps.monitoring import metrics
 from apps.monitoring import years as figure_years
-from apps.monitoring.models import Assessment
 from apps.plans.models import MeasureStatus
 from apps.reports.models import Report
 from apps.targets.models import RegionTarget
@@ -81,18 +80,16 @@ def region_dashboard(request, level: str, code: str):
     reports cards and the page shell are read per request."""
     region = _region_or_404(request.user, level, code)
     version = figure_years.data_version()
+    stamp = figure_years.figures_stamp(version)
     key = (
         scope_key(request.user),
         region.pk,
         params_key(request.GET),
-        None if request.GET.get("year") else figure_years.cached_years(request.user, version=version)[1],
-        version.run_id,
-        version.finished_at,
-        # figures written without a run (data loads), target lines and the planner's period
-        # targets, the approved inputs the planner reads: index lookups of the newest rows
-        latest_pks(
-            Assessment.objects.all(), RegionTarget.history.all(), Report.objects.all(), Report.history.all()
-        ),
+        None if request.GET.get("year") else figure_years.cached_years(request.user, stamp=stamp)[1],
+        stamp,
+        # target lines and the planner's period targets, the approved inputs the planner reads and
+        # the reports listed: index lookups of the newest rows
+        latest_pks(RegionTarget.history.all(), Report.objects.all(), Report.history.all()),
     )
     part = cached_fragment("region-dashboard", key, lambda: _figures_part(request, region, version))
     counts = selectors.measure_counts(request.user, region)
