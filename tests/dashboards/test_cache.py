@@ -16,10 +16,11 @@ from rest_framework.test import APIClient
 from apps.core import cache as fragments
 from apps.dashboards import barometer as bm
 from apps.monitoring.models import Assessment, CompleteYear, RecomputeRun, RunStatus
+from apps.plans.models import MeasureStatus
 from apps.regions.models import Region
 from apps.regions.selectors import by_code
 from apps.reports.models import Report
-from tests.factories import RegionTargetFactory, user_for, user_with
+from tests.factories import MeasureFactory, RegionTargetFactory, SectorPlanFactory, user_for, user_with
 
 YEAR = 2032
 EIP = "energy_intensity_warning_progress"
@@ -250,3 +251,16 @@ def test_a_page_served_from_the_cache_is_the_page_built_for_it(jiangxi, client, 
     assert without_csrf(served) == without_csrf(built)  # the shell's token is masked anew
     # the fragment is not escaped a second time
     assert "<main" in served and not re.search(r"&lt;(table|section|div|p|h1|form|nav)\b", served)
+
+
+def test_a_measure_changing_status_is_counted_on_the_next_request(db, client):
+    seed([by_code("360100")])
+    plan = SectorPlanFactory(code="360100")
+    measure = MeasureFactory(plan=plan, status=MeasureStatus.ON_TRACK)
+    client.force_login(user_for("city"))
+    rows = client.get("/dashboards/city/360100/").context["measure_rows"]
+    assert {s: n for s, _label, n in rows}[MeasureStatus.DELAYED] == 0
+    measure.status = MeasureStatus.DELAYED
+    measure.save()
+    rows = client.get("/dashboards/city/360100/").context["measure_rows"]
+    assert {s: n for s, _label, n in rows}[MeasureStatus.DELAYED] == 1
