@@ -89,9 +89,14 @@ def region_dashboard(request, level: str, code: str):
         stamp,
         # target lines and the planner's period targets, the approved inputs the planner reads and
         # the reports listed: index lookups of the newest rows
-        latest_pks(RegionTarget.history.all(), Report.objects.all(), Report.history.all()),
-        # the measures counted by status (their plans and statuses)
-        latest_pks(Measure.history.all(), SectorPlan.history.all()),
+        # and the measures counted by status (their plans and statuses), in one query
+        latest_pks(
+            RegionTarget.history.all(),
+            Report.objects.all(),
+            Report.history.all(),
+            Measure.history.all(),
+            SectorPlan.history.all(),
+        ),
     )
     part = cached_fragment("region-dashboard", key, lambda: _figures_part(request, region, version))
     # the measures counted and the reports the user may read: scoped queries (~15 ms on national
