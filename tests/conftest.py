@@ -243,3 +243,14 @@ def reference_data(db):
     if not Region.objects.exists():
         load_regions_csv(JIANGXI_CSV)
         load_departments()
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Every test starts and ends with an empty cache: page fragments (apps/core/cache.py) and
+    counters never leak from one test to the next, in local memory or in a shared Redis."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()

@@ -13,14 +13,17 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from apps.accounts.decorators import action_required
 from apps.accounts.scoping import Action
+from apps.core.cache import cached_fragment, latest_pks, params_key, scope_key
 from apps.core.views import paginate
 from apps.regions.models import RegionLevel
+from apps.reports.models import Report
 
 from . import exports, selectors, services
 from .forms import DeadlineForm
@@ -49,13 +52,27 @@ def _filters(request):
 
 @action_required(Action.READ_COMPLETENESS)
 def grid(request):
+    """The regions × years grid. Its body is built once per jurisdiction, language, query, day and
+    version of the reports and deadlines, and kept in the cache (`apps.core.cache`)."""
+    key = (
+        scope_key(request.user),
+        params_key(request.GET),
+        timezone.localdate(),  # default years and "overdue" move with the day
+        # any report created, submitted, approved, returned, deleted; any deadline set or removed:
+        # every save and delete writes a history row (index lookups, not a count of the reports)
+        latest_pks(Report.objects.all(), Report.history.all(), ReportingDeadline.history.all()),
+    )
+    status, body = cached_fragment("completeness-grid", key, lambda: _grid_body(request))
+    return render(request, "completeness/grid.html", {"body": body}, status=status)
+
+
+def _grid_body(request) -> tuple[int, str]:
     filters, errors = _filters(request)
     result = selectors.build_grid(
         request.user, filters, page=request.GET.get("page"), per_page=selectors.PAGE_SIZE
     )
-    return render(
-        request,
-        "completeness/grid.html",
+    html = render_to_string(
+        "completeness/_grid_body.html",
         {
             "grid": result,
             "page": result.page,
@@ -68,8 +85,9 @@ def grid(request):
             "export_query": "&".join(f"{k}={v}" for k, v in filters.as_query().items()),
             "may_edit_deadlines": selectors.may_edit_deadlines(request.user),
         },
-        status=400 if errors else 200,
+        request=request,
     )
+    return (400 if errors else 200), html
 
 
 @action_required(Action.READ_COMPLETENESS)

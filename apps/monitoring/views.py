@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import get_language
@@ -13,6 +14,7 @@ from django.views.decorators.http import require_POST
 from apps.accounts import scoping
 from apps.accounts.decorators import action_required
 from apps.accounts.scoping import Action
+from apps.core.cache import cached_fragment, params_key, scope_key
 from apps.core.exports import Cell, Sheet, download, write_csv, xlsx_report
 from apps.core.forms import add_service_errors
 from apps.core.views import bound_args, paginate
@@ -62,9 +64,9 @@ def overview(request):
 
     Filters: a warning level, the region level (city / county), the parent city; sortable by any
     column. Three queries for the figures whatever the number of regions, plus the year lists."""
-    qs = assessments_for(request.user)
-    year_list = years.years_with_results(request.user)
-    default_year = years.default_year(request.user)
+    version = years.data_version()
+    stamp = years.figures_stamp(version)
+    year_list, default_year = years.cached_years(request.user, stamp=stamp)
     year = _year_param(request) or default_year
     level = request.GET.get("level", "")
     level = level if level in WarningLevel.values else ""
@@ -76,24 +78,6 @@ def overview(request):
     if request.GET.get("parent") and parent is None:
         raise Http404
     sort, descending = _overview_sort(request.GET.get("sort", ""))
-    rows: dict[int, dict] = {}
-    if year is not None:
-        figures = qs.filter(year=year, metric__in=OVERVIEW_METRICS).select_related("region")
-        if region_level:
-            figures = figures.filter(region__level=region_level)
-        if parent is not None:
-            figures = figures.filter(region__path__startswith=parent.path)
-        if level:
-            flagged = qs.filter(year=year, level=level).values("region_id")
-            figures = figures.filter(region_id__in=flagged)
-        for a in figures.order_by("region__path"):
-            row = rows.setdefault(a.region_id, {"region": a.region, "figures": {}})
-            row["figures"][a.metric] = a
-    ordered = list(rows.values())
-    if sort:
-        ordered.sort(key=lambda row: _sort_key(row, sort), reverse=descending)
-        if descending:  # rows without the figure stay last either way
-            ordered.sort(key=lambda row: row["figures"].get(sort) is None)
     filters = {
         "year": year or "",
         "level": level,
@@ -110,29 +94,62 @@ def overview(request):
         }
         for code in OVERVIEW_METRICS
     ]
-    return render(
-        request,
-        "monitoring/overview.html",
-        {
-            "page": paginate(request, ordered, 50),
-            "year": year,
-            "years": year_list,
-            "default_year": default_year,
-            "level": level,
-            "levels": WarningLevel.choices,
-            "region_level": region_level,
-            "region_levels": [(v, RegionLevel(v).label) for v in REGION_LEVELS],
-            "parent": parent,
-            "cities": cities,
-            "columns": columns,
-            "sort": sort,
-            "filters": filters,
-            "query": urlencode({**filters, **({"sort": request.GET["sort"]} if sort else {})}),
-            "name_sort_query": urlencode(filters),
-            "data_version": years.data_version(),
-            "can_recompute": scoping.can(request.user, Action.START_RECOMPUTE),
-        },
+    context = {
+        "year": year,
+        "years": year_list,
+        "default_year": default_year,
+        "level": level,
+        "levels": WarningLevel.choices,
+        "region_level": region_level,
+        "region_levels": [(v, RegionLevel(v).label) for v in REGION_LEVELS],
+        "parent": parent,
+        "cities": cities,
+        "columns": columns,
+        "sort": sort,
+        "filters": filters,
+        "query": urlencode({**filters, **({"sort": request.GET["sort"]} if sort else {})}),
+        "name_sort_query": urlencode(filters),
+        "data_version": version,
+        "can_recompute": scoping.can(request.user, Action.START_RECOMPUTE),
+    }
+    key = (
+        scope_key(request.user),
+        params_key(request.GET),
+        year,
+        stamp,
     )
+
+    def table() -> str:
+        rows = _overview_rows(request.user, year, level, region_level, parent)
+        if sort:
+            rows.sort(key=lambda row: _sort_key(row, sort), reverse=descending)
+            if descending:  # rows without the figure stay last either way
+                rows.sort(key=lambda row: row["figures"].get(sort) is None)
+        page = paginate(request, rows, 50)
+        return render_to_string("monitoring/_overview_table.html", {**context, "page": page}, request=request)
+
+    context["table"] = cached_fragment("monitoring-overview", key, table)
+    return render(request, "monitoring/overview.html", context)
+
+
+def _overview_rows(user, year, level: str, region_level: str, parent) -> list[dict]:
+    """The overview's rows {"region", "figures": {metric: Assessment}} in path order (three queries)."""
+    if year is None:
+        return []
+    qs = assessments_for(user)
+    figures = qs.filter(year=year, metric__in=OVERVIEW_METRICS).select_related("region")
+    if region_level:
+        figures = figures.filter(region__level=region_level)
+    if parent is not None:
+        figures = figures.filter(region__path__startswith=parent.path)
+    if level:
+        flagged = qs.filter(year=year, level=level).values("region_id")
+        figures = figures.filter(region_id__in=flagged)
+    rows: dict[int, dict] = {}
+    for a in figures.order_by("region__path"):
+        row = rows.setdefault(a.region_id, {"region": a.region, "figures": {}})
+        row["figures"][a.metric] = a
+    return list(rows.values())
 
 
 def _overview_sort(value: str) -> tuple[str, bool]:

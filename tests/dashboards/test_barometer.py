@@ -9,6 +9,7 @@ import io
 from decimal import Decimal
 
 import pytest
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import connection
 from django.http import Http404
@@ -331,6 +332,8 @@ def test_nav_and_the_declare_hint(jiangxi):
 
 
 def _queries(call) -> int:
+    """Queries of a cold request: the page's cached body (apps/core/cache.py) is built."""
+    cache.clear()
     with CaptureQueriesContext(connection) as ctx:
         response = call()
     assert response.status_code == 200

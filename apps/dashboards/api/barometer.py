@@ -14,6 +14,7 @@ from rest_framework.response import Response
 
 from apps.accounts import scoping
 from apps.accounts.api.base import ScopedViewSet
+from apps.core.cache import cached_fragment, params_key, scope_key
 from apps.dashboards import barometer as bm
 from apps.monitoring import years
 from apps.monitoring.models import Assessment
@@ -157,11 +158,24 @@ class BarometerViewSet(ScopedViewSet):
         responses=BarometerRowSerializer(many=True),
     )
     def list(self, request, *args, **kwargs):
+        """The answer is built once per jurisdiction, query, year and data version and kept in the
+        cache (`apps.core.cache`): thousands of rows are not re-read and re-shaped per request."""
+        stamp = years.figures_stamp()
+        year = self._year(request, stamp)
+        key = (
+            scope_key(request.user),
+            params_key(request.query_params),
+            year,
+            request.build_absolute_uri("/"),  # the pagination links name the host
+            stamp,
+        )
+        return Response(cached_fragment("barometer-api", key, lambda: self._answer(request, year)))
+
+    def _answer(self, request, year: int | None):
         params = request.query_params
-        year = self._year(request)
         if year is None:
             self.paginate_queryset([])
-            return self.get_paginated_response([])
+            return self.get_paginated_response([]).data
         data = bm.barometer(
             request.user,
             year=year,
@@ -176,12 +190,12 @@ class BarometerViewSet(ScopedViewSet):
         page = self.paginate_queryset(data.rows)
         rows = page if page is not None else data.rows
         body = [row_data(r, year) for r in rows]
-        return self.get_paginated_response(body) if page is not None else Response(body)
+        return self.get_paginated_response(body).data if page is not None else body
 
-    def _year(self, request) -> int | None:
+    def _year(self, request, stamp: tuple) -> int | None:
         asked = request.query_params.get("year")
         if asked in (None, ""):
-            return years.default_year(request.user)
+            return years.cached_years(request.user, bm.years_for, stamp=stamp)[1]
         if not asked.isdigit() or not 1900 <= int(asked) <= 2100:
             raise ValidationError({"year": ["Give a four-digit year."]})
         return int(asked)

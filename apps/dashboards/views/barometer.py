@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -12,6 +13,7 @@ from django.utils.translation import gettext as _
 from apps.accounts import scoping
 from apps.accounts.decorators import action_required
 from apps.accounts.scoping import Action
+from apps.core.cache import cached_fragment, params_key, scope_key
 from apps.core.exports import Sheet, download, table_csv, xlsx_bytes, xlsx_workbook
 from apps.core.views import paginate
 from apps.monitoring import metrics, years
@@ -22,6 +24,7 @@ from .. import barometer as bm
 from .. import tiles
 
 TEMPLATE = "dashboards/barometer.html"
+BODY_TEMPLATE = "dashboards/_barometer_body.html"
 PAGE_SIZE = 200
 #: More tiles than this make a grid nobody reads; the page then asks for a parent region.
 MAX_TILES = 150
@@ -68,14 +71,13 @@ def _years_page_url() -> str | None:
         return None
 
 
-def _year(request, available: list[int]) -> int | None:
+def _year(request, available: list[int], default: int | None) -> int | None:
     """The year asked for (404 when it has no figures the user may read) or the default year."""
     asked = request.GET.get("year", "")
     if asked:
         if not asked.isdigit() or int(asked) not in available:
             raise Http404("no figures for that year")
         return int(asked)
-    default = years.default_year(request.user)
     return default if default in available else (available[0] if available else None)
 
 
@@ -195,13 +197,52 @@ def _level_choice(level: str) -> dict:
 
 @action_required(Action.READ_ASSESSMENTS)
 def barometer(request):
-    """Every region of a level with its six warnings, as a sortable table and a tile grid."""
-    available = bm.years_for(request.user)
-    year = _year(request, available)
+    """Every region of a level with its six warnings, as a sortable table and a tile grid.
+
+    The page body (table, tiles, counts, changes) is built once per jurisdiction, language, query
+    and data version and kept in the cache (`apps.core.cache`); the shell is rendered per request."""
+    version = years.data_version()
+    stamp = years.figures_stamp(version)
+    available, default = years.cached_years(request.user, bm.years_for, stamp=stamp)
+    year = _year(request, available, default)
+    fmt = request.GET.get("export", "")
+    if year is not None and fmt in ("csv", "xlsx"):
+        try:
+            data = bm.barometer(request.user, year=year, **_filter_args(request))
+        except ValidationError:
+            pass  # the page says what is wrong with the filters
+        else:
+            return _csv(data) if fmt == "csv" else _xlsx(data, version)
+    declared = (
+        CompleteYear.objects.filter(year=year).exists()
+        if year is not None and scoping.can(request.user, Action.DECLARE_YEAR_COMPLETE)
+        else True
+    )
+    key = (
+        scope_key(request.user),
+        year,
+        available,
+        params_key(request.GET),
+        stamp,
+        declared,
+    )
+    status, body = cached_fragment(
+        "barometer", key, lambda: _body(request, available, year, version, declared)
+    )
+    context = {"year": year, "years": available, "data_version": version, "body": body}
+    return render(request, TEMPLATE, context, status=status)
+
+
+def _filter_args(request) -> dict:
+    return {k: request.GET.get(k) or None for k in PARAMS}
+
+
+def _body(request, available: list[int], year: int | None, version, declared: bool) -> tuple[int, str]:
+    """(status, the page body's HTML): everything below the header, for the cache."""
     context = {
         "years": available,
         "year": year,
-        "data_version": years.data_version(),
+        "data_version": version,
         "level_choices": [
             {"value": lv, "icon": metrics.LEVEL_ICONS[lv], "label": metrics.text_label(lv)}
             for lv in bm.LEVELS
@@ -211,25 +252,15 @@ def barometer(request):
         "params": {k: request.GET.get(k, "") for k in PARAMS},
     }
     if year is None:
-        return render(request, TEMPLATE, context)
+        return 200, render_to_string(BODY_TEMPLATE, context, request=request)
     try:
-        data = bm.barometer(request.user, year=year, **{k: request.GET.get(k) or None for k in PARAMS})
+        data = bm.barometer(request.user, year=year, **_filter_args(request))
     except ValidationError as exc:
         context["errors"] = _page_errors(request, exc)
-        return render(request, TEMPLATE, context, status=400)
-    fmt = request.GET.get("export", "")
-    if fmt == "csv":
-        return _csv(data)
-    if fmt == "xlsx":
-        return _xlsx(data, context["data_version"])
+        return 400, render_to_string(BODY_TEMPLATE, context, request=request)
     link = Links(request, year)
     labels = {lv: metrics.text_label(lv) for lv in bm.LEVELS}
     rows = [{"row": r, "cells": _cells(r, labels), "url": link(r)} for r in data.rows]
-    declared = (
-        CompleteYear.objects.filter(year=year).exists()
-        if scoping.can(request.user, Action.DECLARE_YEAR_COMPLETE)
-        else True
-    )
     parents = scoping.regions_for(request.user, Action.READ_ASSESSMENTS).filter(
         level__in=[RegionLevel.PROVINCE, RegionLevel.CITY]
     )
@@ -249,7 +280,7 @@ def barometer(request):
         "parent_sort": bm.next_sort(data.sort, "parent"),
         "parent_aria": bm.sort_direction(data.sort, "parent"),
     }
-    return render(request, TEMPLATE, context)
+    return 200, render_to_string(BODY_TEMPLATE, context, request=request)
 
 
 # --- downloads: the same rows as the page ----------------------------------------------------------

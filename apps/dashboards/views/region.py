@@ -6,6 +6,7 @@ import io
 
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import get_language
@@ -14,10 +15,13 @@ from django.utils.translation import gettext as _
 from apps.accounts import scoping
 from apps.accounts.decorators import action_required
 from apps.accounts.scoping import Action
+from apps.core.cache import cached_fragment, latest_pks, params_key, scope_key
 from apps.core.exports import Sheet, download, write_csv, xlsx_bytes, xlsx_workbook
 from apps.monitoring import metrics
 from apps.monitoring import years as figure_years
-from apps.plans.models import MeasureStatus
+from apps.plans.models import Measure, MeasureStatus, SectorPlan
+from apps.reports.models import Report
+from apps.targets.models import RegionTarget
 
 from .. import planner
 from .. import region as selectors
@@ -69,8 +73,59 @@ def planner_url(region) -> str:
 
 @action_required(Action.READ_ASSESSMENTS)
 def region_dashboard(request, level: str, code: str):
-    """Where one region stands: warnings, grade, charts with targets and their tables, links."""
-    region, series, year, years, charts, periods = _dashboard(request, level, code)
+    """Where one region stands: warnings, grade, charts with targets and their tables, links.
+
+    The figures part (status, planner summary, charts) is built once per jurisdiction, region,
+    language, query and data version and kept in the cache (`apps.core.cache`); the measures and
+    reports cards and the page shell are read per request."""
+    region = _region_or_404(request.user, level, code)
+    version = figure_years.data_version()
+    stamp = figure_years.figures_stamp(version)
+    key = (
+        scope_key(request.user),
+        region.pk,
+        params_key(request.GET),
+        None if request.GET.get("year") else figure_years.cached_years(request.user, stamp=stamp)[1],
+        stamp,
+        # target lines and the planner's period targets, the approved inputs the planner reads and
+        # the reports listed: index lookups of the newest rows
+        # and the measures counted by status (their plans and statuses), in one query
+        latest_pks(
+            RegionTarget.history.all(),
+            Report.objects.all(),
+            Report.history.all(),
+            Measure.history.all(),
+            SectorPlan.history.all(),
+        ),
+    )
+    part = cached_fragment("region-dashboard", key, lambda: _figures_part(request, region, version))
+    # the measures counted and the reports the user may read: scoped queries (~15 ms on national
+    # data), cached under the same jurisdiction and stamps as the figures part
+    counts, reports = cached_fragment(
+        "region-cards",
+        key,
+        lambda: (
+            selectors.measure_counts(request.user, region),
+            list(selectors.region_reports(request.user, region)),
+        ),
+    )
+    context = {
+        "region": region,
+        "year": part["year"],
+        "data_version": version,
+        "body": part["html"],
+        "has_charts": part["has_charts"],
+        "measure_rows": [(s, label, counts.get(s, 0)) for s, label in MeasureStatus.choices],
+        "measure_total": sum(counts.values()),
+        "can_read_plans": scoping.can(request.user, Action.READ_PLANS, region=region),
+        "reports": reports,
+    }
+    return render(request, "dashboards/region.html", context)
+
+
+def _figures_part(request, region, version) -> dict:
+    """The cached part of the region dashboard: its HTML, the year shown, whether charts are drawn."""
+    _region, series, year, years, charts, periods = _dashboard(request, region.level, region.code)
     period = selectors.period_of(periods, year) if year else None
     warnings = []
     for metric in metrics.WARNING_METRICS:
@@ -79,13 +134,11 @@ def region_dashboard(request, level: str, code: str):
             {"metric": metric, "name": metrics.name(metric), "level": figure.level if figure else ""}
         )
     grade = series.get("grade", {}).get(year) if year else None
-    counts = selectors.measure_counts(request.user, region)
-    measure_rows = [(s, label, counts.get(s, 0)) for s, label in MeasureStatus.choices]
     context = {
         "region": region,
         "year": year,
         "years": years,
-        "data_version": figure_years.data_version(),
+        "data_version": version,
         "warnings": warnings,
         "grade": grade.level if grade else "",
         "grade_label": metrics.text_label(grade.level) if grade else "",
@@ -94,16 +147,13 @@ def region_dashboard(request, level: str, code: str):
         "outlook": series.get("co2_peak_outlook", {}).get(year) if year else None,
         "charts": [charts[c] for c in selectors.CHARTS if c in charts],
         "breadcrumb": selectors.breadcrumb(request.user, region),
-        "measure_rows": measure_rows,
-        "measure_total": sum(counts.values()),
-        "can_read_plans": scoping.can(request.user, Action.READ_PLANS, region=region),
-        "reports": list(selectors.region_reports(request.user, region)),
         "can_read_targets": scoping.can(request.user, Action.READ_TARGETS, region=region),
         "planner_url": planner_url(region),
         "show_planner": True,
         "planner_summary": planner.remaining_needs(region),
     }
-    return render(request, "dashboards/region.html", context)
+    html = render_to_string("dashboards/_region_body.html", context, request=request)
+    return {"html": html, "year": year, "has_charts": bool(context["charts"])}
 
 
 def _csv(region, year, chart: str, table: FigureTable):
