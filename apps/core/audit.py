@@ -41,8 +41,8 @@ def record(action: str, *, request: HttpRequest | None = None, user=None, **fiel
             actor_id=person.pk if person else None,
             username=(person.get_username() if person else username)[:150],
             ip=client_ip(request) if request is not None else None,
-            method=(request.method if request is not None else "")[:8],
-            path=(request.get_full_path() if request is not None else "")[:500],
+            method=(getattr(request, "method", None) or "")[:8],
+            path=(request.get_full_path() if request is not None and request.path else "")[:500],
             **fields,
         )
     except Exception:  # the log must never break the action it records

@@ -99,28 +99,35 @@ def region_dashboard(request, level: str, code: str):
         ),
     )
     part = cached_fragment("region-dashboard", key, lambda: _figures_part(request, region, version))
-    # the measures counted and the reports the user may read: scoped queries (~15 ms on national
-    # data), cached under the same jurisdiction and stamps as the figures part
-    counts, reports = cached_fragment(
-        "region-cards",
-        key,
-        lambda: (
-            selectors.measure_counts(request.user, region),
-            list(selectors.region_reports(request.user, region)),
-        ),
-    )
+    # the measures counted and the reports the user may read (scoped queries, ~15 ms on national
+    # data) as rendered HTML, cached under the same jurisdiction and stamps as the figures part
+    cards = cached_fragment("region-cards-html", key, lambda: _cards_html(request, region))
     context = {
         "region": region,
         "year": part["year"],
         "data_version": version,
         "body": part["html"],
+        "cards": cards["html"],
+        "measure_rows": cards["measure_rows"],
+        "reports": cards["reports"],
         "has_charts": part["has_charts"],
-        "measure_rows": [(s, label, counts.get(s, 0)) for s, label in MeasureStatus.choices],
-        "measure_total": sum(counts.values()),
-        "can_read_plans": scoping.can(request.user, Action.READ_PLANS, region=region),
-        "reports": reports,
     }
     return render(request, "dashboards/region.html", context)
+
+
+def _cards_html(request, region) -> dict:
+    """The measures and reports cards of the region dashboard, rendered once per key (with the
+    rows they show, for callers that read them)."""
+    counts = selectors.measure_counts(request.user, region)
+    context = {
+        "region": region,
+        "measure_rows": [(s, str(label), counts.get(s, 0)) for s, label in MeasureStatus.choices],
+        "measure_total": sum(counts.values()),
+        "can_read_plans": scoping.can(request.user, Action.READ_PLANS, region=region),
+        "reports": list(selectors.region_reports(request.user, region)),
+    }
+    html = render_to_string("dashboards/_region_cards.html", context, request=request)
+    return {"html": html, "measure_rows": context["measure_rows"], "reports": context["reports"]}
 
 
 def _figures_part(request, region, version) -> dict:
