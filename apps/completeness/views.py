@@ -20,7 +20,7 @@ from django.views.decorators.http import require_POST
 
 from apps.accounts.decorators import action_required
 from apps.accounts.scoping import Action
-from apps.core.cache import cached_fragment, latest_pks, params_key, scope_key
+from apps.core.cache import cached_fragment, history_model, latest_pks, params_key, scope_key
 from apps.core.views import paginate
 from apps.regions.models import RegionLevel
 from apps.reports.models import Report
@@ -60,7 +60,11 @@ def grid(request):
         timezone.localdate(),  # default years and "overdue" move with the day
         # any report created, submitted, approved, returned, deleted; any deadline set or removed:
         # every save and delete writes a history row (index lookups, not a count of the reports)
-        latest_pks(Report.objects.all(), Report.history.all(), ReportingDeadline.history.all()),
+        latest_pks(
+            Report.objects.all(),
+            history_model(Report).objects.all(),
+            history_model(ReportingDeadline).objects.all(),
+        ),
     )
     status, body = cached_fragment("completeness-grid", key, lambda: _grid_body(request))
     return render(request, "completeness/grid.html", {"body": body}, status=status)

@@ -26,6 +26,7 @@ A cache that is down never breaks a page: the fragment is then built as if it we
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import logging
@@ -93,11 +94,19 @@ def latest_pk(queryset: QuerySet):
     return queryset.order_by().aggregate(latest=Max("pk"))["latest"]
 
 
+@functools.cache
+def history_model(model):
+    """The `simple_history` model of `model`, looked up once per process (the `history`
+    descriptor builds a manager class with `inspect` on every access)."""
+    return model.history.model
+
+
 def latest_pks(*querysets: QuerySet) -> tuple:
     """The newest primary key of each queryset, in one query of index lookups (`latest_pk` each).
 
-    With a `simple_history` table (`Model.history.all()`) this is the cheapest version of a table
-    that sees every save and delete through the ORM: each writes a history row."""
+    With a `simple_history` table (`history_model(Model).objects.all()`) this is
+    the cheapest version of a table that sees every save and delete through the ORM: each writes
+    a history row."""
     selects, params = [], []
     for queryset in querysets:
         sql, found = queryset.order_by().annotate(_stamp=F("pk")).values("_stamp").query.sql_with_params()

@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 
 from apps.accounts import scoping
 from apps.accounts.scoping import Action
-from apps.core.cache import cached_fragment, latest_pks, scope_key
+from apps.core.cache import cached_fragment, history_model, latest_pks, scope_key
 
 from .engine import SPEC_VERSION
 from .models import Assessment, CompleteYear, RecomputeRun, RunStatus
@@ -170,7 +170,7 @@ def figures_stamp(version: DataVersion | None = None) -> tuple:
     return (
         version.run_id,
         version.finished_at,
-        *latest_pks(Assessment.objects.all(), CompleteYear.history.all()),
+        *latest_pks(Assessment.objects.all(), history_model(CompleteYear).objects.all()),
     )
 
 

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from apps.accounts import scoping
 from apps.accounts.decorators import action_required
 from apps.accounts.scoping import Action
-from apps.core.cache import cached_fragment, latest_pks, params_key, scope_key
+from apps.core.cache import cached_fragment, history_model, latest_pks, params_key, scope_key
 from apps.core.exports import Sheet, download, write_csv, xlsx_bytes, xlsx_workbook
 from apps.monitoring import metrics
 from apps.monitoring import years as figure_years
@@ -91,11 +91,11 @@ def region_dashboard(request, level: str, code: str):
         # the reports listed: index lookups of the newest rows
         # and the measures counted by status (their plans and statuses), in one query
         latest_pks(
-            RegionTarget.history.all(),
+            history_model(RegionTarget).objects.all(),
             Report.objects.all(),
-            Report.history.all(),
-            Measure.history.all(),
-            SectorPlan.history.all(),
+            history_model(Report).objects.all(),
+            history_model(Measure).objects.all(),
+            history_model(SectorPlan).objects.all(),
         ),
     )
     part = cached_fragment("region-dashboard", key, lambda: _figures_part(request, region, version))
