@@ -58,6 +58,8 @@ INSTALLED_APPS = [
     "apps.completeness",
     "apps.monitoring",
     "apps.dashboards",
+    "apps.accountability",
+    "apps.disclosure",
 ]
 
 MIDDLEWARE = [

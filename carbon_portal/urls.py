@@ -19,6 +19,8 @@ api_v1 = [
     path("", include("apps.reports.api.urls")),
     path("", include("apps.monitoring.api.urls")),
     path("", include("apps.dashboards.api.urls")),
+    path("", include("apps.accountability.api.urls")),
+    path("", include("apps.disclosure.api.urls")),
 ]
 
 urlpatterns = [
@@ -35,6 +37,8 @@ urlpatterns = [
     path("reports/", include("apps.reports.urls")),
     path("monitoring/", include("apps.monitoring.urls")),
     path("dashboards/", include("apps.dashboards.urls")),
+    path("accountability/", include("apps.accountability.urls")),
+    path("disclosure/", include("apps.disclosure.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),

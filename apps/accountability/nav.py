@@ -1,0 +1,3 @@
+from apps.accounts.navigation import NavItem
+
+ITEMS: list[NavItem] = []
