@@ -334,6 +334,7 @@ def load(conn, seed: int = SEED) -> LoadStats:
         reports["remarks"] = "bench data"
         reports["return_reason"] = ""
         reports["return_field_reasons"] = "{}"
+        reports["version"] = 1  # the edit counter of apps/core/conflicts.py: never edited
         reports["created_at"] = reports["updated_at"] = reports["submitted_at"] = STAMP
         reports["approved_at"] = np.where(reports["status"] == "approved", STAMP, None)
 
@@ -365,6 +366,7 @@ def load(conn, seed: int = SEED) -> LoadStats:
         targets = generate_targets(regions, values, period_ids, rng)
         targets["note"] = "bench"
         targets["updated_at"] = STAMP
+        targets["version"] = 1
 
         _copy(cur, "reports_report", reports)
         _copy(cur, "reports_reportvalue", value_frame)

@@ -319,6 +319,13 @@ def _row(ref: RegionRef, figures: dict[tuple[int, str], tuple], year: int) -> Ro
     return row
 
 
+def build_row(ref: RegionRef, figures: dict[tuple[int, str], tuple], year: int) -> Row:
+    """A barometer row from figures given as data: (year, metric) → (value, level) of `year` and
+    the year before. The barometer reads them from `Assessment`; the public pages pass the frozen
+    copy of a publication instead, so both show the same columns from the same rules."""
+    return _row(ref, figures, year)
+
+
 def _breadcrumb(scope, start: Region | None, anchor: Region | None) -> list[RegionRef]:
     """The anchor's ancestors the user may read, from the top down, then the anchor (one query)."""
     if anchor is None:

@@ -8,3 +8,10 @@ class DisclosureConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "apps.disclosure"
     verbose_name = _("Disclosure")
+
+    def ready(self) -> None:
+        # The figure groups of this app, then every other app's `apps/<app>/disclosure.py` entries.
+        from . import figure_groups  # noqa: F401
+        from .groups import discover
+
+        discover()

@@ -214,6 +214,7 @@ SPEC = {  # action → roles holding it somewhere (roles.md v1.1)
     Action.DECLARE_YEAR_COMPLETE: {"provincial", "admin"},
     Action.SAVE_SCENARIO: {"county", "city", "provincial", "admin"},
     Action.READ_SCENARIOS: {"county", "city", "dept", "provincial", "congress", "admin"},
+    Action.PUBLISH: {"provincial", "admin"},
     Action.MANAGE_USERS: {"admin"},
     Action.READ_AUDIT: {"admin"},
 }

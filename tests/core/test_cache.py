@@ -120,3 +120,13 @@ def test_latest_pks_reads_several_tables_in_one_query(django_assert_num_queries)
     report = Report.objects.get()
     report.save()  # a save writes history: the stamp moves though no report was added
     assert fragments.latest_pks(Report.objects.all(), Report.history.all()) != stamp
+
+
+@pytest.mark.django_db
+def test_latest_pks_of_a_filtered_queryset_reads_only_its_rows():
+    first = make_report("360102", 2024)
+    second = make_report("360103", 2024)
+    whole, filtered, empty = fragments.latest_pks(
+        Report.objects.all(), Report.objects.filter(pk=first.pk), Report.objects.filter(pk=-1)
+    )
+    assert (whole, filtered, empty) == (max(first.pk, second.pk), first.pk, None)

@@ -98,18 +98,20 @@ def region_dashboard(request, level: str, code: str):
             history_model(SectorPlan).objects.all(),
         ),
     )
-    part = cached_fragment("region-dashboard", key, lambda: _figures_part(request, region, version))
-    # the measures counted and the reports the user may read (scoped queries, ~15 ms on national
-    # data) as rendered HTML, cached under the same jurisdiction and stamps as the figures part
-    cards = cached_fragment("region-cards-html", key, lambda: _cards_html(request, region))
+    # with the figures part, the measures counted and the reports the user may read (scoped
+    # queries, ~15 ms on national data) as rendered HTML: one cache entry, one read per request
+    part = cached_fragment(
+        "region-dashboard",
+        key,
+        lambda: {**_figures_part(request, region, version), "cards": _cards_html(request, region)},
+    )
     context = {
         "region": region,
         "year": part["year"],
         "data_version": version,
         "body": part["html"],
-        "cards": cards["html"],
-        "measure_rows": cards["measure_rows"],
-        "reports": cards["reports"],
+        "cards": part["cards"]["html"],
+        "measure_rows": part["cards"]["measure_rows"],
         "has_charts": part["has_charts"],
     }
     return render(request, "dashboards/region.html", context)
@@ -117,7 +119,7 @@ def region_dashboard(request, level: str, code: str):
 
 def _cards_html(request, region) -> dict:
     """The measures and reports cards of the region dashboard, rendered once per key (with the
-    rows they show, for callers that read them)."""
+    measure counts they show, for callers that read them)."""
     counts = selectors.measure_counts(request.user, region)
     context = {
         "region": region,
@@ -127,7 +129,7 @@ def _cards_html(request, region) -> dict:
         "reports": list(selectors.region_reports(request.user, region)),
     }
     html = render_to_string("dashboards/_region_cards.html", context, request=request)
-    return {"html": html, "measure_rows": context["measure_rows"], "reports": context["reports"]}
+    return {"html": html, "measure_rows": context["measure_rows"]}
 
 
 def _figures_part(request, region, version) -> dict:

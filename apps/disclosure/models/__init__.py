@@ -1,0 +1,3 @@
+from .publications import Publication, PublicationStatus
+
+__all__ = ["Publication", "PublicationStatus"]
