@@ -84,7 +84,7 @@ def _freeze_figures(scope: FreezeScope, codes: Iterable[str], target_metrics: It
         found = (
             readable_targets(scope.user)
             .filter(region_id__in=list(paths), year__isnull=True, metric__in=wanted)
-            .filter(period__base_year__lt=scope.year)
+            .filter(period__base_year=scope.first_year)  # the period the year is reported in
             .values_list("region_id", "period__code", "metric", "value")
         )
         targets = sorted([paths[rid], period, m, format_value(v, "")] for rid, period, m, v in found)

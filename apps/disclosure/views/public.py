@@ -194,6 +194,7 @@ def _charts(pub: public.PublishedYear, region: public.PublicRegion, periods) -> 
         kin_figures,
     )
     index = pub.index_of(path)
+    periods = [p for p in periods if p.base_year == index.first_year]  # the published period only
     by_code = {p.code: p for p in periods}
     targets: dict[int, dict[str, float]] = {}
     for period_code, by_metric in index.targets.get(path, {}).items():
