@@ -214,6 +214,11 @@ SPEC = {  # action → roles holding it somewhere (roles.md v1.1)
     Action.DECLARE_YEAR_COMPLETE: {"provincial", "admin"},
     Action.SAVE_SCENARIO: {"county", "city", "provincial", "admin"},
     Action.READ_SCENARIOS: {"county", "city", "dept", "provincial", "congress", "admin"},
+    Action.FILE_TIP: set(),  # the public only: every signed-in user is refused
+    Action.TRACK_TIP: ALL,
+    Action.TRIAGE_TIPS: {"provincial", "admin"},  # and development and reform commission staff (below)
+    Action.ANSWER_TIPS: {"dept", "provincial", "admin"},
+    Action.READ_TIP_STATS: {"county", "city", "dept", "provincial", "congress", "admin"},
     Action.MANAGE_USERS: {"admin"},
     Action.READ_AUDIT: {"admin"},
 }
@@ -494,6 +499,7 @@ LIST_ENDPOINTS = {  # URL name → URL ({plan}: a sector plan of the province)
     "metric-list": "/api/v1/metrics/",
     "complete-year-list": "/api/v1/complete-years/",
     "barometer-list": "/api/v1/barometer/",
+    "tip-list": "/api/v1/tips/",
 }
 
 
