@@ -258,7 +258,7 @@ def record_event(tip: Tip, kind: str, user, *, reason: str = "", data: dict | No
 
 
 def _locked(tip: Tip) -> Tip:
-    return Tip.objects.select_for_update().select_related("region", "department").get(pk=tip.pk)
+    return Tip.objects.select_for_update(of=("self",)).select_related("region", "department").get(pk=tip.pk)
 
 
 def timeline(tip: Tip) -> QuerySet[TipEvent]:

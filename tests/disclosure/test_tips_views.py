@@ -46,6 +46,16 @@ def test_a_visitor_files_a_tip_with_an_attachment_and_gets_the_number_once():
     assert again.status_code == 302 and tip.display_number not in again.content.decode()
 
 
+def test_a_public_page_links_to_the_form_with_its_figure():
+    page = Client(HTTP_ACCEPT_LANGUAGE="en").get(
+        "/disclosure/tips/new/",
+        {"region": "360100", "figure_year": "2023", "figure_metric": "energy_intensity"},
+    )
+    form = page.context["form"]
+    assert form.initial == {"region": "360100", "figure_year": "2023", "figure_metric": "energy_intensity"}
+    assert '<option value="energy_intensity" selected>' in page.content.decode()
+
+
 def test_the_form_names_every_error_at_once():
     answer = Client(HTTP_ACCEPT_LANGUAGE="en").post("/disclosure/tips/new/", {"figure_year": "2023"})
     assert answer.status_code == 400

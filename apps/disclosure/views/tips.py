@@ -40,6 +40,7 @@ from ..tip_forms import (
 )
 
 FILED_SESSION_KEY = "disclosure_tip_filed"
+PREFILL = ("category", "region", "figure_region", "figure_year", "figure_metric", "measure")
 HANDLERS = (Action.TRIAGE_TIPS, Action.ANSWER_TIPS)
 
 
@@ -74,7 +75,9 @@ def tip_new(request):
             return redirect("disclosure:tip-filed")
         status = 400
     else:
-        form = TipForm()
+        # A public page links here with the figure it shows: ?region=…&figure_year=…&figure_metric=…
+        prefill = {k: v[:64] for k, v in request.GET.items() if k in PREFILL}
+        form = TipForm(initial=prefill)
         status = 200
         if not signed_in and not request.session.session_key:
             request.session.save()  # a session to count filings per visitor (abuse.session_key)
