@@ -36,7 +36,7 @@ def _has_session(request) -> bool:
 
 def filing_limited(request) -> bool:
     """Count one filing attempt of this client; True when over a limit (answer 429): the address's
-    and, for a visitor of the form (whose page started a session), the session's."""
+    and, for a visitor of the form (whose first filing started a session), the session's."""
     over_ip = is_ratelimited(
         request, group=FILE_GROUP, key=ip_key, rate=settings.TIP_RATE_PER_IP, increment=True
     )

@@ -82,7 +82,7 @@ def test_a_signed_in_user_sees_why_and_cannot_file():
 @override_settings(TIP_RATE_PER_SESSION="2/h", TIP_RATE_PER_IP="100/h")
 def test_a_flood_from_one_session_gets_429():
     client = Client(HTTP_ACCEPT_LANGUAGE="en")
-    client.get("/disclosure/tips/new/")  # starts the session
+    assert client.get("/disclosure/tips/new/").cookies.get("sessionid") is None  # a view starts none
     codes = [client.post("/disclosure/tips/new/", FORM).status_code for _ in range(3)]
     assert codes == [302, 302, 429]
     assert Tip.objects.count() == 2

@@ -66,6 +66,10 @@ def tip_new(request):
                 _("The request is too large."), status=413, content_type="text/plain; charset=utf-8"
             )
         form = TipForm(request.POST, request.FILES)
+        if not request.session.session_key:
+            # the visitor's session, to count their filings (abuse.session_key): started by a
+            # filing, not by a page view, so crawlers create no session rows
+            request.session.save()
         if abuse.filing_limited(request):
             context = {"form": form, "honeypot": HONEYPOT}
             return _too_many(request, "disclosure/tips/form.html", context, settings.TIP_RATE_PER_IP)
@@ -79,8 +83,6 @@ def tip_new(request):
         prefill = {k: v[:64] for k, v in request.GET.items() if k in PREFILL}
         form = TipForm(initial=prefill)
         status = 200
-        if not signed_in and not request.session.session_key:
-            request.session.save()  # a session to count filings per visitor (abuse.session_key)
     context = {"form": form, "signed_in": signed_in, "honeypot": HONEYPOT}
     return render(request, "disclosure/tips/form.html", context, status=status)
 
