@@ -272,6 +272,11 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "apps.completeness.tasks.send_report_reminders",
         "schedule": crontab(hour=8, minute=30),
     },
+    # Tips (举报) whose answer is due soon or overdue (apps/disclosure/tip_reminders.py); once a tip a day.
+    "disclosure-send-tip-reminders": {
+        "task": "apps.disclosure.tasks.send_tip_reminders",
+        "schedule": crontab(hour=8, minute=40),
+    },
 }
 
 # The cache of shared/DESIGN.md: Redis (CACHE_URL, else a Redis CELERY_BROKER_URL), shared by
@@ -296,6 +301,20 @@ else:
 AXES_HANDLER = (
     "axes.handlers.cache.AxesCacheHandler" if CACHE_URL else "axes.handlers.database.AxesDatabaseHandler"
 )
+
+# Tips (举报) from the public (apps/disclosure, SECURITY.md "Tips"). Rate limits are counted by
+# django-ratelimit in the cache above (shared by every process when CACHE_URL is set), per client
+# address (apps.core.client.client_ip: TRUSTED_PROXY_COUNT, like the login lockout) and per session.
+RATELIMIT_USE_CACHE = "default"
+TIP_RATE_PER_IP = env.str("TIP_RATE_PER_IP", default="10/h")
+TIP_RATE_PER_SESSION = env.str("TIP_RATE_PER_SESSION", default="5/h")
+TIP_LOOKUP_RATE_PER_IP = env.str("TIP_LOOKUP_RATE_PER_IP", default="60/m")
+TIP_ATTACHMENTS_MAX = env.int("TIP_ATTACHMENTS_MAX", default=3)
+TIP_ATTACHMENT_MAX_BYTES = env.int("TIP_ATTACHMENT_MAX_BYTES", default=5 * 1024 * 1024)
+# Working days to answer a tip (weekends skipped) and the public holidays to skip as well
+# (ISO dates, e.g. the State Council's yearly notice; the portal ships no holiday calendar).
+TIP_ANSWER_WORKING_DAYS = env.int("TIP_ANSWER_WORKING_DAYS", default=15)
+TIP_HOLIDAYS = env.list("TIP_HOLIDAYS", default=[])
 
 REST_FRAMEWORK = {
     "NUM_PROXIES": TRUSTED_PROXY_COUNT,
@@ -355,6 +374,8 @@ SPECTACULAR_SETTINGS = {
         "SectorPlanStatusEnum": "apps.plans.models.PlanStatus",
         "PlanMeasureStatusEnum": "apps.plans.models.MeasureStatus",
         "PlanHistoryActionEnum": "apps.plans.selectors.HISTORY_ACTIONS",
+        "TipStatusEnum": "apps.disclosure.models.TipStatus",
+        "TipCategoryEnum": "apps.disclosure.models.TipCategory",
     },
 }
 

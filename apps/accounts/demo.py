@@ -15,6 +15,7 @@ DEMO_USERS = [
     ("province", Role.PROVINCIAL_OFFICIAL, "360000", None, "省发展改革委 审核员"),
     ("congress", Role.CONGRESS_MEMBER, "360000", None, "省人大代表"),
     ("energy_dept", Role.DEPARTMENT_STAFF, "360000", "energy", "省能源局 规划处"),
+    ("nanchang_drc", Role.DEPARTMENT_STAFF, "360100", "development_reform", "南昌市发展改革委 举报受理"),
     ("nanchang", Role.REGION_STAFF, "360100", None, "南昌市 填报员"),
     ("donghu", Role.REGION_STAFF, "360102", None, "东湖区 填报员"),
     ("xihu", Role.REGION_STAFF, "360103", None, "西湖区 填报员"),

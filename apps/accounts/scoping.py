@@ -48,8 +48,11 @@ class Action(StrEnum):
     READ_SUMMARIES = "read_summaries"
     PUT_INQUIRY = "put_inquiry"
     ANSWER_INQUIRY = "answer_inquiry"
-    FILE_TIP = "file_tip"
-    HANDLE_TIPS = "handle_tips"
+    FILE_TIP = "file_tip"  # the public only: signed-in users are refused (the form is for the public)
+    TRACK_TIP = "track_tip"  # look a tip up by its tracking number: everyone
+    TRIAGE_TIPS = "triage_tips"  # read, triage and route tips (and their contact) of a region
+    ANSWER_TIPS = "answer_tips"  # investigate and answer tips routed to a department (and read them)
+    READ_TIP_STATS = "read_tip_stats"  # counts by region, department, category and status
     MANAGE_USERS = "manage_users"
     READ_AUDIT = "read_audit"
 
@@ -61,6 +64,7 @@ class Scope(StrEnum):
     CHILDREN = "children"  # direct children of a city user's region (its counties)
     CITIES_AND_PROVINCE = "cities_and_province"  # province and its cities, not counties
     DEPARTMENT = "department"  # own department's kind, anywhere in the subtree
+    DEVELOPMENT_REFORM = "development_reform"  # staff of a development and reform commission: the subtree
     ALL = "all"  # every row, for any signed-in user with the role
     EVERYONE = "everyone"  # no jurisdiction needed (the public included)
 
@@ -106,12 +110,20 @@ RULES: dict[Action, dict[Role, Scope]] = {
     Action.READ_SUMMARIES: {R: Scope.OWN, D: Scope.OWN, P: Scope.SUBTREE, C: Scope.SUBTREE},
     Action.PUT_INQUIRY: {C: Scope.SUBTREE},
     Action.ANSWER_INQUIRY: {D: Scope.DEPARTMENT, P: Scope.SUBTREE},
-    Action.FILE_TIP: {R: Scope.EVERYONE, D: Scope.EVERYONE, P: Scope.EVERYONE, C: Scope.EVERYONE},
-    Action.HANDLE_TIPS: {R: Scope.SUBTREE, D: Scope.DEPARTMENT, P: Scope.SUBTREE},
+    Action.FILE_TIP: {},  # the public (anonymous) only: see ANONYMOUS_ONLY_ACTIONS
+    Action.TRACK_TIP: {R: Scope.EVERYONE, D: Scope.EVERYONE, P: Scope.EVERYONE, C: Scope.EVERYONE},
+    Action.TRIAGE_TIPS: {D: Scope.DEVELOPMENT_REFORM, P: Scope.SUBTREE},
+    Action.ANSWER_TIPS: {D: Scope.DEPARTMENT, P: Scope.SUBTREE},
+    Action.READ_TIP_STATS: {R: Scope.SUBTREE, D: Scope.DEPARTMENT, P: Scope.SUBTREE, C: Scope.SUBTREE},
     Action.MANAGE_USERS: {},
     Action.READ_AUDIT: {},
 }
-PUBLIC_ACTIONS = frozenset({Action.FILE_TIP, Action.PUBLIC_PAGE})
+PUBLIC_ACTIONS = frozenset({Action.FILE_TIP, Action.TRACK_TIP, Action.PUBLIC_PAGE})
+# Actions for the public alone: any signed-in user, administrators included, is refused (roles.md:
+# "logged-in users are refused: the form is for the public").
+ANONYMOUS_ONLY_ACTIONS = frozenset({Action.FILE_TIP})
+# The department kind whose staff triage and route tips (Scope.DEVELOPMENT_REFORM).
+DEVELOPMENT_REFORM_KIND = "development_reform"
 
 
 class SystemActor:
@@ -149,6 +161,8 @@ def is_admin(user) -> bool:
 
 def scope_of(user, action: Action) -> Scope | None:
     """The scope a user holds for an action, or None when refused."""
+    if action in ANONYMOUS_ONLY_ACTIONS and user is not None and user.is_authenticated:
+        return None
     if is_admin(user):
         return Scope.EVERYONE if action in PUBLIC_ACTIONS else Scope.SUBTREE
     if user is None or not user.is_authenticated or not user.is_active:
@@ -159,6 +173,10 @@ def scope_of(user, action: Action) -> Scope | None:
     if user.region_id is None:
         return None
     if scope == Scope.DEPARTMENT and user.department_id is None:
+        return None
+    if scope == Scope.DEVELOPMENT_REFORM and (
+        user.department_id is None or user.department.kind != DEVELOPMENT_REFORM_KIND
+    ):
         return None
     if scope == Scope.CHILDREN and user.region.level != RegionLevel.CITY:
         return None
@@ -192,7 +210,7 @@ def regions_for(user, action: Action) -> QuerySet[Region]:
         return Region.objects.filter(Q(path__startswith=region.path) | Q(path__in=region.ancestor_paths))
     if scope == Scope.CITIES_AND_PROVINCE:
         return subtree.filter(level__in=[RegionLevel.PROVINCE, RegionLevel.CITY])
-    return subtree  # SUBTREE and DEPARTMENT
+    return subtree  # SUBTREE, DEPARTMENT and DEVELOPMENT_REFORM
 
 
 def can(user, action: Action, region: Region | None = None, department=None) -> bool:

@@ -14,10 +14,12 @@ from apps.regions.models import Region
 
 from . import publications
 from .models import Publication, PublicationStatus
+from .tips_demo import seed_tips
 
 
 def seed(stdout) -> None:
-    """Nothing before the recompute (see `seed_after_recompute`)."""
+    """The demo tips (tips_demo.py); the publication waits for the recompute (`seed_after_recompute`)."""
+    seed_tips(stdout)
 
 
 def seed_after_recompute(stdout) -> None:

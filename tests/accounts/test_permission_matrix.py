@@ -215,6 +215,11 @@ SPEC = {  # action → roles holding it somewhere (roles.md v1.1)
     Action.SAVE_SCENARIO: {"county", "city", "provincial", "admin"},
     Action.READ_SCENARIOS: {"county", "city", "dept", "provincial", "congress", "admin"},
     Action.PUBLISH: {"provincial", "admin"},
+    Action.FILE_TIP: set(),  # the public only: every signed-in user is refused
+    Action.TRACK_TIP: ALL,
+    Action.TRIAGE_TIPS: {"provincial", "admin"},  # and development and reform commission staff (below)
+    Action.ANSWER_TIPS: {"dept", "provincial", "admin"},
+    Action.READ_TIP_STATS: {"county", "city", "dept", "provincial", "congress", "admin"},
     Action.MANAGE_USERS: {"admin"},
     Action.READ_AUDIT: {"admin"},
 }
@@ -496,6 +501,7 @@ LIST_ENDPOINTS = {  # URL name → URL ({plan}: a sector plan of the province)
     "complete-year-list": "/api/v1/complete-years/",
     "barometer-list": "/api/v1/barometer/",
     "publication-list": "/api/v1/publications/",
+    "tip-list": "/api/v1/tips/",
 }
 
 

@@ -1,3 +1,16 @@
-from .publications import Publication, PublicationStatus
+"""The disclosure app's models, one module per part: publications and tips."""
 
-__all__ = ["Publication", "PublicationStatus"]
+from .publications import Publication, PublicationStatus
+from .tips import Tip, TipAttachment, TipCategory, TipEvent, TipEventKind, TipReminder, TipStatus
+
+__all__ = [
+    "Publication",
+    "PublicationStatus",
+    "Tip",
+    "TipAttachment",
+    "TipCategory",
+    "TipEvent",
+    "TipEventKind",
+    "TipReminder",
+    "TipStatus",
+]
