@@ -272,6 +272,11 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "apps.completeness.tasks.send_report_reminders",
         "schedule": crontab(hour=8, minute=30),
     },
+    # Overdue rectification (整改) tasks (apps/accountability/reminders.py); at most one per task a day.
+    "accountability-send-reminders": {
+        "task": "apps.accountability.tasks.send_rectification_reminders",
+        "schedule": crontab(hour=8, minute=40),
+    },
 }
 
 # The cache of shared/DESIGN.md: Redis (CACHE_URL, else a Redis CELERY_BROKER_URL), shared by

@@ -50,6 +50,11 @@ class Action(StrEnum):
     ANSWER_INQUIRY = "answer_inquiry"
     FILE_TIP = "file_tip"
     HANDLE_TIPS = "handle_tips"
+    DECIDE_ACCOUNTABILITY = "decide_accountability"  # see 通报/约谈 candidates, decide, draft and issue
+    READ_ACCOUNTABILITY = "read_accountability"  # decided cases: notices, interviews, tasks, 'no action'
+    ACCEPT_RECTIFICATION = "accept_rectification"  # accept or send back a 整改 answer
+    ANSWER_RECTIFICATION = "answer_rectification"  # answer a 整改 task of the own region / department
+    EDIT_ACCOUNTABILITY_SETTINGS = "edit_accountability_settings"  # thresholds, notice templates
     MANAGE_USERS = "manage_users"
     READ_AUDIT = "read_audit"
 
@@ -108,6 +113,14 @@ RULES: dict[Action, dict[Role, Scope]] = {
     Action.ANSWER_INQUIRY: {D: Scope.DEPARTMENT, P: Scope.SUBTREE},
     Action.FILE_TIP: {R: Scope.EVERYONE, D: Scope.EVERYONE, P: Scope.EVERYONE, C: Scope.EVERYONE},
     Action.HANDLE_TIPS: {R: Scope.SUBTREE, D: Scope.DEPARTMENT, P: Scope.SUBTREE},
+    # roles.md v1.1, accountability (issue 13): city staff decide for the counties of their city;
+    # a region reads its own case once decided, a department its own department's, congress the
+    # subtree's decided cases.
+    Action.DECIDE_ACCOUNTABILITY: {R: Scope.CHILDREN, P: Scope.SUBTREE},
+    Action.READ_ACCOUNTABILITY: {R: Scope.OWN, D: Scope.DEPARTMENT, P: Scope.SUBTREE, C: Scope.SUBTREE},
+    Action.ACCEPT_RECTIFICATION: {R: Scope.CHILDREN, P: Scope.SUBTREE},
+    Action.ANSWER_RECTIFICATION: {R: Scope.OWN, D: Scope.DEPARTMENT},
+    Action.EDIT_ACCOUNTABILITY_SETTINGS: {},
     Action.MANAGE_USERS: {},
     Action.READ_AUDIT: {},
 }

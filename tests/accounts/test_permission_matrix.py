@@ -214,6 +214,11 @@ SPEC = {  # action → roles holding it somewhere (roles.md v1.1)
     Action.DECLARE_YEAR_COMPLETE: {"provincial", "admin"},
     Action.SAVE_SCENARIO: {"county", "city", "provincial", "admin"},
     Action.READ_SCENARIOS: {"county", "city", "dept", "provincial", "congress", "admin"},
+    Action.DECIDE_ACCOUNTABILITY: {"city", "provincial", "admin"},
+    Action.READ_ACCOUNTABILITY: {"county", "city", "dept", "provincial", "congress", "admin"},
+    Action.ACCEPT_RECTIFICATION: {"city", "provincial", "admin"},
+    Action.ANSWER_RECTIFICATION: {"county", "city", "dept", "admin"},
+    Action.EDIT_ACCOUNTABILITY_SETTINGS: {"admin"},
     Action.MANAGE_USERS: {"admin"},
     Action.READ_AUDIT: {"admin"},
 }
