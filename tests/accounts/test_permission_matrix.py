@@ -499,6 +499,8 @@ LIST_ENDPOINTS = {  # URL name → URL ({plan}: a sector plan of the province)
     "metric-list": "/api/v1/metrics/",
     "complete-year-list": "/api/v1/complete-years/",
     "barometer-list": "/api/v1/barometer/",
+    "accountability-case-list": "/api/v1/accountability/cases/",
+    "accountability-task-list": "/api/v1/accountability/tasks/",
 }
 
 
