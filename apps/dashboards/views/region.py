@@ -26,6 +26,7 @@ from apps.targets.models import RegionTarget
 from .. import planner
 from .. import region as selectors
 from ..figures import FigureTable
+from ..panels import region_panels_html
 
 
 def _region_or_404(user, level: str, code: str):
@@ -108,6 +109,7 @@ def region_dashboard(request, level: str, code: str):
         "data_version": version,
         "body": part["html"],
         "cards": cards["html"],
+        "panels": region_panels_html(request, region),
         "measure_rows": cards["measure_rows"],
         "reports": cards["reports"],
         "has_charts": part["has_charts"],
