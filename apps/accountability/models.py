@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from apps.core.attachments import PrivateStorage
-from apps.core.models import TimelineEvent
+from apps.core.models import KIND_MAX_LENGTH, TimelineEvent
 from apps.core.reminders import ReminderRecord
 
 from .rules import Rule
@@ -230,11 +230,27 @@ class Decision(models.Model):
         return self.outcome in (Outcome.INTERVIEW, Outcome.BOTH)
 
 
+class CaseEventKind(models.TextChoices):
+    DECIDED = "decided", _("Decided")
+    NOTICE_DRAFTED = "notice_drafted", _("Notice drafted")
+    NOTICE_EDITED = "notice_edited", _("Notice edited")
+    NOTICE_ISSUED = "notice_issued", _("Notice issued")
+    DISCLOSURE = "disclosure", _("Disclosure mark changed")
+    INTERVIEW_SCHEDULED = "interview_scheduled", _("Interview scheduled")
+    INTERVIEW_HELD = "interview_held", _("Interview held")
+    TASK_CREATED = "task_created", _("Rectification task created")
+    TASK_ANSWERED = "task_answered", _("Rectification answered")
+    TASK_RETURNED = "task_returned", _("Answer sent back")
+    TASK_ACCEPTED = "task_accepted", _("Answer accepted")
+    CLOSED = "closed", _("Case closed")
+
+
 class CaseEvent(TimelineEvent):
     """The timeline of a case: decided, notice drafted/issued, interview scheduled/held, tasks."""
 
     subject_field = "decision"
     decision = models.ForeignKey(Decision, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(_("event"), max_length=KIND_MAX_LENGTH, choices=CaseEventKind.choices)
 
     class Meta(TimelineEvent.Meta):
         verbose_name = _("case event")

@@ -78,8 +78,9 @@ def ledger(
     return rows.order_by("-year", "region__path", "rule", "metric")
 
 
-def counts_per_city(rows: Iterable[Candidate]) -> list[tuple[Region, dict[str, int]]]:
-    """Per city (a county counted in its city): the number of rows in each status."""
+def counts_per_city(rows: Iterable[Candidate]) -> list[tuple[Region, list[int]]]:
+    """Per city (a county counted in its city): the number of rows in each status (in the order
+    of CaseStatus), with a last row of the totals (region None)."""
     cities = {
         r.path: r for r in Region.objects.filter(level=RegionLevel.CITY).only("pk", "name", "code", "path")
     }
@@ -93,7 +94,10 @@ def counts_per_city(rows: Iterable[Candidate]) -> list[tuple[Region, dict[str, i
         if city is None:
             continue
         counts.setdefault(city, Counter())[status_of(c)] += 1
-    return [(cities[p], dict(counts[p])) for p in sorted(counts)]
+    table = [(cities[p], [counts[p][s] for s in CaseStatus.values]) for p in sorted(counts)]
+    if table:
+        table.append((None, [sum(row[i] for _city, row in table) for i in range(len(CaseStatus.values))]))
+    return table
 
 
 def years_with_candidates(user) -> list[int]:

@@ -120,7 +120,7 @@ def decision_record(
         decision=decision,
         region=candidate.region,
         department=candidate.department,
-        description=_("Rectify: %(what)s Report what was done.") % {"what": what},
+        description=f"整改：{what}请于期限前报告整改情况。",  # a document's text: Chinese, like the notice
         deadline=deadline,
     )
     _event(decision, "task_created", user, deadline=deadline.isoformat())

@@ -54,8 +54,8 @@ def test_the_ledger_from_candidate_to_closed_case(browser, live_server, red_coun
     # Issues it with one change.
     page.fill("textarea[name=body]", draft + "\n特此通报。")
     page.click("button[name=issue]")
-    page.wait_for_selector("pre.notice-text")
-    assert page.inner_text("pre.notice-text").strip().endswith("特此通报。")
+    page.wait_for_selector("div.notice-text")
+    assert page.inner_text("div.notice-text").strip().endswith("特此通报。")
     assert "frozen" in page.inner_text("main")
 
     # Schedules the interview.

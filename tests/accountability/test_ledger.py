@@ -9,6 +9,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
+from django.utils import timezone
 from openpyxl import load_workbook
 from rest_framework.test import APIClient
 
@@ -124,10 +125,14 @@ def test_the_whole_case(demo):
     # an answer after the close: a clear error
     with pytest.raises(ValidationError) as error:
         services.task_answer(user=u["donghu"], task=task, text="again")
-    assert "closed" in str(error.value)
+    closed_on = timezone.localdate(task.closed_at).isoformat()
+    assert closed_on in error.value.message_dict["answer"][0]  # "closed on <day>", in either language
     api = client(u["donghu"], api=True)
-    refused = api.post(f"/api/v1/accountability/tasks/{task.pk}/answer/", {"answer": "again"})
-    assert refused.status_code == 400 and "closed" in refused.json()["errors"]["answer"][0]
+    refused = api.post(
+        f"/api/v1/accountability/tasks/{task.pk}/answer/", {"answer": "again"}, HTTP_ACCEPT_LANGUAGE="en"
+    )
+    assert refused.status_code == 400
+    assert "closed on" in refused.json()["errors"]["answer"][0], refused.json()
     # a refresh never deletes nor changes a decided candidate
     figures = Candidate.objects.get(pk=candidate.pk).figures
     candidates.refresh()
@@ -193,3 +198,30 @@ def test_the_ledger_page_and_its_xlsx_export(demo):
     # a county sees nothing of its undecided candidates
     county = client(users()["donghu"]).get("/accountability/", {"year": 2023, "export": "xlsx"})
     assert len(list(load_workbook(io.BytesIO(county.content)).active.iter_rows())) == 1
+
+
+def test_the_region_dashboard_shows_open_rectifications(demo):
+    """The demo's decided case of 东湖区 (notice issued, interview held, its task open)."""
+    decision = Decision.objects.filter(region__code="360102").first()
+    assert decision is not None and decision.tasks.filter(status=TaskStatus.OPEN).exists()
+    link = f"/accountability/cases/{decision.candidate_id}/".encode()
+    assert link in client(users()["donghu"]).get("/dashboards/county/360102/").content
+    assert link in client(users()["province"]).get("/dashboards/county/360102/").content
+    # a sibling county's dashboard shows no card of it (and the county cannot open it anyway)
+    assert link not in client(users()["province"]).get("/dashboards/county/360103/").content
+
+
+def test_overdue_tasks_are_reminded_once_a_day(demo, mailoutbox):
+    from datetime import timedelta
+
+    from apps.accountability import reminders
+
+    decision = Decision.objects.filter(region__code="360102").first()
+    task = decision.tasks.get()
+    task.deadline = timezone.localdate() - timedelta(days=1)
+    task.save()
+    User.objects.filter(username="donghu").update(email="donghu@example.org")
+    assert reminders.send_reminders() == 1
+    assert reminders.send_reminders() == 0  # once a day
+    assert len(mailoutbox) == 1 and mailoutbox[0].to == ["donghu@example.org"]
+    assert "逾期" in mailoutbox[0].subject
