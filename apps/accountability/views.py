@@ -13,7 +13,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from apps.accounts.decorators import action_required
@@ -133,24 +133,24 @@ def case_detail(request, pk: int):
 
 
 FIGURE_LABELS = {
-    "level": _lazy("Warning level"),
-    "R_t_pct": _lazy("Cumulative reduction (%)"),
-    "T_pct": _lazy("Five-year target (%)"),
-    "k": _lazy("Year of the period (k)"),
-    "n": _lazy("Years of the period (n)"),
-    "assessed": _lazy("Total energy as assessed (10⁴ tce)"),
-    "allowed": _lazy("Total energy allowed (10⁴ tce)"),
-    "years": _lazy("Years"),
-    "grade": _lazy("Grade"),
-    "r_t_pct": _lazy("Reduction on the previous year (%)"),
-    "a_pct": _lazy("Annual requirement (%)"),
-    "multiple": _lazy("Threshold: multiple of the requirement"),
-    "limit_pct": _lazy("Limit (%)"),
-    "energy_total": _lazy("Total energy use, reported (10⁴ tce)"),
-    "energy_total_prev": _lazy("Total energy use the year before (10⁴ tce)"),
-    "gdp_index": _lazy("Real GDP index (previous year = 100)"),
-    "gdp_index_limit": _lazy("Threshold: GDP index"),
-    "overdue_days": _lazy("Threshold: days overdue"),
+    "level": gettext_lazy("Warning level"),
+    "R_t_pct": gettext_lazy("Cumulative reduction (%)"),
+    "T_pct": gettext_lazy("Five-year target (%)"),
+    "k": gettext_lazy("Year of the period (k)"),
+    "n": gettext_lazy("Years of the period (n)"),
+    "assessed": gettext_lazy("Total energy as assessed (10⁴ tce)"),
+    "allowed": gettext_lazy("Total energy allowed (10⁴ tce)"),
+    "years": gettext_lazy("Years"),
+    "grade": gettext_lazy("Grade"),
+    "r_t_pct": gettext_lazy("Reduction on the previous year (%)"),
+    "a_pct": gettext_lazy("Annual requirement (%)"),
+    "multiple": gettext_lazy("Threshold: multiple of the requirement"),
+    "limit_pct": gettext_lazy("Limit (%)"),
+    "energy_total": gettext_lazy("Total energy use, reported (10⁴ tce)"),
+    "energy_total_prev": gettext_lazy("Total energy use the year before (10⁴ tce)"),
+    "gdp_index": gettext_lazy("Real GDP index (previous year = 100)"),
+    "gdp_index_limit": gettext_lazy("Threshold: GDP index"),
+    "overdue_days": gettext_lazy("Threshold: days overdue"),
 }
 
 
