@@ -12,8 +12,9 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from datetime import date, timedelta
 
+from django.conf import settings
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from apps.monitoring import engine
 from apps.monitoring.models import Assessment, AssessmentTrace
@@ -191,6 +192,8 @@ def refresh(
     stored figures, and the departments' overdue measures; store them with the data version.
     Idempotent. Returns the number of candidates in force for the scope."""
     version = data_version()
+    with translation.override(settings.LANGUAGE_CODE):  # stored text: the portal's language
+        stamp = str(version)
     now = timezone.now()
     today = timezone.localdate()
     limits = thresholds()
@@ -208,7 +211,7 @@ def refresh(
             figures=finding.figures,
             informational=finding.informational,
             run_id=run_id or version.run_id,
-            data_version=str(version),
+            data_version=stamp,
             computed_at=now,
         )
 

@@ -18,7 +18,7 @@ from apps.accounts import scoping
 from apps.accounts.scoping import Action
 from apps.regions.models import Region, RegionLevel
 
-from .models import Candidate, CaseStatus, Decision, Notice, RectificationTask, TaskStatus
+from .models import Candidate, CaseStatus, Decision, Interview, Notice, RectificationTask, TaskStatus
 
 
 def candidates_for(user) -> QuerySet[Candidate]:
@@ -39,6 +39,11 @@ def candidates_for_decision(user) -> QuerySet[Candidate]:
     return scoping.restrict(Candidate.objects.all(), user, Action.DECIDE_ACCOUNTABILITY)
 
 
+def candidate_to_decide(user, pk) -> Candidate | None:
+    """One candidate `user` may decide on (or act on its case: notice, interview), else None."""
+    return candidates_for_decision(user).select_related("region", "department").filter(pk=pk).first()
+
+
 def tasks_for(user) -> QuerySet[RectificationTask]:
     """Rectification tasks of the cases `user` may read."""
     return RectificationTask.objects.filter(decision__candidate__in=candidates_for(user))
@@ -53,6 +58,25 @@ def decision_of(candidate: Candidate) -> Decision | None:
     try:
         return candidate.decision
     except Decision.DoesNotExist:
+        return None
+
+
+def notice_of(decision: Decision | None) -> Notice | None:
+    """The decision's notice (only a decision with a notice has one)."""
+    if decision is None or not decision.wants_notice:
+        return None
+    try:
+        return decision.notice
+    except Notice.DoesNotExist:
+        return None
+
+
+def interview_of(decision: Decision | None) -> Interview | None:
+    if decision is None or not decision.wants_interview:
+        return None
+    try:
+        return decision.interview
+    except Interview.DoesNotExist:
         return None
 
 

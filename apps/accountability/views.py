@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import date
 
 from django.contrib import messages
-from django.core.exceptions import ObjectDoesNotExist, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -105,10 +105,10 @@ def case_detail(request, pk: int):
     candidate = _candidate_or_404(request.user, pk)
     decision = selectors.decision_of(candidate)
     may_decide = selectors.may_decide(request.user, candidate)
-    notice = _related(decision, "notice")
+    notice = selectors.notice_of(decision)
     if notice is not None and not selectors.notice_visible(request.user, notice):
         notice = None
-    interview = _related(decision, "interview")
+    interview = selectors.interview_of(decision)
     tasks = list(decision.tasks.prefetch_related("attachments")) if decision else []
     today = timezone.localdate()
     for task in tasks:
@@ -172,16 +172,6 @@ def figure_rows(figures: dict) -> list[tuple[str, str]]:
     return rows
 
 
-def _related(obj, name: str):
-    """A one-to-one relation of `obj`, or None (also for no `obj`)."""
-    if obj is None:
-        return None
-    try:
-        return getattr(obj, name)
-    except ObjectDoesNotExist:
-        return None
-
-
 def formula_url(candidate) -> str:
     return reverse(
         "monitoring:region-year", args=[candidate.region.level, candidate.region.code, candidate.year]
@@ -201,7 +191,7 @@ def _errors(request, exc: ValidationError):
 
 
 def _decider_candidate(user, pk):
-    candidate = selectors.candidates_for_decision(user).select_related("region").filter(pk=pk).first()
+    candidate = selectors.candidate_to_decide(user, pk)
     if candidate is None:
         raise Http404(_("No such case in your jurisdiction."))
     return candidate
@@ -236,7 +226,7 @@ def decide(request, pk: int):
 @action_required(Action.DECIDE_ACCOUNTABILITY)
 def notice_save(request, pk: int):
     candidate = _decider_candidate(request.user, pk)
-    notice = _related(selectors.decision_of(candidate), "notice")
+    notice = selectors.notice_of(selectors.decision_of(candidate))
     if notice is None:
         raise Http404
     try:
@@ -264,7 +254,7 @@ def interview_save(request, pk: int):
     if decision is None:
         raise Http404
     try:
-        interview = _related(decision, "interview")
+        interview = selectors.interview_of(decision)
         if interview is None:
             when = request.POST.get("scheduled_for", "")
             services.interview_schedule(

@@ -65,8 +65,7 @@ class CaseSerializer(serializers.ModelSerializer):
         return {"outcome": decision.outcome, "reason": decision.reason, "decided_at": decision.decided_at}
 
     def get_notice(self, obj) -> dict | None:
-        decision = selectors.decision_of(obj)
-        notice = getattr(decision, "notice", None) if decision and decision.wants_notice else None
+        notice = selectors.notice_of(selectors.decision_of(obj))
         request = self.context.get("request")
         if notice is None or request is None or not selectors.notice_visible(request.user, notice):
             return None

@@ -12,6 +12,7 @@ from rest_framework.response import Response
 
 from apps.accounts.api.base import ScopedViewSet
 from apps.accounts.scoping import Action
+from apps.regions.models import Region
 
 from .. import selectors, services
 from ..models import Candidate
@@ -40,8 +41,6 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSe
         year = params.get("year", "")
         region = None
         if params.get("region"):
-            from apps.regions.models import Region
-
             region = Region.objects.filter(code=params["region"]).first()
             if region is None:
                 return Candidate.objects.none()
@@ -50,12 +49,7 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSe
         ).select_related("decision__notice__edition")
 
     def _decidable(self, pk) -> Candidate:
-        candidate = (
-            selectors.candidates_for_decision(self.request.user)
-            .select_related("region")
-            .filter(pk=pk)
-            .first()
-        )
+        candidate = selectors.candidate_to_decide(self.request.user, pk)
         if candidate is None:
             raise Http404
         return candidate
@@ -77,8 +71,7 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSe
     def issue(self, request, pk=None):
         """Issue the case's drafted notice (with a last edit of its title or text, if given)."""
         candidate = self._decidable(pk)
-        decision = selectors.decision_of(candidate)
-        notice = getattr(decision, "notice", None) if decision and decision.wants_notice else None
+        notice = selectors.notice_of(selectors.decision_of(candidate))
         if notice is None:
             raise Http404
         data = IssueSerializer(data=request.data)
