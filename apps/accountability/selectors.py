@@ -13,6 +13,7 @@ from collections import Counter
 from collections.abc import Iterable
 
 from django.db.models import Q, QuerySet
+from django.urls import reverse
 
 from apps.accounts import scoping
 from apps.accounts.scoping import Action
@@ -52,6 +53,12 @@ def tasks_for(user) -> QuerySet[RectificationTask]:
 def notice_visible(user, notice: Notice) -> bool:
     """Drafts only to those who decide; issued notices to every reader of the case."""
     return notice.issued or may_decide(user, notice.decision.candidate)
+
+
+def formula_url(candidate: Candidate) -> str:
+    """The formula page of the candidate's region-year (how its figures were computed)."""
+    region = candidate.region
+    return reverse("monitoring:region-year", args=[region.level, region.code, candidate.year])
 
 
 def decision_of(candidate: Candidate) -> Decision | None:

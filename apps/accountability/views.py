@@ -10,7 +10,6 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -126,7 +125,7 @@ def case_detail(request, pk: int):
         "interview": interview,
         "tasks": tasks,
         "events": events_of(CaseEvent, decision) if decision else [],
-        "formula_url": formula_url(candidate),
+        "formula_url": selectors.formula_url(candidate),
         "figure_rows": figure_rows(candidate.figures),
     }
     return render(request, "accountability/case.html", context)
@@ -170,12 +169,6 @@ def figure_rows(figures: dict) -> list[tuple[str, str]]:
             shown = "—" if value is None else str(value)
         rows.append((str(FIGURE_LABELS.get(key, key)), shown))
     return rows
-
-
-def formula_url(candidate) -> str:
-    return reverse(
-        "monitoring:region-year", args=[candidate.region.level, candidate.region.code, candidate.year]
-    )
 
 
 def _done(request, pk, message=None):

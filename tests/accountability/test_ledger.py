@@ -177,6 +177,7 @@ def test_a_decision_outside_the_jurisdiction_is_404(demo):
     answer = api.post(f"/api/v1/accountability/cases/{own.pk}/decide/", {"outcome": "notice"}, format="json")
     assert answer.status_code == 201, answer.content
     assert answer.json()["status"] == "decided"
+    assert answer.json()["formula_url"] == f"/monitoring/county/360102/{own.year}/"
 
 
 def test_a_template_with_an_unknown_field_is_refused_when_saved(db):

@@ -33,6 +33,7 @@ class CaseSerializer(serializers.ModelSerializer):
     status = serializers.SerializerMethodField()
     decision = serializers.SerializerMethodField()
     notice = serializers.SerializerMethodField()
+    formula_url = serializers.SerializerMethodField()
 
     class Meta:
         model = Candidate
@@ -52,11 +53,15 @@ class CaseSerializer(serializers.ModelSerializer):
             "status",
             "decision",
             "notice",
+            "formula_url",
         ]
         read_only_fields = fields
 
     def get_status(self, obj) -> str:
         return selectors.status_of(obj)
+
+    def get_formula_url(self, obj) -> str:
+        return selectors.formula_url(obj)
 
     def get_decision(self, obj) -> dict | None:
         decision = selectors.decision_of(obj)
