@@ -242,5 +242,8 @@ def refresh(
         Candidate.objects.filter(pk__in=[pk for pk, key, decision in stale if decision is None]).delete()
         Candidate.objects.filter(key__in=decided_keys - set(found)).update(still_met=False)
         Candidate.objects.filter(key__in=decided_keys & set(found)).update(still_met=True)
-        Candidate.objects.bulk_create([c for key, c in found.items() if key not in decided_keys])
+        # a refresh of an overlapping scope committing meanwhile wrote the same keys: theirs stand
+        Candidate.objects.bulk_create(
+            [c for key, c in found.items() if key not in decided_keys], ignore_conflicts=True
+        )
     return len(found)
