@@ -229,7 +229,7 @@ def refresh(
                 add(departments[department_id], department_id, latest_year, finding)
 
     with transaction.atomic():
-        scope = Candidate.objects.select_for_update()
+        scope = Candidate.objects.select_for_update(of=("self",))
         region_scope = scope.filter(department__isnull=True)
         if region_ids is not None:
             region_scope = region_scope.filter(region_id__in=region_ids)

@@ -77,7 +77,9 @@ def decision_record(
     department concerned) with the deadline (default: today + the `rectification_days` threshold)."""
     scoping.require(user, Action.DECIDE_ACCOUNTABILITY, region=candidate.region)
     candidate = (
-        Candidate.objects.select_for_update().select_related("region", "department").get(pk=candidate.pk)
+        Candidate.objects.select_for_update(of=("self",))
+        .select_related("region", "department")
+        .get(pk=candidate.pk)
     )
     errors: dict[str, list[str]] = {}
     if candidate.informational:
@@ -287,7 +289,7 @@ def _set_status(decision: Decision, status: str) -> None:
 
 def _locked_task(task: RectificationTask) -> RectificationTask:
     return (
-        RectificationTask.objects.select_for_update()
+        RectificationTask.objects.select_for_update(of=("self",))
         .select_related("decision", "region", "department")
         .get(pk=task.pk)
     )
