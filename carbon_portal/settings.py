@@ -275,6 +275,11 @@ CELERY_BEAT_SCHEDULE: dict = {
     # Tips (举报) whose answer is due soon or overdue (apps/disclosure/tip_reminders.py); once a tip a day.
     "disclosure-send-tip-reminders": {
         "task": "apps.disclosure.tasks.send_tip_reminders",
+        "schedule": crontab(hour=8, minute=50),
+    },
+    # Overdue rectification (整改) tasks (apps/accountability/reminders.py); at most one per task a day.
+    "accountability-send-reminders": {
+        "task": "apps.accountability.tasks.send_rectification_reminders",
         "schedule": crontab(hour=8, minute=40),
     },
 }

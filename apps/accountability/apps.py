@@ -8,3 +8,10 @@ class AccountabilityConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "apps.accountability"
     verbose_name = _("Accountability")
+
+    def ready(self) -> None:
+        from apps.monitoring.signals import run_finished
+
+        from . import receivers
+
+        run_finished.connect(receivers.on_run_finished, dispatch_uid="accountability-run-finished")

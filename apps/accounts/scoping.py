@@ -53,6 +53,11 @@ class Action(StrEnum):
     TRIAGE_TIPS = "triage_tips"  # read, triage and route tips (and their contact) of a region
     ANSWER_TIPS = "answer_tips"  # investigate and answer tips routed to a department (and read them)
     READ_TIP_STATS = "read_tip_stats"  # counts by region, department, category and status
+    DECIDE_ACCOUNTABILITY = "decide_accountability"  # see 通报/约谈 candidates, decide, draft and issue
+    READ_ACCOUNTABILITY = "read_accountability"  # decided cases: notices, interviews, tasks, 'no action'
+    ACCEPT_RECTIFICATION = "accept_rectification"  # accept or send back a 整改 answer
+    ANSWER_RECTIFICATION = "answer_rectification"  # answer a 整改 task of the own region / department
+    EDIT_ACCOUNTABILITY_SETTINGS = "edit_accountability_settings"  # thresholds, notice templates
     MANAGE_USERS = "manage_users"
     READ_AUDIT = "read_audit"
 
@@ -115,6 +120,14 @@ RULES: dict[Action, dict[Role, Scope]] = {
     Action.TRIAGE_TIPS: {D: Scope.DEVELOPMENT_REFORM, P: Scope.SUBTREE},
     Action.ANSWER_TIPS: {D: Scope.DEPARTMENT, P: Scope.SUBTREE},
     Action.READ_TIP_STATS: {R: Scope.SUBTREE, D: Scope.DEPARTMENT, P: Scope.SUBTREE, C: Scope.SUBTREE},
+    # roles.md v1.1, accountability (issue 13): city staff decide for the counties of their city;
+    # a region reads its own case once decided, a department its own department's, congress the
+    # subtree's decided cases.
+    Action.DECIDE_ACCOUNTABILITY: {R: Scope.CHILDREN, P: Scope.SUBTREE},
+    Action.READ_ACCOUNTABILITY: {R: Scope.OWN, D: Scope.DEPARTMENT, P: Scope.SUBTREE, C: Scope.SUBTREE},
+    Action.ACCEPT_RECTIFICATION: {R: Scope.CHILDREN, P: Scope.SUBTREE},
+    Action.ANSWER_RECTIFICATION: {R: Scope.OWN, D: Scope.DEPARTMENT},
+    Action.EDIT_ACCOUNTABILITY_SETTINGS: {},
     Action.MANAGE_USERS: {},
     Action.READ_AUDIT: {},
 }

@@ -34,6 +34,7 @@ from . import inputs, rebuild, results, selectors
 from .inputs import EngineConfig
 from .models import RecomputeRun, RunStatus
 from .results import Batch
+from .signals import run_finished
 
 CHUNK_REGIONS = 400
 RUN_LOCK_NAMESPACE = 7303  # advisory-lock keys (7303, run id): held while a worker executes the run
@@ -253,7 +254,18 @@ def _execute(run: RecomputeRun) -> RecomputeRun:
         errors=summary.errors,
     )
     run.refresh_from_db()
+    _announce(run, region_ids)
     return run
+
+
+def _announce(run: RecomputeRun, region_ids: Sequence[int] | None) -> None:
+    """Tell the apps above (`signals.run_finished`) that the run's results are stored."""
+    answers = run_finished.send_robust(
+        sender=RecomputeRun, run_id=run.pk, region_ids=region_ids, year=run.scope_year
+    )
+    for receiver, answer in answers:
+        if isinstance(answer, Exception):
+            logger.error("run %s: receiver %r of run_finished failed: %r", run.pk, receiver, answer)
 
 
 def run_mark_dispatched(run_id: int, task_id: str) -> None:

@@ -32,6 +32,7 @@ from openpyxl import load_workbook
 from rest_framework.test import APIClient
 from rest_framework.views import APIView
 
+from apps.accountability.models import Decision
 from apps.accounts import scoping
 from apps.accounts.api.base import ScopedMixin
 from apps.accounts.decorators import action_required, declared_actions
@@ -220,6 +221,11 @@ SPEC = {  # action → roles holding it somewhere (roles.md v1.1)
     Action.TRIAGE_TIPS: {"provincial", "admin"},  # and development and reform commission staff (below)
     Action.ANSWER_TIPS: {"dept", "provincial", "admin"},
     Action.READ_TIP_STATS: {"county", "city", "dept", "provincial", "congress", "admin"},
+    Action.DECIDE_ACCOUNTABILITY: {"city", "provincial", "admin"},
+    Action.READ_ACCOUNTABILITY: {"county", "city", "dept", "provincial", "congress", "admin"},
+    Action.ACCEPT_RECTIFICATION: {"city", "provincial", "admin"},
+    Action.ANSWER_RECTIFICATION: {"county", "city", "dept", "admin"},
+    Action.EDIT_ACCOUNTABILITY_SETTINGS: {"admin"},
     Action.MANAGE_USERS: {"admin"},
     Action.READ_AUDIT: {"admin"},
 }
@@ -502,6 +508,8 @@ LIST_ENDPOINTS = {  # URL name → URL ({plan}: a sector plan of the province)
     "barometer-list": "/api/v1/barometer/",
     "publication-list": "/api/v1/publications/",
     "tip-list": "/api/v1/tips/",
+    "accountability-case-list": "/api/v1/accountability/cases/",
+    "accountability-task-list": "/api/v1/accountability/tasks/",
 }
 
 
@@ -567,3 +575,58 @@ def test_a_county_does_not_read_a_sibling_countys_targets(db, world):
     assert api.get(f"/api/v1/targets/{sibling.pk}/").status_code == 404
     own = {row["region"] for row in _all_pages(api, "/api/v1/targets/")}
     assert {"360000", "360100"} <= own <= {"360000", "360100", "360102"}
+
+
+# --- the accountability ledger (roles.md v1.1, issue 13) ---------------------------------------------
+
+
+def may_read_case(role: str, user, candidate) -> bool:
+    """roles.md v1.1: deciders (provincial officials; city staff for the counties of their city) see
+    candidates, decided or not; once decided, the region concerned its own case, department staff
+    their own department's, congress members the subtree's."""
+    if role in ("provincial", "admin"):
+        return True
+    region = candidate.region
+    decided = Decision.objects.filter(candidate=candidate).exists()
+    if role == "city" and region.parent_id == user.region_id:
+        return True
+    if not decided:
+        return False
+    if role in ("county", "city"):
+        return region.pk == user.region_id
+    if role == "dept":
+        return (
+            candidate.department_id is not None
+            and candidate.department.kind == user.department.kind
+            and region.path.startswith(user.region.path)
+        )
+    return region.path.startswith(user.region.path)  # congress
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_accountability_cases_follow_roles_md(db, world, role):
+    from apps.accountability.models import Candidate
+
+    user = world.users[role]
+    api, client = client_for(world, role, api=True), client_for(world, role)
+    year = Decision.objects.values_list("candidate__year", flat=True).first()
+    rows = list(
+        Candidate.objects.filter(year=year, informational=False).select_related("region", "department")
+    )
+    expected = {c.pk for c in rows if may_read_case(role, user, c)}
+    listed = {row["id"] for row in _all_pages(api, "/api/v1/accountability/cases/", {"year": year})}
+    assert listed == expected
+    samples = {}
+    for candidate in rows:
+        samples.setdefault(
+            (candidate.pk in expected, Decision.objects.filter(candidate=candidate).exists()), candidate
+        )
+    for (readable, _decided), candidate in samples.items():
+        want = 200 if readable else 404
+        assert api.get(f"/api/v1/accountability/cases/{candidate.pk}/").status_code == want
+        assert client.get(f"/accountability/cases/{candidate.pk}/").status_code == want
+    exported = client.get("/accountability/", {"year": year, "export": "xlsx"})
+    if expected:
+        sheet = load_workbook(io.BytesIO(exported.content)).active
+        codes = {row[1] for row in list(sheet.iter_rows(values_only=True))[1:]}
+        assert codes == {c.region.code for c in rows if c.pk in expected}

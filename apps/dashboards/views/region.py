@@ -26,6 +26,7 @@ from apps.targets.models import RegionTarget
 from .. import planner
 from .. import region as selectors
 from ..figures import FigureTable
+from ..panels import region_panels_html
 
 
 def _region_or_404(user, level: str, code: str):
@@ -111,6 +112,7 @@ def region_dashboard(request, level: str, code: str):
         "data_version": version,
         "body": part["html"],
         "cards": part["cards"]["html"],
+        "panels": region_panels_html(request, region),
         "measure_rows": part["cards"]["measure_rows"],
         "has_charts": part["has_charts"],
     }
