@@ -165,7 +165,7 @@ class NoteSerializer(serializers.Serializer):
     note = serializers.CharField(required=False, allow_blank=True, max_length=1000)
 
 
-class AnswerSerializer(serializers.Serializer):
+class TipAnswerSerializer(serializers.Serializer):
     reply = serializers.CharField(max_length=5000)
 
 
@@ -406,11 +406,11 @@ class TipViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSet
         """Start investigating (the responsible department)."""
         return self._step(tips.tip_investigate, NoteSerializer)
 
-    @extend_schema(request=AnswerSerializer, responses=TipSerializer)
+    @extend_schema(request=TipAnswerSerializer, responses=TipSerializer)
     @action(detail=True, methods=["post"])
     def answer(self, request, pk=None):
         """Answer the tip (the responsible department); publish the reply separately."""
-        return self._step(tips.tip_answer, AnswerSerializer)
+        return self._step(tips.tip_answer, TipAnswerSerializer)
 
     @extend_schema(request=None, responses=TipSerializer)
     @action(detail=True, methods=["post"], url_path="publish-reply")
