@@ -24,7 +24,8 @@ that runs what approvals queue. ``run_bench.py --only load`` (and the last part 
 4. afterwards, the worker's queue drained, the count (:func:`count`): every county whose
    submission was acknowledged has its report submitted (or forwarded, approved) holding exactly
    the values, note and remarks of its last acknowledged save (0 lost submissions, 0 lost
-   saves), locust counted 0 failures, gunicorn's access log has no 5xx, no recompute run failed.
+   saves), locust counted 0 failures, gunicorn's logs have no 5xx and no error, no recompute run failed;
+   beside locust's times, the time inside gunicorn and the CPU the run cost (:class:`CpuMeter`).
 
 Nothing here imports locust: ``locust`` monkey-patches the standard library on import, so it
 lives in its own process and only ``bench/locustfile.py`` imports it.
@@ -37,6 +38,7 @@ import json
 import os
 import random
 import re
+import resource
 import signal
 import subprocess
 import sys
@@ -530,11 +532,42 @@ def read_stats(path: Path) -> list[Kind]:
 ACCESS_FORMAT = '%(s)s %(M)s "%(r)s"'
 
 
-def server_errors(access_log: Path) -> list[str]:
-    """Lines of gunicorn's access log (``ACCESS_FORMAT``: status first) with a 5xx status."""
+def server_errors(access_log: Path, error_log: Path | None = None) -> list[str]:
+    """Lines of gunicorn's access log (``ACCESS_FORMAT``: status first) with a 5xx status, and the
+    errors its own log (the portal's log output too) holds: tracebacks, ``ERROR`` records."""
+    found = []
+    if access_log.exists():
+        found += [line for line in access_log.read_text(errors="replace").splitlines() if line[:1] == "5"]
+    if error_log is not None and error_log.exists():
+        found += [
+            line
+            for line in error_log.read_text(errors="replace").splitlines()
+            if line.startswith("Traceback") or " ERROR " in line or "[ERROR]" in line
+        ]
+    return found
+
+
+@dataclass
+class Cpu:
+    """CPU seconds used during the run, by part: what the run cost, whatever else ran meanwhile."""
+
+    gunicorn: float = 0.0
+    postgres: float = 0.0
+    worker: float = 0.0
+    locust: float = 0.0
+
+
+def server_times(access_log: Path) -> list[float]:
+    """Each request's time inside gunicorn's worker (``%(M)s``, ms): without the wait for a free
+    worker, which the client's time includes."""
     if not access_log.exists():
         return []
-    return [line for line in access_log.read_text(errors="replace").splitlines() if line[:1] == "5"]
+    times = []
+    for line in access_log.read_text(errors="replace").splitlines():
+        parts = line.split(" ", 2)
+        if len(parts) == 3 and parts[1].isdigit():
+            times.append(float(parts[1]))
+    return times
 
 
 @dataclass
@@ -552,6 +585,8 @@ class Result:
     workers: int
     locust_exit: int
     queue_drained_s: float
+    cpu: Cpu = field(default_factory=Cpu)
+    server_ms: list[float] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -580,6 +615,14 @@ def markdown(result: Result, info: dict) -> str:
     t = result.tally
     total = next((k for k in result.kinds if k.name == "total"), None)
     logins = result.logins
+    c = result.cpu
+    served = len(result.server_ms) or (total.requests if total else 0)
+    per_request = (c.gunicorn + c.postgres) * 1000 / served if served else float("nan")
+    capacity = (
+        (os.cpu_count() or 1) * 1000 / per_request
+        if per_request and per_request == per_request
+        else float("nan")
+    )
     lines = [
         "## Load",
         "",
@@ -615,6 +658,13 @@ def markdown(result: Result, info: dict) -> str:
         )
     lines += [
         "",
+        f"Inside gunicorn (its access log, without the wait for a free worker): {len(result.server_ms)} "
+        f"requests, median {_percentile(result.server_ms, 0.5):.0f} ms, p95 "
+        f"{_percentile(result.server_ms, 0.95):.0f} ms. CPU used during the run: gunicorn's workers "
+        f"{c.gunicorn:.1f} s, PostgreSQL's backends {c.postgres:.1f} s, the Celery worker {c.worker:.1f} s, "
+        f"locust {c.locust:.1f} s; that is {per_request:.0f} ms of portal CPU (gunicorn + PostgreSQL) per "
+        f"request, so the machine's cores alone would serve about {capacity:.0f} requests/s of this mix.",
+        "",
         "Counted afterwards:",
         "",
         f"- {t.counties} county reports; {t.saves} saves and {t.submissions} submissions acknowledged by the "
@@ -624,14 +674,15 @@ def markdown(result: Result, info: dict) -> str:
         f"**{len(t.lost_saves)}**; submitted without acknowledgement: {len(t.unacknowledged_submissions)}; "
         f"requests in flight when the run ended (stored as sent, not a loss): {len(t.in_flight)}",
         f"- HTTP failures (locust): **{total.failures if total else 'no figures'}**; 5xx in gunicorn's "
-        f"access log: **{len(result.server_5xx)}**",
+        f"access log and errors in its log: **{len(result.server_5xx)}**",
         "- recompute runs queued during the run: "
         + (", ".join(f"{n} {s}" for s, n in sorted(result.runs.items())) or "none")
         + f" (the worker's queue drained {result.queue_drained_s:.1f} s after the end)",
         f"- verdict: **{'PASS' if result.ok else 'FAIL'}**",
         "",
     ]
-    for problem in [*t.lost_submissions, *t.lost_saves, *t.unacknowledged_submissions, *result.failures][:20]:
+    problems = [*t.lost_submissions, *t.lost_saves, *t.unacknowledged_submissions, *result.failures]
+    for problem in [*problems, *result.server_5xx][:20]:
         lines.append(f"- PROBLEM: {problem}")
     for note in t.in_flight[:10]:
         lines.append(f"- in flight at the end: {note}")
@@ -715,11 +766,18 @@ def run(
         ]
         locust_env = {**os.environ, "LOAD_PLAN": str(plan_path), "LOAD_LEDGER": str(ledger)}
         say(f"  locust: {len(users)} users for {seconds} s …")
+        meter = CpuMeter(conn, server, worker)
+        locust_before = resource.getrusage(resource.RUSAGE_CHILDREN)
         with (OUT_DIR / "load_locust.log").open("w") as out:
             done = subprocess.run(command, cwd=ROOT, env=locust_env, stdout=out, stderr=subprocess.STDOUT)
+        locust_after = resource.getrusage(resource.RUSAGE_CHILDREN)
         ended = time.perf_counter()
         runs = wait_for_runs(conn, run_start, timeout=180)
         drained = time.perf_counter() - ended
+        cpu = meter.used()
+        cpu.locust = (locust_after.ru_utime + locust_after.ru_stime) - (
+            locust_before.ru_utime + locust_before.ru_stime
+        )
     finally:
         stop(server)
         stop(worker, timeout=60)
@@ -744,7 +802,7 @@ def run(
         kinds=kinds,
         tally=count(expected, stored),
         logins=timed,
-        server_5xx=server_errors(access_log),
+        server_5xx=server_errors(access_log, error_log),
         failures=failures,
         runs=runs,
         approved=approved,
@@ -754,7 +812,56 @@ def run(
         workers=workers,
         locust_exit=done.returncode,
         queue_drained_s=drained,
+        cpu=cpu,
+        server_ms=server_times(access_log),
     )
+
+
+def process_cpu(pid: int) -> float:
+    """CPU seconds (user + system) a process has used so far; 0 when it is gone."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def children(pid: int) -> list[int]:
+    try:
+        return [int(c) for c in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+    except OSError:
+        return []
+
+
+def backend_pids(conn) -> list[int]:
+    """The PostgreSQL backends serving the load test's database (gunicorn's and the worker's)."""
+    with conn.cursor() as cur:
+        cur.execute(
+            "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
+        return [row[0] for row in cur.fetchall()]
+
+
+class CpuMeter:
+    """CPU of gunicorn's workers, the worker and its pool, the database's backends, from start to end.
+
+    Backends are read from /proc (PostgreSQL on the same machine, as here; elsewhere they read 0)."""
+
+    def __init__(self, conn, server: subprocess.Popen, worker: subprocess.Popen):
+        self.conn, self.server, self.worker = conn, server, worker
+        self.start = self._read()
+
+    def _read(self) -> dict[str, dict[int, float]]:
+        return {
+            "gunicorn": {p: process_cpu(p) for p in children(self.server.pid)},
+            "worker": {p: process_cpu(p) for p in [self.worker.pid, *children(self.worker.pid)]},
+            "postgres": {p: process_cpu(p) for p in backend_pids(self.conn)},
+        }
+
+    def used(self) -> Cpu:
+        end = self._read()
+        part = {k: sum(v - self.start[k].get(p, 0.0) for p, v in end[k].items()) for k in end}
+        return Cpu(gunicorn=part["gunicorn"], postgres=part["postgres"], worker=part["worker"])
 
 
 def wait_for_runs(conn, since, timeout: float) -> dict[str, int]:

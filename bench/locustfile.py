@@ -112,7 +112,8 @@ class CountyUser(PortalUser):
             if self.rng.random() < 0.5:
                 self.get(f"/reports/{self.pk}/", "county: report page")
             else:
-                self.get("/dashboards/my-region/", "county: my region's dashboard")
+                code = self.county["code"]
+                self.get(f"/dashboards/county/{code}/?year={YEAR}", "county: its county's dashboard")
 
     def typed(self, submit: bool) -> tuple[dict[str, str], str, str]:
         """New figures for the next save, written to the ledger before they are sent."""

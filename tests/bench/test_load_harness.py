@@ -172,6 +172,11 @@ def test_5xx_lines_are_found_in_the_access_log(tmp_path):
     log = tmp_path / "access.log"
     log.write_text('200 12 "GET / HTTP/1.1"\n502 3 "GET /x HTTP/1.1"\n404 1 "GET /y HTTP/1.1"\n')
     assert load.server_errors(log) == ['502 3 "GET /x HTTP/1.1"']
+    errors = tmp_path / "gunicorn.log"
+    errors.write_text(
+        "a warning\n2026-11-30 ERROR django.request Internal Server Error: /x\nTraceback (most\n"
+    )
+    assert len(load.server_errors(log, errors)) == 3
 
 
 def test_the_load_section_replaces_the_previous_one(tmp_path):
@@ -180,3 +185,34 @@ def test_the_load_section_replaces_the_previous_one(tmp_path):
     load.record(results, "## Load\n\nnew\n")
     text = results.read_text(encoding="utf-8")
     assert "old" not in text and text.count("## Load") == 1 and text.index("## Pages") < text.index("new")
+
+
+def test_the_figures_say_fail_when_a_submission_was_lost():
+    total = load.Kind("total", requests=10, failures=0, median_ms=5, p95_ms=9, max_ms=12, per_second=1.0)
+    result = load.Result(
+        kinds=[total],
+        tally=load.Tally(counties=2, submissions=2, lost_submissions=["360103: draft"]),
+        logins=[0.5],
+        server_5xx=[],
+        failures=[],
+        runs={"done": 1},
+        approved=1,
+        forwarded=1,
+        seconds=120,
+        users=150,
+        workers=4,
+        locust_exit=0,
+        queue_drained_s=0.1,
+        server_ms=[1.0, 2.0, 3.0],
+    )
+    assert not result.ok
+    text = load.markdown(result, {"commit": "abc"})
+    assert (
+        "lost submissions: **1**" in text and "verdict: **FAIL**" in text and "PROBLEM: 360103: draft" in text
+    )
+    assert "| **total** | 10 | 0 | 5 | 9 | 12 | 1.0 |" in text
+
+    result.tally = load.Tally(counties=2, submissions=2)
+    assert result.ok and "verdict: **PASS**" in load.markdown(result, {})
+    result.server_5xx = ['500 3 "GET / HTTP/1.1"']
+    assert not result.ok
