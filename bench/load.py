@@ -627,16 +627,15 @@ def markdown(result: Result, info: dict) -> str:
         "## Load",
         "",
         'Written by `make bench BENCH_ARGS="--only load --record"` (`bench/load.py`, scenario',
-        f"`bench/locustfile.py`): {result.users} users for {result.seconds} s, 1–5 s of think time between",
-        "steps, locust headless in one process; gunicorn with "
-        f"{result.workers} sync workers on PostgreSQL, Redis (broker and shared cache), one Celery worker",
-        "(concurrency 1), all on this machine (loopback). County users load their form, save it",
-        "several times and submit it (even counties through the HTML form, odd ones through the API",
-        "with `If-Match`); every tenth county keeps saving and never submits; city officials forward",
-        "submitted county reports, provincial officials approve forwarded ones (each approval queues a",
-        "recompute on the worker), every official reads dashboards, monitoring pages and the series API.",
-        "Times are taken by locust at the client (its percentiles are rounded to 2 significant",
-        "digits).",
+        f"`bench/locustfile.py`): {result.users} users for {result.seconds} s with 1–5 s of think time",
+        f"between steps, locust headless in one process, against gunicorn ({result.workers} sync workers) on",
+        "PostgreSQL, Redis (broker and shared cache) and one Celery worker (concurrency 1), all on this",
+        "machine (loopback). County users load their form, save it several times and submit it (even",
+        "counties through the HTML form, odd ones through the API with `If-Match`); every tenth county",
+        "keeps saving and never submits; city officials forward submitted county reports, provincial",
+        "officials approve forwarded ones (each approval queues a recompute on the worker), every",
+        "official reads dashboards, monitoring pages and the series API. Times are taken by locust at",
+        "the client (its percentiles are rounded to 2 significant digits).",
         "",
         f"- Date: {info.get('date')} (commit {info.get('commit')}); {info.get('cpu')}, "
         f"{info.get('nproc')} cores, {info.get('memory_gb')} GB; {info.get('postgresql')}",
@@ -664,6 +663,15 @@ def markdown(result: Result, info: dict) -> str:
         f"{c.gunicorn:.1f} s, PostgreSQL's backends {c.postgres:.1f} s, the Celery worker {c.worker:.1f} s, "
         f"locust {c.locust:.1f} s; that is {per_request:.0f} ms of portal CPU (gunicorn + PostgreSQL) per "
         f"request, so the machine's cores alone would serve about {capacity:.0f} requests/s of this mix.",
+        "",
+        f"Reading the times: {result.users} users with {THINK[0]:g}–{THINK[1]:g} s of think time ask for "
+        "about "
+        f"{result.users / (sum(THINK) / 2):.0f} steps a second when nobody waits (a step is one or two "
+        f"requests); the cores serve about {capacity:.0f} requests a second of this mix, fewer when other "
+        f"processes share them (load average {info.get('load_before')} before the run on "
+        f"{info.get('nproc')} cores). Beyond that, requests queue for a free gunicorn worker and for the "
+        "cores, which is what the client's times above are mostly made of (compare the time inside "
+        "gunicorn); the counts below do not depend on it.",
         "",
         "Counted afterwards:",
         "",
