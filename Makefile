@@ -62,7 +62,9 @@ format: install
 	$(BIN)/ruff format .
 
 # National-scale benchmark of the monitoring engine and of the pages (gunicorn) on PostgreSQL
-# (BENCH_DATABASE_URL); bench/README.md. Only the pages: make bench BENCH_ARGS="--only pages".
+# (BENCH_DATABASE_URL), then the load test (locust, Redis at BENCH_REDIS_URL, a Celery worker);
+# bench/README.md. Only the pages: make bench BENCH_ARGS="--only pages"; only the load test:
+# make bench BENCH_ARGS="--only load".
 bench: install
 	$(BIN)/pip install --quiet -r requirements-bench.txt
 	$(PY) bench/run_bench.py $(BENCH_ARGS)

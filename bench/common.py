@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
-from urllib.parse import unquote, urlsplit
+from urllib.parse import unquote, urlsplit, urlunsplit
 
 BENCH_DIR = Path(__file__).resolve().parent
 ROOT = BENCH_DIR.parent
@@ -40,6 +42,27 @@ def dsn(url: str | None = None, dbname: str | None = None) -> str:
 
 def database_name(url: str | None = None) -> str:
     return unquote(urlsplit(url or database_url()).path.lstrip("/"))
+
+
+def with_database_name(url: str, name: str) -> str:
+    """The same server and user, another database."""
+    parts = urlsplit(url)
+    return urlunsplit(parts._replace(path="/" + name))
+
+
+@contextmanager
+def using_database(url: str) -> Iterator[None]:
+    """Point every helper of the bench (``dsn``, ``django_env``, the bench scripts it starts) at
+    another database for a while: the load test (``bench/load.py``) has its own."""
+    before = os.environ.get("BENCH_DATABASE_URL")
+    os.environ["BENCH_DATABASE_URL"] = url
+    try:
+        yield
+    finally:
+        if before is None:
+            os.environ.pop("BENCH_DATABASE_URL", None)
+        else:
+            os.environ["BENCH_DATABASE_URL"] = before
 
 
 def django_env() -> dict[str, str]:

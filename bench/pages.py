@@ -311,13 +311,18 @@ def setup(env: dict[str, str]) -> None:
             raise RuntimeError(f"manage.py {args[0]}: {done.stdout}{done.stderr}")
 
 
-def start_gunicorn(env: dict[str, str], port: int, workers: int) -> subprocess.Popen:
+def start_gunicorn(
+    env: dict[str, str], port: int, workers: int, *, extra: list[str] = (), log: Path | None = None
+) -> subprocess.Popen:
+    """gunicorn on the loopback, once it answers ``/healthz`` (``extra`` options; its output to
+    ``log`` if given, e.g. the load test's, which is searched for errors afterwards)."""
     gunicorn = Path(python()).parent / "gunicorn"
     options = ["-w", str(workers), "-b", f"127.0.0.1:{port}", "--timeout", "120", "--log-level", "warning"]
     server = subprocess.Popen(
-        [str(gunicorn), "carbon_portal.wsgi", *options],
+        [str(gunicorn), "carbon_portal.wsgi", *options, *extra],
         cwd=ROOT,
         env=env,
+        **({"stdout": log.open("w"), "stderr": subprocess.STDOUT} if log is not None else {}),
     )
     for _ in range(150):
         try:

@@ -34,8 +34,18 @@ from psycopg2 import sql
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench import compare, pages
-from bench.common import BENCH_DIR, OUT_DIR, ROOT, database_name, database_url, django_env, dsn, python
+from bench import compare, load, pages
+from bench.common import (
+    BENCH_DIR,
+    OUT_DIR,
+    ROOT,
+    database_name,
+    database_url,
+    django_env,
+    dsn,
+    python,
+    using_database,
+)
 
 #: Targets of issue 5, item 6.
 MAX_RATIO = 2.0
@@ -273,10 +283,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--record", action="store_true", help="write bench/RESULTS.md (else bench/out/)")
     parser.add_argument(
         "--only",
-        choices=["pages"],
-        help="pages: only the pages part (bench/pages.py) on the data loaded (loaded first if absent)",
+        choices=["pages", "load"],
+        help="pages: only the pages part (bench/pages.py) on the data loaded (loaded first if absent); "
+        "load: only the load test (bench/load.py, its own database)",
     )
     parser.add_argument("--skip-pages", action="store_true", help="leave the pages part out")
+    parser.add_argument("--skip-load-test", action="store_true", help="leave the load test out")
+    parser.add_argument("--load-port", type=int, default=load.PORT, help="gunicorn's port for the load test")
+    parser.add_argument("--load-seconds", type=int, default=load.SECONDS, help="duration of the load test")
     parser.add_argument("--pages-port", type=int, default=8106, help="gunicorn's port for the pages part")
     parser.add_argument("--pages-requests", type=int, default=200, help="requests per page and concurrency")
     parser.add_argument(
@@ -287,6 +301,8 @@ def main(argv: list[str] | None = None) -> int:
     OUT_DIR.mkdir(exist_ok=True)
     if args.only == "pages":
         return pages_only(args)
+    if args.only == "load":
+        return 0 if run_load(args) else 1
     rows: list[tuple[str, str, str, str]] = []  # operation, wall, peak memory, notes
 
     say(f"Bench database: {database_url()}")
@@ -537,7 +553,8 @@ def main(argv: list[str] | None = None) -> int:
     if not agreement.ok:
         fail("the portal and the reference disagree (see DISAGREES above): one of them is wrong")
     pages_ok = True if args.skip_pages else run_pages(args, machine_info=info)
-    return 0 if all(ok for _, ok, _ in targets) and pages_ok else 1
+    load_ok = True if args.skip_load_test else run_load(args)
+    return 0 if all(ok for _, ok, _ in targets) and pages_ok and load_ok else 1
 
 
 def pages_only(args) -> int:
@@ -589,6 +606,54 @@ def run_pages(args, *, machine_info: dict) -> bool:
     ok = pages.target_met(results)
     say(f"  {verdict(ok)}  pages p95 < {pages.MAX_P95_MS:g} ms at 16 clients")
     return ok
+
+
+def run_load(args) -> bool:
+    """The load test (bench/load.py) on its own database; its section of RESULTS.md. True when
+    nothing was lost and nothing failed."""
+    url = load.database_url_for_load()
+    if database_name(url) == database_name():
+        fail("the load test needs a database of its own (BENCH_LOAD_DATABASE_URL)")
+    say(f"\nLoad test: database {url} …")
+    with using_database(url):
+        say(f"  database {database_name()}: {prepare_database(keep=False)}")
+        say(f"  migrate: {manage('migrate', '--noinput'):.1f} s")
+        say(f"  load_regions (Jiangxi): {manage('load_regions'):.1f} s")
+        stats = measured("generate.py", "--min-regions", "100")
+        conn = psycopg2.connect(dsn())
+        conn.autocommit = True
+        try:
+            load.trim_years(conn, load.REPORT_YEAR)
+            say(
+                "  data: {regions} regions, {reports:,} reports generated in {seconds:.1f} s, those of "
+                "{year} and later removed".format(**stats, year=load.REPORT_YEAR)
+            )
+            settle()
+            figures = measured("measure.py", "full")
+            say(f"  full recompute: {figures['seconds']:.1f} s, {figures['results']:,} results")
+            if not load.static_collected():
+                say(f"  collectstatic: {manage('collectstatic', '--noinput', '-v', '0'):.1f} s")
+            plan = load.setup_accounts(django_env())
+            say(
+                f"  {len(plan['counties'])} county users with their draft, {len(plan['officials'])} officials"
+            )
+            settle()
+            info = machine(conn)
+            result = load.run(conn=conn, plan=plan, port=args.load_port, seconds=args.load_seconds, say=say)
+            info["load_after"] = load_average()
+        finally:
+            conn.close()
+    section = load.markdown(result, info)
+    say("")
+    say(section)
+    if args.record:
+        load.record(BENCH_DIR / "RESULTS.md", section)
+        say("Load: figures written to bench/RESULTS.md (section Load)")
+    else:
+        (OUT_DIR / "load.md").write_text(section, encoding="utf-8")
+        say("Load: figures written to bench/out/load.md")
+    say(f"  {verdict(result.ok)}  load: 0 errors, 0 lost submissions, 0 lost saves")
+    return result.ok
 
 
 HAND_WRITTEN = "## Where the portal's time goes"
