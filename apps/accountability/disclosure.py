@@ -46,14 +46,15 @@ def render_notices(data: list[dict], region_path: str, year: int) -> str:
         return ""
     items = format_html_join(
         "",
-        '<article class="notice-text"><h4>{}</h4><p class="muted">{} {} · SHA-256 <span class="hash">{}</span></p>{}</article>',
+        '<article class="notice-text"><h4>{}</h4>'
+        '<p class="muted">{} {} · SHA-256 <span class="hash">{}</span></p>{}</article>',
         (
             (
                 item["title"],
                 _("Issued"),
                 item["issued_at"],
                 item["sha256"],
-                mark_safe(linebreaks(item["body"], autoescape=True)),  # noqa: S308 (escaped: autoescape)
+                mark_safe(linebreaks(item["body"], autoescape=True)),  # escaped: autoescape=True
             )
             for item in own
         ),
