@@ -39,6 +39,8 @@ urlpatterns = [
     path("dashboards/", include("apps.dashboards.urls")),
     path("accountability/", include("apps.accountability.urls")),
     path("disclosure/", include("apps.disclosure.urls")),
+    # the language switcher (before Django's own i18n URLs): remembers a signed-in user's choice
+    path("i18n/setlang/", account_views.set_language, name="set_language"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),

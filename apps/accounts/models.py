@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -33,6 +34,12 @@ class User(AbstractUser):
         blank=True,
         on_delete=models.PROTECT,
         related_name="users",
+    )
+
+    # The interface language the user chose with the language switcher; empty until they choose
+    # (then the portal speaks Chinese). Applied on every request (middleware.UserLanguageMiddleware).
+    language = models.CharField(
+        _("interface language"), max_length=16, blank=True, default="", choices=settings.LANGUAGES
     )
 
     objects = PortalUserManager()

@@ -4,6 +4,7 @@ from django.http import JsonResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.views import i18n
 
 from apps.core.exports import table_response
 from apps.core.models import AuditAction
@@ -12,6 +13,7 @@ from apps.core.views import paginate
 from . import audit_selectors
 from .decorators import ActionRequiredMixin, action_required
 from .forms import LoginForm
+from .middleware import supported
 from .scoping import Action
 
 
@@ -29,6 +31,19 @@ class LogoutView(ActionRequiredMixin, auth_views.LogoutView):
 @action_required(Action.PUBLIC_PAGE)
 def home(request):
     return render(request, "home.html")
+
+
+@action_required(Action.PUBLIC_PAGE)
+def set_language(request):
+    """The language switcher: Django's set_language (the cookie), and a signed-in user's choice
+    is stored on the user, so it follows them to every browser (middleware.UserLanguageMiddleware)."""
+    response = i18n.set_language(request)
+    language = supported(request.POST.get("language", "")) if request.method == "POST" else ""
+    user = request.user
+    if language and user.is_authenticated and user.language != language:
+        user.language = language
+        user.save(update_fields=["language"])
+    return response
 
 
 @action_required(Action.PUBLIC_PAGE)

@@ -44,9 +44,8 @@ def person(db):
 
 
 def _form_login(client, username, password, **extra):
-    return client.post(
-        LOGIN, {"username": username, "password": password}, HTTP_ACCEPT_LANGUAGE="en", **extra
-    )
+    client.cookies["django_language"] = "en"
+    return client.post(LOGIN, {"username": username, "password": password}, **extra)
 
 
 def test_ten_wrong_passwords_lock_the_login_form_even_for_the_right_one(client, login_lockout, person):
@@ -66,9 +65,8 @@ def test_ten_wrong_passwords_lock_the_login_form_even_for_the_right_one(client, 
 def test_the_lockout_message_is_translated(client, login_lockout, person):
     for _ in range(10):
         _form_login(client, person.username, "wrong-password")
-    response = client.post(
-        LOGIN, {"username": person.username, "password": "x"}, HTTP_ACCEPT_LANGUAGE="zh-hans"
-    )
+    client.cookies["django_language"] = "zh-hans"
+    response = client.post(LOGIN, {"username": person.username, "password": "x"})
     assert response.status_code == 429 and "登录失败次数过多" in response.content.decode()
 
 

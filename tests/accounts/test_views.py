@@ -13,7 +13,8 @@ pytestmark = pytest.mark.django_db
 
 
 def test_home_page_invites_the_public_to_log_in(client):
-    response = client.get("/", HTTP_ACCEPT_LANGUAGE="zh-hans")
+    client.cookies["django_language"] = "zh-hans"
+    response = client.get("/")
     assert response.status_code == 200
     text = response.content.decode()
     assert "碳达峰碳中和监测平台" in text

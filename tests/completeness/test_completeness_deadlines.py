@@ -87,7 +87,8 @@ def test_removing_a_deadline_is_refused_to_city_staff(users):
 
 def test_deadline_page_lets_a_provincial_official_add_a_deadline(client, users):
     client.force_login(users["province"])
-    page = client.get("/reports/deadlines/", HTTP_ACCEPT_LANGUAGE="en")
+    client.cookies["django_language"] = "en"
+    page = client.get("/reports/deadlines/")
     assert page.status_code == 200 and "Set a deadline" in page.content.decode()
     response = client.post("/reports/deadlines/", {"year": "2025", "due_date": "2026-03-31", "note": "通知"})
     assert response.status_code == 302
@@ -95,11 +96,11 @@ def test_deadline_page_lets_a_provincial_official_add_a_deadline(client, users):
 
 
 def test_deadline_form_keeps_the_input_and_shows_the_error_under_the_field(client, users):
+    client.cookies["django_language"] = "en"
     client.force_login(users["province"])
     response = client.post(
         "/reports/deadlines/",
         {"year": "2025", "due_date": "2030-01-01", "note": "keep me"},
-        HTTP_ACCEPT_LANGUAGE="en",
     )
     assert response.status_code == 400
     text = response.content.decode()
@@ -110,7 +111,8 @@ def test_deadline_form_keeps_the_input_and_shows_the_error_under_the_field(clien
 
 def test_deadline_page_shows_no_form_to_county_staff_and_refuses_their_post(client, users):
     client.force_login(users["donghu"])
-    page = client.get("/reports/deadlines/", HTTP_ACCEPT_LANGUAGE="en")
+    client.cookies["django_language"] = "en"
+    page = client.get("/reports/deadlines/")
     assert page.status_code == 200 and "Set a deadline" not in page.content.decode()
     assert client.post("/reports/deadlines/", {"year": "2025", "due_date": "2026-03-31"}).status_code == 403
     assert not ReportingDeadline.objects.exists()
@@ -148,7 +150,8 @@ def test_deadline_history_page_names_who_changed_it(client, users):
 def test_the_grid_shows_the_deadline(client, users):
     deadline_set(user=users["province"], year=2025, due_date=date(2026, 3, 31))
     client.force_login(users["donghu"])
-    text = client.get("/reports/completeness/", {"years": "2025"}, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    client.cookies["django_language"] = "en"
+    text = client.get("/reports/completeness/", {"years": "2025"}).content.decode()
     assert "due 2026-03-31" in text
 
 

@@ -275,7 +275,8 @@ def test_the_command_refuses_a_bad_date():
 def test_the_reminder_log_page_lists_reminders_for_provincial_officials(client, staff):
     reminders.send_due_reminders(today=WEEK_BEFORE)
     client.force_login(staff["province"])
-    response = client.get("/reports/reminders/", {"region": "360102"}, HTTP_ACCEPT_LANGUAGE="en")
+    client.cookies["django_language"] = "en"
+    response = client.get("/reports/reminders/", {"region": "360102"})
     assert response.status_code == 200
     text = response.content.decode()
     assert "donghu@example.cn" in text and "nomail" in text

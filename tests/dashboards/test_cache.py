@@ -51,7 +51,8 @@ def finish_a_run() -> RecomputeRun:
 
 def page(client, user, path, language="zh-hans"):
     client.force_login(user)
-    response = client.get(path, HTTP_ACCEPT_LANGUAGE=language)
+    client.cookies["django_language"] = language
+    response = client.get(path)
     assert response.status_code == 200, response.content[:500]
     return response.content.decode()
 

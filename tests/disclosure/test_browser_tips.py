@@ -13,8 +13,10 @@ from tests.reports.test_browser_flow import browser, catalog, log_in  # noqa: F4
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def _visitor(browser):  # noqa: F811
-    context = browser.new_context(locale="en-US", extra_http_headers={"Accept-Language": "en"})
+def _visitor(browser, live_server):  # noqa: F811
+    context = browser.new_context(locale="en-US")
+    # English, as the language switcher would choose it (the browser's Accept-Language is not used)
+    context.add_cookies([{"name": "django_language", "value": "en", "url": live_server.url}])
     context.set_default_timeout(20_000)
     return context, context.new_page()
 
@@ -31,7 +33,7 @@ def test_visitor_files_staff_route_answer_publish_and_visitor_reads(browser, liv
     blocked = []
 
     # An anonymous visitor files a tip with an attachment.
-    visitor, page = _visitor(browser)
+    visitor, page = _visitor(browser, live_server)
     page.on("console", lambda m: blocked.append(m.text) if "Content Security Policy" in m.text else None)
     page.goto(f"{live_server.url}/disclosure/tips/new/")
     # the honeypot stays out of sight (off the page) and out of the keyboard's way

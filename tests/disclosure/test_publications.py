@@ -187,11 +187,15 @@ def test_the_public_pages_show_the_publication_in_both_languages(official):
     region = client.get(f"/disclosure/{YEAR}/{JIUJIANG}/").content.decode()
     assert "九江市" in region and "预警" in region and 'class="explain"' in region
     assert "因此为" in region  # the plain-language explanation, in Chinese by default
-    english = Client(HTTP_ACCEPT_LANGUAGE="en").get(f"/disclosure/{YEAR}/{JIUJIANG}/").content.decode()
+    english_visitor = Client()
+    english_visitor.cookies["django_language"] = "en"  # the switcher's choice (not Accept-Language)
+    english = english_visitor.get(f"/disclosure/{YEAR}/{JIUJIANG}/").content.decode()
     assert ", so it is " in english
     assert "csrftoken" not in client.cookies
     for lang, word in (("zh-hans", "能耗强度"), ("en", "Energy intensity")):
-        methodology = Client(HTTP_ACCEPT_LANGUAGE=lang).get("/disclosure/methodology/")
+        visitor = Client()
+        visitor.cookies["django_language"] = lang
+        methodology = visitor.get("/disclosure/methodology/")
         assert methodology.status_code == 200 and word in methodology.content.decode()
     switched = client.get("/disclosure/language/en/", {"next": f"/disclosure/{YEAR}/"})
     assert switched.status_code == 302 and switched["Location"] == f"/disclosure/{YEAR}/"

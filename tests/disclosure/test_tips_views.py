@@ -7,13 +7,13 @@ import re
 from datetime import timedelta
 
 import pytest
-from django.test import Client, override_settings
+from django.test import override_settings
 from django.utils import timezone
 from openpyxl import load_workbook
 
 from apps.disclosure import tips
 from apps.disclosure.models import Tip, TipStatus
-from tests.disclosure.tip_helpers import dept_staff, drc, file_tip, png
+from tests.disclosure.tip_helpers import dept_staff, drc, english_client, file_tip, png
 from tests.factories import dept, user_for
 
 pytestmark = pytest.mark.django_db
@@ -22,14 +22,14 @@ FORM = {"category": "emissions", "region": "360102", "description": "夜间偷�
 
 
 def _client(user=None):
-    client = Client(HTTP_ACCEPT_LANGUAGE="en")
+    client = english_client()
     if user is not None:
         client.force_login(user)
     return client
 
 
 def test_a_visitor_files_a_tip_with_an_attachment_and_gets_the_number_once():
-    client = Client(HTTP_ACCEPT_LANGUAGE="en")
+    client = english_client()
     page = client.get("/disclosure/tips/new/")
     assert page.status_code == 200
     html = page.content.decode()
@@ -47,7 +47,7 @@ def test_a_visitor_files_a_tip_with_an_attachment_and_gets_the_number_once():
 
 
 def test_a_public_page_links_to_the_form_with_its_figure():
-    page = Client(HTTP_ACCEPT_LANGUAGE="en").get(
+    page = english_client().get(
         "/disclosure/tips/new/",
         {"region": "360100", "figure_year": "2023", "figure_metric": "energy_intensity"},
     )
@@ -57,7 +57,7 @@ def test_a_public_page_links_to_the_form_with_its_figure():
 
 
 def test_the_form_names_every_error_at_once():
-    answer = Client(HTTP_ACCEPT_LANGUAGE="en").post("/disclosure/tips/new/", {"figure_year": "2023"})
+    answer = english_client().post("/disclosure/tips/new/", {"figure_year": "2023"})
     assert answer.status_code == 400
     errors = answer.context["form"].errors
     assert {"category", "region", "description", "figure_metric"} <= set(errors)
@@ -65,7 +65,7 @@ def test_the_form_names_every_error_at_once():
 
 
 def test_the_honeypot_refuses_the_form():
-    answer = Client(HTTP_ACCEPT_LANGUAGE="en").post("/disclosure/tips/new/", {**FORM, "website": "x"})
+    answer = english_client().post("/disclosure/tips/new/", {**FORM, "website": "x"})
     assert answer.status_code == 400 and not Tip.objects.exists()
 
 
@@ -81,7 +81,7 @@ def test_a_signed_in_user_sees_why_and_cannot_file():
 
 @override_settings(TIP_RATE_PER_SESSION="2/h", TIP_RATE_PER_IP="100/h")
 def test_a_flood_from_one_session_gets_429():
-    client = Client(HTTP_ACCEPT_LANGUAGE="en")
+    client = english_client()
     assert client.get("/disclosure/tips/new/").cookies.get("sessionid") is None  # a view starts none
     codes = [client.post("/disclosure/tips/new/", FORM).status_code for _ in range(3)]
     assert codes == [302, 302, 429]
@@ -90,7 +90,7 @@ def test_a_flood_from_one_session_gets_429():
 
 def test_lookup_shows_status_and_published_reply_only_and_escapes_it():
     tip = file_tip("360102", description="DESCRIPTION TEXT", contact="CONTACT TEXT")
-    client = Client(HTTP_ACCEPT_LANGUAGE="en")
+    client = english_client()
     page = client.post("/disclosure/tips/track/", {"number": tip.display_number.lower()})
     html = page.content.decode()
     assert page.status_code == 200 and page.context["status"].status == "received"
@@ -110,7 +110,7 @@ def test_lookup_shows_status_and_published_reply_only_and_escapes_it():
 
 def test_a_wrong_number_is_the_same_404():
     file_tip()
-    client = Client(HTTP_ACCEPT_LANGUAGE="en")
+    client = english_client()
     answers = [client.post("/disclosure/tips/track/", {"number": n}) for n in ("0" * 16, "nonsense", "")]
     assert {a.status_code for a in answers} == {404}
     assert len({a.context["not_found"] for a in answers}) == 1
@@ -187,7 +187,7 @@ def test_attachments_go_to_handlers_only_with_safe_headers():
     assert "sandbox" in answer["Content-Security-Policy"]
     assert "no-store" in answer["Cache-Control"]
     assert _client(drc("360400")).get(url).status_code == 404
-    assert Client(HTTP_ACCEPT_LANGUAGE="en").get(url).status_code == 302  # to the login page
+    assert english_client().get(url).status_code == 302  # to the login page
     assert re.match(r"^tips/[0-9a-f]{32}\.png$", attachment.file.name)
 
 

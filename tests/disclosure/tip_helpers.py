@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.contrib.auth.models import AnonymousUser
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
 
 from apps.accounts.roles import Role
 from apps.disclosure import tips
@@ -30,3 +31,10 @@ def drc(code="360100", **kwargs):
 
 def dept_staff(code="360100", kind="statistics", **kwargs):
     return user_with(Role.DEPARTMENT_STAFF, code, department_kind=kind, **kwargs)
+
+
+def english_client() -> Client:
+    """A visitor who chose English with the language switcher (pages ignore Accept-Language)."""
+    client = Client()
+    client.cookies["django_language"] = "en"
+    return client

@@ -179,6 +179,7 @@ def test_api_upload_rejects_content_with_a_field_error(users, measure):
 
 def test_ui_upload_error_keeps_the_form_input(client, users, measure):
     client.force_login(users["industry_nanchang"])
+    client.cookies["django_language"] = "en"
     response = client.post(
         reverse("plans:note-add", args=[measure.pk]),
         {
@@ -186,7 +187,6 @@ def test_ui_upload_error_keeps_the_form_input(client, users, measure):
             "text": "My careful report",
             "attachment": SimpleUploadedFile("a.pdf", b"nope"),
         },
-        HTTP_ACCEPT_LANGUAGE="en",
     )
     assert response.status_code == 200
     html = response.content.decode()

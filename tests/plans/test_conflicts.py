@@ -59,7 +59,8 @@ def test_the_lead_department_is_shown_by_name_on_the_conflict_page(users):
 
     plan = make_plan(users["admin"], title="Nanchang steel")
     url = reverse("plans:plan-edit", args=[plan.pk])
-    bob = Client(HTTP_ACCEPT_LANGUAGE="en")
+    bob = Client()
+    bob.cookies["django_language"] = "en"
     bob.force_login(users["province"])
     loaded = form_values(bob.get(url))
     services.plan_update(user=users["admin"], plan=plan, lead_department=dept("360100", "development_reform"))

@@ -63,7 +63,9 @@ def browser():
 
 
 def log_in(browser, live_server, user):
-    context = browser.new_context(locale="en-US", extra_http_headers={"Accept-Language": "en"})
+    context = browser.new_context(locale="en-US")
+    # English, as the language switcher would choose it (the browser's Accept-Language is not used)
+    context.add_cookies([{"name": "django_language", "value": "en", "url": live_server.url}])
     context.set_default_timeout(20_000)
     page = context.new_page()
     page.goto(f"{live_server.url}/accounts/login/")

@@ -233,7 +233,9 @@ def test_workflow_through_the_ui(login):
     login("province").post(f"/reports/{report.pk}/approve/")
     report.refresh_from_db()
     assert report.status == S.APPROVED
-    page = login("donghu").get(f"/reports/{report.pk}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    donghu = login("donghu")
+    donghu.cookies["django_language"] = "en"
+    page = donghu.get(f"/reports/{report.pk}/").content.decode()
     assert "/open-revision/" in page and "/edit/" not in page
     timeline = page[page.index('id="h-timeline"') :]
     assert [
