@@ -145,3 +145,14 @@ def published_year(year: int, publications: list[Publication] | None = None) -> 
                 found.regions[region.path] = region
     found.regions = dict(sorted(found.regions.items()))
     return found
+
+
+def figure_is_published(region, year: int, metric: str) -> bool:
+    """Is `metric` of `region` for `year` shown by a publication in force (as the year's figure or
+    in a later year's trend)? A tip may only point at what the public can see."""
+    year = int(year)
+    for publication in active():
+        series = index_of(publication).figures.get(region.path, {})
+        if year in series.get(metric, {}):
+            return True
+    return False

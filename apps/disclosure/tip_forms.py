@@ -16,6 +16,7 @@ from apps.regions.models import Region
 from apps.regions.selectors import by_code
 
 from .models import TipCategory, TipStatus
+from .public import figure_is_published
 from .models.tips import CONTACT_MAX, DESCRIPTION_MAX, REPLY_MAX
 from .tips import TipInput
 
@@ -154,6 +155,16 @@ class TipForm(forms.Form):
                 self.add_error("figure_region", _("No region with this code."))
         elif metric:
             data["figure_region"] = region
+        figure_region = data.get("figure_region")
+        if (
+            year
+            and metric in catalog()
+            and isinstance(figure_region, Region)
+            and not figure_is_published(figure_region, year, metric)
+        ):
+            self.add_error(
+                "figure_metric", _("This figure is not published: point at a figure on a public page.")
+            )
         number = data.get("measure")
         data["measure"] = None
         if number and region is not None:

@@ -270,3 +270,18 @@ def test_a_registered_group_appears_with_its_items(official):
         assert "&lt;b&gt;2023&lt;/b&gt;" in page and "通报" in page
     finally:
         registry.unregister_group("test_notices")
+
+
+def test_a_tip_may_point_only_at_a_published_figure(official):
+    from apps.disclosure.tip_forms import TipForm
+
+    service.publish(user=official, year=YEAR, region=by_code(JIUJIANG))
+    base = {"category": "statistics", "region": JIUJIANG, "description": "数据与实际不符。"}
+    published = TipForm(data={**base, "figure_year": YEAR, "figure_metric": "energy_intensity"})
+    assert published.is_valid(), published.errors
+    for year, region in ((OTHER_YEAR, JIUJIANG), (YEAR, NANCHANG)):
+        unpublished = TipForm(
+            data={**base, "region": region, "figure_year": year, "figure_metric": "energy_intensity"}
+        )
+        assert not unpublished.is_valid()
+        assert "not published" in str(unpublished.errors["figure_metric"])

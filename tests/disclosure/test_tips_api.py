@@ -48,7 +48,13 @@ def test_a_visitor_files_a_tip_and_follows_it_by_number():
     assert "138" not in plain.content.decode() and "能耗" not in plain.content.decode()
 
 
-def test_multipart_with_attachments_a_figure_and_a_measure():
+@pytest.fixture
+def published(monkeypatch):
+    """Every figure counts as published (publications are proved in test_publications.py)."""
+    monkeypatch.setattr("apps.disclosure.tip_forms.figure_is_published", lambda *args: True)
+
+
+def test_multipart_with_attachments_a_figure_and_a_measure(published):
     measure = MeasureFactory(plan__code="360100")
     answer = _public().post(
         URL,
@@ -72,7 +78,7 @@ def test_multipart_with_attachments_a_figure_and_a_measure():
     assert {a.content_type for a in tip.attachments.all()} == {"image/png", "application/pdf"}
 
 
-def test_json_figure_as_an_object_defaults_to_the_tips_region():
+def test_json_figure_as_an_object_defaults_to_the_tips_region(published):
     answer = _public().post(
         URL, {**GOOD, "figure": {"year": 2022, "metric": "energy_total_assessed"}}, format="json"
     )
