@@ -16,8 +16,8 @@ from apps.regions.models import Region
 from apps.regions.selectors import by_code
 
 from .models import TipCategory, TipStatus
-from .public import figure_is_published
 from .models.tips import CONTACT_MAX, DESCRIPTION_MAX, REPLY_MAX
+from .public import figure_is_published
 from .tips import TipInput
 
 FIGURE_YEARS = (2005, 2060)  # the monitoring horizon (shared/DESIGN.md "Scale")
