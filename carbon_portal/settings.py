@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "apps.monitoring",
     "apps.dashboards",
     "apps.accountability",
+    "apps.oversight",
     "apps.disclosure",
 ]
 
@@ -271,6 +272,11 @@ CELERY_BEAT_SCHEDULE: dict = {
     "completeness-send-reminders": {
         "task": "apps.completeness.tasks.send_report_reminders",
         "schedule": crontab(hour=8, minute=30),
+    },
+    # Inquiries near or past their deadline (apps/oversight/inquiry_reminders.py); at most one a day each.
+    "oversight-inquiry-reminders": {
+        "task": "apps.oversight.tasks.send_inquiry_reminders",
+        "schedule": crontab(hour=8, minute=45),
     },
 }
 
