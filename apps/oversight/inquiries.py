@@ -146,7 +146,9 @@ def timeline(inquiry: Inquiry):
 
 
 def _event(inquiry: Inquiry, kind: str, user, *, reason: str = "", data: dict | None = None) -> InquiryEvent:
-    return events.event_record(InquiryEvent, subject=inquiry, kind=kind, user=user, reason=reason, data=data)
+    return events.event_record(
+        InquiryEvent, subject=inquiry, kind=kind, user=scoping_user(user), reason=reason, data=data
+    )
 
 
 def _lock(inquiry: Inquiry) -> Inquiry:
