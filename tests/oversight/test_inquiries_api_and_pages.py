@@ -54,7 +54,10 @@ def test_the_api_workflow_put_answer_follow_up_close(people):
     )
     assert created.status_code == 201, created.json()
     pk = created.json()["id"]
-    assert created.json()["region_code"] == "360102" and created.json()["addressee"] in (ndrc.name, ndrc.name_en)
+    assert created.json()["region_code"] == "360102" and created.json()["addressee"] in (
+        ndrc.name,
+        ndrc.name_en,
+    )
     upload = SimpleUploadedFile("reply.pdf", PDF, content_type="application/pdf")
     answered = staff.post(
         f"/api/v1/inquiries/{pk}/answer/", {"text": "已答复", "files": [upload]}, format="multipart"
