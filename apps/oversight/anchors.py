@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
+from django.utils import translation
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -127,7 +128,9 @@ def _resolve_figure(user, region: Region, ref: str) -> Anchor:
     shown = metrics.display(metric, row.value, row.level)
     info = metrics.catalog().get(metric)
     unit = (info.unit if info else "") if not row.level else ""
-    label = f"{row.region.name} · {row.year} · {metrics.name(metric)}: {shown}{(' ' + unit) if unit else ''}"
+    suffix = f" {unit}" if unit and not shown.endswith(unit) else ""
+    colon = ": " if translation.get_language() == "en" else "："
+    label = f"{row.region.name} · {row.year} · {metrics.name(metric)}{colon}{shown}{suffix}"
     value = None if row.value is None else format(Decimal(row.value).normalize(), "f")
     return Anchor(
         kind="figure",

@@ -61,7 +61,7 @@ class InquiryForm(PortalFormMixin, forms.Form):
         choices=[("", _("Not decided yet")), *AnswerForm.choices],
         help_text=_("Question motions only: as the council of chairmen decides."),
     )
-    anchor_kind = forms.ChoiceField(label=_("About"), required=False)
+    anchor_kind = forms.ChoiceField(label=_("Concerns"), required=False)
     figure_region = forms.ChoiceField(label=_("Figure: region"), required=False)
     figure_year = forms.IntegerField(label=_("Figure: year"), required=False, min_value=2005, max_value=2060)
     figure_metric = forms.ChoiceField(label=_("Figure: metric"), required=False)
@@ -122,7 +122,9 @@ class InquiryForm(PortalFormMixin, forms.Form):
 
 
 class AnswerFormForm(PortalFormMixin, forms.Form):
-    text = forms.CharField(label=_("Answer"), required=False, widget=forms.Textarea(attrs={"rows": 6}))
+    text = forms.CharField(
+        label=_("Answer of the addressee"), required=False, widget=forms.Textarea(attrs={"rows": 6})
+    )
     files = MultipleFileField(label=_("Files (PDF, Excel, Word, PNG, JPEG)"), required=False)
 
 

@@ -21,8 +21,11 @@ def _private_files(settings, tmp_path):
     settings.OVERSIGHT_PRIVATE_ROOT = tmp_path / "private"
 
 
-def test_county_member_puts_an_inquiry_the_department_answers_the_member_closes(  # noqa: F811
-    browser, live_server, catalog, tmp_path
+def test_county_member_puts_an_inquiry_the_department_answers_the_member_closes(
+    browser,  # noqa: F811
+    live_server,
+    catalog,  # noqa: F811
+    tmp_path,
 ):
     member = user_with(Role.CONGRESS_MEMBER, "360102", username="donghu_member", last_name="东湖区人大 委员")
     staff = user_with(
