@@ -586,8 +586,8 @@ def test_inquiries_lists_details_and_exports_follow_roles_md(db, world, role):
     from datetime import timedelta
 
     from apps.accounts.scoping import SYSTEM
-    from apps.oversight import inquiries
     from apps.organizations.models import Department
+    from apps.oversight import inquiries
 
     due = inquiries.today() + timedelta(days=10)
     made = []
