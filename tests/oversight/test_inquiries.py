@@ -268,3 +268,26 @@ def test_an_answered_inquiry_is_not_reminded(people):
     svc.inquiry_answer(user=people["donghu"], inquiry=inquiry, text="ok")
     Inquiry.objects.filter(pk=inquiry.pk).update(deadline=svc.today() - timedelta(days=1))
     assert inquiry_reminders.send_due_reminders().reminded == 0
+
+
+def test_another_kind_of_anchor_plugs_into_the_registry(people):
+    """The extension point for ledger cases and summary editions: a registered kind is accepted
+    and frozen like the built-in ones; unregistered again, it is refused."""
+    from apps.oversight import anchors
+
+    def resolve(user, region, ref):
+        if ref != "7":
+            raise anchors.not_found()
+        return anchors.Anchor(
+            kind="ledger_case", ref=ref, label="通报 #7", data={"state": "issued"}, url="/x/7/"
+        )
+
+    anchors.register(anchors.AnchorType("ledger_case", "Ledger case", resolve))
+    try:
+        inquiry = put(people, anchor_kind="ledger_case", anchor_ref="7")
+        assert (inquiry.anchor_label, inquiry.anchor_data) == ("通报 #7", {"state": "issued", "url": "/x/7/"})
+        with pytest.raises(ValidationError) as exc:
+            put(people, anchor_kind="ledger_case", anchor_ref="8")
+        assert set(exc.value.message_dict) == {"anchor_ref"}
+    finally:
+        anchors._REGISTRY.pop("ledger_case")
