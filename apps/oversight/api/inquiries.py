@@ -29,7 +29,7 @@ from ..models import AnswerForm, Inquiry, InquiryAttachment, InquiryKind
 # --- serializers ---------------------------------------------------------------------------------------
 
 
-class AttachmentSerializer(serializers.ModelSerializer):
+class InquiryAttachmentSerializer(serializers.ModelSerializer):
     url = serializers.SerializerMethodField()
 
     class Meta:
@@ -40,16 +40,16 @@ class AttachmentSerializer(serializers.ModelSerializer):
         return f"/api/v1/inquiries/{obj.answer.inquiry_id}/attachments/{obj.pk}/"
 
 
-class AnswerSerializer(serializers.Serializer):
+class InquiryAnswerSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     round = serializers.IntegerField()
     text = serializers.CharField()
     author = serializers.CharField(source="author.username", default="")
     created_at = serializers.DateTimeField()
-    attachments = AttachmentSerializer(many=True)
+    attachments = InquiryAttachmentSerializer(many=True)
 
 
-class EventSerializer(serializers.Serializer):
+class InquiryEventSerializer(serializers.Serializer):
     kind = serializers.CharField()
     kind_label = serializers.CharField(source="get_kind_display")
     actor = serializers.CharField(source="actor_label")
@@ -114,14 +114,14 @@ class InquiryDetailSerializer(InquirySerializer):
     class Meta(InquirySerializer.Meta):
         fields = [*InquirySerializer.Meta.fields, "answers", "timeline"]
 
-    @extend_schema_field(AnswerSerializer(many=True))
+    @extend_schema_field(InquiryAnswerSerializer(many=True))
     def get_answers(self, obj) -> list[dict]:
         rows = obj.answers.select_related("author").prefetch_related("attachments")
-        return AnswerSerializer(rows, many=True).data
+        return InquiryAnswerSerializer(rows, many=True).data
 
-    @extend_schema_field(EventSerializer(many=True))
+    @extend_schema_field(InquiryEventSerializer(many=True))
     def get_timeline(self, obj) -> list[dict]:
-        return EventSerializer(inquiries.timeline(obj), many=True).data
+        return InquiryEventSerializer(inquiries.timeline(obj), many=True).data
 
 
 class InquiryCreateSerializer(serializers.Serializer):
@@ -151,25 +151,25 @@ class InquiryCreateSerializer(serializers.Serializer):
     anchor_ref = serializers.CharField(allow_blank=True, required=False, default="")
 
 
-class AnswerInputSerializer(serializers.Serializer):
+class InquiryAnswerInputSerializer(serializers.Serializer):
     text = serializers.CharField(allow_blank=True, required=False, default="")
     files = serializers.ListField(child=serializers.FileField(), required=False, default=list)
 
 
-class FollowUpSerializer(serializers.Serializer):
+class InquiryFollowUpSerializer(serializers.Serializer):
     question = serializers.CharField(allow_blank=True, required=False, default="")
     deadline = serializers.DateField(required=False, allow_null=True, default=None)
 
 
-class CloseSerializer(serializers.Serializer):
+class InquiryCloseSerializer(serializers.Serializer):
     comment = serializers.CharField(allow_blank=True, required=False, default="")
 
 
-class DecideFormSerializer(serializers.Serializer):
+class InquiryDecideFormSerializer(serializers.Serializer):
     answer_form = serializers.ChoiceField(choices=AnswerForm.choices)
 
 
-class AnchorTypeSerializer(serializers.Serializer):
+class InquiryAnchorTypeSerializer(serializers.Serializer):
     kind = serializers.CharField()
     label = serializers.CharField()
     ref_help = serializers.CharField()
@@ -262,12 +262,12 @@ class InquiryViewSet(
         inquiry = inquiries.inquiry_put(user=user, region=region, department=department, **data)
         return self._detail(inquiry, status.HTTP_201_CREATED)
 
-    @extend_schema(request=AnswerInputSerializer, responses={201: InquiryDetailSerializer})
+    @extend_schema(request=InquiryAnswerInputSerializer, responses={201: InquiryDetailSerializer})
     @action(detail=True, methods=["post"])
     def answer(self, request, pk=None):
         """The addressee answers the current round (text; files as multipart `files`)."""
         inquiry = self.get_object()
-        data = self._input(AnswerInputSerializer)
+        data = self._input(InquiryAnswerInputSerializer)
         _run(
             lambda: inquiries.inquiry_answer(
                 user=request.user, inquiry=inquiry, text=data["text"], uploads=data["files"]
@@ -275,30 +275,30 @@ class InquiryViewSet(
         )
         return self._detail(inquiry, status.HTTP_201_CREATED)
 
-    @extend_schema(request=FollowUpSerializer, responses=InquiryDetailSerializer)
+    @extend_schema(request=InquiryFollowUpSerializer, responses=InquiryDetailSerializer)
     @action(detail=True, methods=["post"], url_path="follow-up")
     def follow_up(self, request, pk=None):
         """The member asks a follow-up question with a new deadline (the next round)."""
         inquiry = self.get_object()
-        data = self._input(FollowUpSerializer)
+        data = self._input(InquiryFollowUpSerializer)
         _run(lambda: inquiries.inquiry_follow_up(user=request.user, inquiry=inquiry, **data))
         return self._detail(inquiry)
 
-    @extend_schema(request=CloseSerializer, responses=InquiryDetailSerializer)
+    @extend_schema(request=InquiryCloseSerializer, responses=InquiryDetailSerializer)
     @action(detail=True, methods=["post"])
     def close(self, request, pk=None):
         """The member marks the answer satisfactory: the inquiry is closed."""
         inquiry = self.get_object()
-        data = self._input(CloseSerializer)
+        data = self._input(InquiryCloseSerializer)
         _run(lambda: inquiries.inquiry_close(user=request.user, inquiry=inquiry, **data))
         return self._detail(inquiry)
 
-    @extend_schema(request=DecideFormSerializer, responses=InquiryDetailSerializer)
+    @extend_schema(request=InquiryDecideFormSerializer, responses=InquiryDetailSerializer)
     @action(detail=True, methods=["post"], url_path="decide-form")
     def decide_form(self, request, pk=None):
         """Record the council of chairmen's decision: a 质询 is answered orally or in writing."""
         inquiry = self.get_object()
-        data = self._input(DecideFormSerializer)
+        data = self._input(InquiryDecideFormSerializer)
         _run(lambda: inquiries.inquiry_decide_form(user=request.user, inquiry=inquiry, **data))
         return self._detail(inquiry)
 
@@ -330,7 +330,7 @@ class InquiryViewSet(
         content = table_xlsx("询问", inquiries.EXPORT_HEADERS, inquiries.export_rows(rows))
         return download(content, "inquiries.xlsx")
 
-    @extend_schema(responses=AnchorTypeSerializer(many=True), filters=False)
+    @extend_schema(responses=InquiryAnchorTypeSerializer(many=True), filters=False)
     @action(detail=False, methods=["get"], url_path="anchor-types", filter_backends=[], pagination_class=None)
     def anchor_types(self, request):
         """What an inquiry may be anchored to (`anchor_kind`) and how to name it (`anchor_ref`)."""
