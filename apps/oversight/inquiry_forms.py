@@ -40,7 +40,12 @@ class InquiryForm(PortalFormMixin, forms.Form):
     addressee = forms.ChoiceField(label=_("Put to"), required=False)
     subject = forms.CharField(label=_("Subject"), required=False, max_length=200)
     question = forms.CharField(label=_("Question"), required=False, widget=forms.Textarea(attrs={"rows": 6}))
-    deadline = forms.DateField(label=_("Answer due by"), required=False, widget=DateInput())
+    deadline = forms.DateField(
+        label=_("Answer due by"),
+        required=False,
+        widget=DateInput(),
+        help_text=_("A special-topic inquiry: when the report on how the opinions were handled is due."),
+    )
     meeting = forms.CharField(
         label=_("Meeting"),
         required=False,
