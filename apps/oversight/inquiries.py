@@ -152,7 +152,12 @@ def _event(inquiry: Inquiry, kind: str, user, *, reason: str = "", data: dict | 
 
 
 def _lock(inquiry: Inquiry) -> Inquiry:
-    return Inquiry.objects.select_for_update().select_related("region", "department").get(pk=inquiry.pk)
+    # `of=("self",)`: PostgreSQL locks no row of the outer-joined (nullable) department
+    return (
+        Inquiry.objects.select_for_update(of=("self",))
+        .select_related("region", "department")
+        .get(pk=inquiry.pk)
+    )
 
 
 def _text(value, field: str, errors: dict, *, required: bool, max_length: int | None = None) -> str:
