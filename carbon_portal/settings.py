@@ -361,6 +361,8 @@ SPECTACULAR_SETTINGS = {
         "SectorPlanStatusEnum": "apps.plans.models.PlanStatus",
         "PlanMeasureStatusEnum": "apps.plans.models.MeasureStatus",
         "PlanHistoryActionEnum": "apps.plans.selectors.HISTORY_ACTIONS",
+        "InquiryKindEnum": "apps.oversight.models.InquiryKind",
+        "InquiryStatusEnum": "apps.oversight.models.InquiryStatus",
     },
 }
 
