@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "apps.monitoring",
     "apps.dashboards",
     "apps.accountability",
+    "apps.oversight",
     "apps.disclosure",
 ]
 
@@ -284,6 +285,11 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "apps.accountability.tasks.send_rectification_reminders",
         "schedule": crontab(hour=8, minute=40),
     },
+    # Inquiries near or past their deadline (apps/oversight/inquiry_reminders.py); at most one a day each.
+    "oversight-inquiry-reminders": {
+        "task": "apps.oversight.tasks.send_inquiry_reminders",
+        "schedule": crontab(hour=8, minute=45),
+    },
 }
 
 # The cache of shared/DESIGN.md: Redis (CACHE_URL, else a Redis CELERY_BROKER_URL), shared by
@@ -383,6 +389,8 @@ SPECTACULAR_SETTINGS = {
         "PlanHistoryActionEnum": "apps.plans.selectors.HISTORY_ACTIONS",
         "TipStatusEnum": "apps.disclosure.models.TipStatus",
         "TipCategoryEnum": "apps.disclosure.models.TipCategory",
+        "InquiryKindEnum": "apps.oversight.models.InquiryKind",
+        "InquiryStatusEnum": "apps.oversight.models.InquiryStatus",
     },
 }
 

@@ -13,12 +13,16 @@ DEMO_USERS = [
     # username, role, region code, department kind, full name
     ("admin", Role.ADMINISTRATOR, None, None, "系统管理员"),
     ("province", Role.PROVINCIAL_OFFICIAL, "360000", None, "省发展改革委 审核员"),
-    ("congress", Role.CONGRESS_MEMBER, "360000", None, "省人大代表"),
+    ("congress", Role.CONGRESS_MEMBER, "360000", None, "省人大常委会 委员"),
+    # roles.md v1.1: congresses at every level (a city's and a county's standing committee)
+    ("congress_nanchang", Role.CONGRESS_MEMBER, "360100", None, "南昌市人大常委会 委员"),
+    ("congress_donghu", Role.CONGRESS_MEMBER, "360102", None, "东湖区人大常委会 委员"),
     ("energy_dept", Role.DEPARTMENT_STAFF, "360000", "energy", "省能源局 规划处"),
     ("nanchang_drc", Role.DEPARTMENT_STAFF, "360100", "development_reform", "南昌市发展改革委 举报受理"),
     ("nanchang", Role.REGION_STAFF, "360100", None, "南昌市 填报员"),
     ("donghu", Role.REGION_STAFF, "360102", None, "东湖区 填报员"),
     ("xihu", Role.REGION_STAFF, "360103", None, "西湖区 填报员"),
+    ("donghu_ndrc", Role.DEPARTMENT_STAFF, "360102", "development_reform", "东湖区发展改革委 工作人员"),
 ]
 
 

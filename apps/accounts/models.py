@@ -62,12 +62,14 @@ class User(AbstractUser):
             errors["department"] = _("Only department staff have a department.")
         if self.region_id is None and self.role != Role.DEPARTMENT_STAFF:
             errors["region"] = _("This role needs a region.")
+        # roles.md v1.1: a congress member belongs to the standing committee of a province, city
+        # or county (any region); provincial officials belong to a province.
         if (
-            self.role in (Role.PROVINCIAL_OFFICIAL, Role.CONGRESS_MEMBER)
+            self.role == Role.PROVINCIAL_OFFICIAL
             and self.region_id is not None
             and self.region.level != RegionLevel.PROVINCE
         ):
-            errors["region"] = _("Provincial officials and congress members belong to a province.")
+            errors["region"] = _("Provincial officials belong to a province.")
         if errors:
             raise ValidationError(errors)
 

@@ -46,8 +46,9 @@ class Action(StrEnum):
     PUBLISH = "publish"
     ISSUE_SUMMARY = "issue_summary"
     READ_SUMMARIES = "read_summaries"
-    PUT_INQUIRY = "put_inquiry"
-    ANSWER_INQUIRY = "answer_inquiry"
+    PUT_INQUIRY = "put_inquiry"  # 询问 / 专题询问 / 质询 to the government or a department of the region
+    ANSWER_INQUIRY = "answer_inquiry"  # see may_answer_inquiry(): the addressee answers
+    READ_INQUIRIES = "read_inquiries"
     FILE_TIP = "file_tip"  # the public only: signed-in users are refused (the form is for the public)
     TRACK_TIP = "track_tip"  # look a tip up by its tracking number: everyone
     TRIAGE_TIPS = "triage_tips"  # read, triage and route tips (and their contact) of a region
@@ -70,6 +71,7 @@ class Scope(StrEnum):
     CITIES_AND_PROVINCE = "cities_and_province"  # province and its cities, not counties
     DEPARTMENT = "department"  # own department's kind, anywhere in the subtree
     DEVELOPMENT_REFORM = "development_reform"  # staff of a development and reform commission: the subtree
+    OWN_DEPARTMENT = "own_department"  # the user's own department only (at its region)
     ALL = "all"  # every row, for any signed-in user with the role
     EVERYONE = "everyone"  # no jurisdiction needed (the public included)
 
@@ -113,8 +115,11 @@ RULES: dict[Action, dict[Role, Scope]] = {
     Action.PUBLISH: {P: Scope.SUBTREE},
     Action.ISSUE_SUMMARY: {P: Scope.SUBTREE},
     Action.READ_SUMMARIES: {R: Scope.OWN, D: Scope.OWN, P: Scope.SUBTREE, C: Scope.SUBTREE},
-    Action.PUT_INQUIRY: {C: Scope.SUBTREE},
-    Action.ANSWER_INQUIRY: {D: Scope.DEPARTMENT, P: Scope.SUBTREE},
+    # roles.md v1.1: a congress member puts inquiries to the government or a department of the
+    # region whose standing committee they belong to; the addressee answers (may_answer_inquiry)
+    Action.PUT_INQUIRY: {C: Scope.OWN},
+    Action.ANSWER_INQUIRY: {R: Scope.OWN, D: Scope.OWN_DEPARTMENT, P: Scope.OWN},
+    Action.READ_INQUIRIES: {R: Scope.OWN, D: Scope.OWN_DEPARTMENT, P: Scope.SUBTREE, C: Scope.SUBTREE},
     Action.FILE_TIP: {},  # the public (anonymous) only: see ANONYMOUS_ONLY_ACTIONS
     Action.TRACK_TIP: {R: Scope.EVERYONE, D: Scope.EVERYONE, P: Scope.EVERYONE, C: Scope.EVERYONE},
     Action.TRIAGE_TIPS: {D: Scope.DEVELOPMENT_REFORM, P: Scope.SUBTREE},
@@ -185,7 +190,7 @@ def scope_of(user, action: Action) -> Scope | None:
         return scope
     if user.region_id is None:
         return None
-    if scope == Scope.DEPARTMENT and user.department_id is None:
+    if scope in (Scope.DEPARTMENT, Scope.OWN_DEPARTMENT) and user.department_id is None:
         return None
     if scope == Scope.DEVELOPMENT_REFORM and (
         user.department_id is None or user.department.kind != DEVELOPMENT_REFORM_KIND
@@ -214,7 +219,7 @@ def regions_for(user, action: Action) -> QuerySet[Region]:
     if is_admin(user) or scope in (Scope.EVERYONE, Scope.ALL):
         return Region.objects.all()
     region = user.region
-    if scope == Scope.OWN:
+    if scope in (Scope.OWN, Scope.OWN_DEPARTMENT):
         return Region.objects.filter(pk=region.pk)
     if scope == Scope.CHILDREN:
         return Region.objects.filter(parent_id=region.pk)
@@ -237,12 +242,14 @@ def can(user, action: Action, region: Region | None = None, department=None) -> 
         region = region or department.region
         if scope == Scope.DEPARTMENT and department.kind != user.department.kind:
             return False
-    elif scope == Scope.DEPARTMENT and region is not None:
+        if scope == Scope.OWN_DEPARTMENT:
+            return department.pk == user.department_id
+    elif scope in (Scope.DEPARTMENT, Scope.OWN_DEPARTMENT) and region is not None:
         return False  # department-scoped actions need the department they act for
     if region is None:
         return True  # the user holds the action somewhere; callers check the object
     own = user.region
-    if scope == Scope.OWN:
+    if scope in (Scope.OWN, Scope.OWN_DEPARTMENT):
         return region.pk == own.pk
     if scope == Scope.CHILDREN:
         return region.parent_id == own.pk
@@ -269,11 +276,14 @@ def restrict(queryset: QuerySet, user, action: Action, *, region_field: str = "r
     if is_admin(user) or scope in (Scope.EVERYONE, Scope.ALL):
         return queryset
     q = Q(**{f"{region_field}__in": regions_for(user, action)})
-    if scope == Scope.DEPARTMENT:
+    if scope in (Scope.DEPARTMENT, Scope.OWN_DEPARTMENT):
         dept_field = getattr(queryset.model, "scoping_department_field", None)
         if dept_field is None:
             return queryset.none()
-        q &= Q(**{f"{dept_field}__kind": user.department.kind})
+        if scope == Scope.OWN_DEPARTMENT:
+            q &= Q(**{f"{dept_field}_id": user.department_id})
+        else:
+            q &= Q(**{f"{dept_field}__kind": user.department.kind})
     return queryset.filter(q)
 
 
@@ -287,4 +297,23 @@ def departments_for(user, action: Action) -> QuerySet:
     qs = Department.objects.filter(region__in=regions_for(user, action))
     if scope == Scope.DEPARTMENT and not is_admin(user):
         qs = qs.filter(kind=user.department.kind)
+    elif scope == Scope.OWN_DEPARTMENT and not is_admin(user):
+        qs = qs.filter(pk=user.department_id)
     return qs
+
+
+def may_answer_inquiry(user, region: Region, department=None) -> bool:
+    """May `user` answer an inquiry put to `department` of `region`, or (None) to its government?
+
+    roles.md v1.1: what is put to a region's government is answered by that government (its
+    county/city staff; the province's officials for the province), what is put to a department
+    by that department's staff only — never by the other side (a government does not answer
+    for its department, nor a department for the government).
+    """
+    if is_admin(user):
+        return True
+    if scope_of(user, Action.ANSWER_INQUIRY) is None:
+        return False
+    if department is None:
+        return user.role != Role.DEPARTMENT_STAFF and can(user, Action.ANSWER_INQUIRY, region=region)
+    return user.role == Role.DEPARTMENT_STAFF and can(user, Action.ANSWER_INQUIRY, department=department)

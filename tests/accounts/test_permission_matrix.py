@@ -226,6 +226,9 @@ SPEC = {  # action → roles holding it somewhere (roles.md v1.1)
     Action.ACCEPT_RECTIFICATION: {"city", "provincial", "admin"},
     Action.ANSWER_RECTIFICATION: {"county", "city", "dept", "admin"},
     Action.EDIT_ACCOUNTABILITY_SETTINGS: {"admin"},
+    Action.PUT_INQUIRY: {"congress", "admin"},
+    Action.ANSWER_INQUIRY: {"county", "city", "dept", "provincial", "admin"},
+    Action.READ_INQUIRIES: {"county", "city", "dept", "provincial", "congress", "admin"},
     Action.MANAGE_USERS: {"admin"},
     Action.READ_AUDIT: {"admin"},
 }
@@ -510,6 +513,7 @@ LIST_ENDPOINTS = {  # URL name → URL ({plan}: a sector plan of the province)
     "tip-list": "/api/v1/tips/",
     "accountability-case-list": "/api/v1/accountability/cases/",
     "accountability-task-list": "/api/v1/accountability/tasks/",
+    "inquiry-list": "/api/v1/inquiries/",
 }
 
 
@@ -630,3 +634,68 @@ def test_accountability_cases_follow_roles_md(db, world, role):
         sheet = load_workbook(io.BytesIO(exported.content)).active
         codes = {row[1] for row in list(sheet.iter_rows(values_only=True))[1:]}
         assert codes == {c.region.code for c in rows if c.pk in expected}
+
+
+# --- inquiries (roles.md v1.1: "read inquiries and answers") -----------------------------------------
+
+
+def may_read_inquiry(role: str, user, inquiry) -> bool:
+    """roles.md v1.1: county/city staff their own region's; department staff their own
+    department's; congress members their subtree's; provincial officials and administrators all."""
+    if role in ("provincial", "admin"):
+        return True
+    if role == "dept":
+        return inquiry.department_id == user.department_id
+    if role == "congress":
+        return inquiry.region.path.startswith(user.region.path)
+    return inquiry.region_id == user.region_id
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_inquiries_lists_details_and_exports_follow_roles_md(db, world, role):
+    from datetime import timedelta
+
+    from apps.accounts.scoping import SYSTEM
+    from apps.organizations.models import Department
+    from apps.oversight import inquiries
+
+    due = inquiries.today() + timedelta(days=10)
+    made = []
+    for code, kind in (
+        ("360100", None),
+        ("360100", "energy"),
+        ("360102", None),
+        ("360400", None),
+        ("360400", "energy"),
+    ):
+        region = by_code(code)
+        department = Department.objects.get(region=region, kind=kind) if kind else None
+        made.append(
+            inquiries.inquiry_put(
+                user=SYSTEM,
+                kind="inquiry",
+                region=region,
+                department=department,
+                subject=f"{code} {kind}",
+                question="?",
+                deadline=due,
+            )
+        )
+    user = world.users[role]
+    api, client = client_for(world, role, api=True), client_for(world, role)
+    expected = {q.pk for q in made if may_read_inquiry(role, user, q)}
+    assert expected
+    assert {row["id"] for row in _all_pages(api, "/api/v1/inquiries/")} == expected
+    for q in made:
+        want = 200 if q.pk in expected else 404
+        assert api.get(f"/api/v1/inquiries/{q.pk}/").status_code == want, (role, q.subject)
+        assert client.get(f"/oversight/inquiries/{q.pk}/").status_code == want, (role, q.subject)
+        if want == 404:  # a write on a foreign inquiry: 404, never a hint that it exists
+            assert (
+                api.post(f"/api/v1/inquiries/{q.pk}/answer/", {"text": "x"}, format="json").status_code == 404
+            )
+            assert api.post(f"/api/v1/inquiries/{q.pk}/close/", {}, format="json").status_code == 404
+    sheet = load_workbook(io.BytesIO(client.get("/oversight/inquiries/", {"export": "xlsx"}).content)).active
+    assert {row[0] for row in list(sheet.iter_rows(values_only=True))[1:]} == expected
+    exported = load_workbook(io.BytesIO(api.get("/api/v1/inquiries/export/").content)).active
+    assert {row[0] for row in list(exported.iter_rows(values_only=True))[1:]} == expected

@@ -133,10 +133,19 @@ def test_restrict_narrows_region_bound_rows(region):
 
 
 def test_user_validation_requires_a_consistent_jurisdiction(region):
-    user = user_with(Role.CONGRESS_MEMBER, "360000")
+    user = user_with(Role.PROVINCIAL_OFFICIAL, "360000")
     user.region = region("360100")
     with pytest.raises(ValidationError) as exc:
         user.full_clean()
+    assert "region" in exc.value.message_dict
+    member = user_with(Role.CONGRESS_MEMBER, "360000")
+    member.region = region("360000")
+    member.full_clean()
+    member.region = region("360102")
+    member.full_clean()  # roles.md v1.1: congresses at every level, a county's standing committee too
+    member.region = None
+    with pytest.raises(ValidationError) as exc:
+        member.full_clean()
     assert "region" in exc.value.message_dict
     staff = user_with(Role.DEPARTMENT_STAFF, "360000", department_kind="energy")
     staff.department = None

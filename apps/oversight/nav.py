@@ -1,0 +1,16 @@
+from django.utils.translation import gettext_lazy as _
+
+from apps.accounts.navigation import NavItem
+from apps.accounts.scoping import Action
+
+ITEMS = [
+    NavItem(
+        _("Inquiries"),
+        "oversight:inquiry-list",
+        _(
+            "Inquiries (询问, 专题询问, 质询) of the people's congress standing committees to the government "
+            "and its departments: answers, follow-ups, deadlines and what is overdue."
+        ),
+        Action.READ_INQUIRIES,
+    ),
+]
