@@ -65,8 +65,15 @@ USERS = {
 @dataclass(frozen=True)
 class Page:
     label: str
-    user: str  # a key of USERS
+    user: str  # a key of USERS, or PUBLIC (no sign-in)
     url: str  # "{year}" → YEAR
+    max_p95_ms: float = MAX_P95_MS  # the target at 16 clients
+
+
+#: Issue 12: the public pages (no sign-in) serve p95 < 100 ms at 16 concurrent clients.
+PUBLIC_P95_MS = 100.0
+#: The "user" of the public pages: nobody signed in.
+PUBLIC = "public"
 
 
 #: The pages measured. One line per page.
@@ -83,6 +90,12 @@ PAGES: list[Page] = [
     Page("barometer, national counties", "admin", "/dashboards/?year={year}&region_level=county"),
     Page("region dashboard, Nanchang", "province", "/dashboards/city/360100/?year={year}"),
     Page("barometer API, Jiangxi counties", "province", "/api/v1/barometer/?year={year}&region_level=county"),
+    Page("public overview, Jiangxi", PUBLIC, "/disclosure/{year}/", PUBLIC_P95_MS),
+    Page("public region page, Nanchang", PUBLIC, "/disclosure/{year}/360100/", PUBLIC_P95_MS),
+    Page("public region page, a county", PUBLIC, "/disclosure/{year}/360102/", PUBLIC_P95_MS),
+    Page("public figures API, Jiangxi", PUBLIC, "/api/v1/public/figures/?year={year}", PUBLIC_P95_MS),
+    Page("public CSV, Nanchang", PUBLIC, "/disclosure/{year}/360100/figures.csv", PUBLIC_P95_MS),
+    Page("public methodology", PUBLIC, "/disclosure/methodology/", PUBLIC_P95_MS),
 ]
 
 
@@ -298,12 +311,26 @@ for username, role, code in users.values():
 print("bench users ready")
 """
 
+#: The public pages show only published figures: the bench's provincial official publishes the
+#: year for all of Jiangxi once (kept: a later run finds it; a recompute leaves it as it is).
+SETUP_PUBLICATION = """
+from apps.accounts.models import User
+from apps.disclosure import publications
+from apps.disclosure.models import Publication, PublicationStatus
+from apps.regions.models import Region
+province = Region.objects.get(code="360000", level="province")
+if not Publication.objects.filter(year={year}, region=province, status=PublicationStatus.PUBLISHED).exists():
+    publications.publish(user=User.objects.get(username="bench_province"), year={year}, region=province)
+print("bench publication ready")
+"""
+
 
 def setup(env: dict[str, str]) -> None:
     """Static files collected (DEBUG=0 serves from the manifest) and the bench users present."""
     for args in (
         ["collectstatic", "--noinput", "-v", "0"],
         ["shell", "-c", SETUP_USERS.format(users=json.dumps(USERS), password=PASSWORD)],
+        ["shell", "-c", SETUP_PUBLICATION.format(year=YEAR)],
     ):
         command = [python(), "manage.py", *args]
         done = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True)
@@ -357,6 +384,7 @@ def run(
     results: list[Measure] = []
     try:
         cookies = {kind: login("127.0.0.1", port, name, PASSWORD) for kind, (name, _, _) in USERS.items()}
+        cookies[PUBLIC] = {}  # the public pages: no session
         for page in pages or PAGES:
             # One cold request first: each worker's cache (local memory in the bench) holds nothing
             # of this page yet, so this is what the first reader after a recompute waits for.
@@ -393,7 +421,10 @@ def run(
 
 
 def target_met(results: list[Measure]) -> bool:
-    return all(m.ok for m in results) and all(m.p95_ms < MAX_P95_MS for m in results if m.clients == 16)
+    limits = {page.label: page.max_p95_ms for page in PAGES}
+    return all(m.ok for m in results) and all(
+        m.p95_ms < limits.get(m.label, MAX_P95_MS) for m in results if m.clients == 16
+    )
 
 
 def markdown(results: list[Measure], info: dict, *, workers: int, requests: int, max_seconds: float) -> str:
@@ -419,7 +450,8 @@ def markdown(results: list[Measure], info: dict, *, workers: int, requests: int,
         "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |",
     ]
     for m in results:
-        verdict = ("**PASS**" if m.p95_ms < MAX_P95_MS and m.ok else "**FAIL**") if m.clients == 16 else ""
+        limit = {page.label: page.max_p95_ms for page in PAGES}.get(m.label, MAX_P95_MS)
+        verdict = ("**PASS**" if m.p95_ms < limit and m.ok else "**FAIL**") if m.clients == 16 else ""
         if not m.ok:
             verdict += f" statuses {m.statuses}"
         lines.append(

@@ -132,9 +132,23 @@ def published_years(publications: list[Publication] | None = None) -> list[int]:
     return sorted({p.year for p in pubs}, reverse=True)
 
 
+_YEARS: dict[tuple, PublishedYear | None] = {}
+
+
 def published_year(year: int, publications: list[Publication] | None = None) -> PublishedYear | None:
-    """The regions public for `year` and the publication showing each (None: nothing public)."""
-    pubs = [p for p in (active() if publications is None else publications) if p.year == year]
+    """The regions public for `year` and the publication showing each (None: nothing public);
+    kept per process for the same publications in force (a few, each small)."""
+    pubs = active() if publications is None else publications
+    key = (year, state_of(pubs))
+    if key not in _YEARS:
+        if len(_YEARS) > 16:
+            _YEARS.clear()
+        _YEARS[key] = _published_year(year, pubs)
+    return _YEARS[key]
+
+
+def _published_year(year: int, publications: list[Publication]) -> PublishedYear | None:
+    pubs = [p for p in publications if p.year == year]
     if not pubs:
         return None
     found = PublishedYear(year)

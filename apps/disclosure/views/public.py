@@ -430,26 +430,33 @@ def _download_rows(pub: public.PublishedYear, paths: list[str]) -> list[tuple]:
 def _download(request, pub, paths: list[str], fmt: str, name: str, state) -> HttpResponse:
     if fmt not in ("csv", "xlsx"):
         raise Http404("unknown format")
-    rows = _download_rows(pub, paths)
-    if fmt == "csv":
-        # exchange.md "Assessments": machine-shaped, the licence line in a header-free file beside it
-        # would be lost, so it goes in the response header and the xlsx; the CSV stays importable.
-        response = download(table_csv(EXPORT_HEADER, rows), f"{name}.csv")
-    else:
-        labelled = [
-            (c, y, m, metrics.name(m), _xlsx_value(v), metrics.info(m).unit if m in metrics.catalog() else "")
-            for c, y, m, v in rows
-        ]
-        sheet = Sheet(
-            title=str(pub.year),
-            columns=[_("Region code"), _("Year"), _("Metric"), _("Name"), _("Value"), _("Unit")],
-            rows=labelled,
-            preamble=[[name], [licence()], [_("Exactly the figures published; full precision.")]],
-        )
-        response = download(xlsx_report(sheet), f"{name}.xlsx")
-    response["X-Licence"] = "CC-BY-4.0 style: free to use with attribution"
+    content = cached_fragment(
+        "disclosure.download", (state, pub.year, tuple(paths), fmt), lambda: _file(pub, paths, fmt, name)
+    )
+    response = download(content, f"{name}.{fmt}")
+    response["X-Licence"] = "free to use and share with attribution; see /disclosure/terms/"
     response["Link"] = f'<{request.build_absolute_uri("/disclosure/terms/")}>; rel="license"'
     return _cacheable(request, response, _etag(request, state))
+
+
+def _file(pub, paths: list[str], fmt: str, name: str) -> str | bytes:
+    """The download's content, built once per publication state, language and file."""
+    rows = _download_rows(pub, paths)
+    if fmt == "csv":
+        # exchange.md "Assessments": machine-shaped, importable as it is; the licence goes in the
+        # response headers, the xlsx and the terms page.
+        return table_csv(EXPORT_HEADER, rows)
+    labelled = [
+        (c, y, m, metrics.name(m), _xlsx_value(v), metrics.info(m).unit if m in metrics.catalog() else "")
+        for c, y, m, v in rows
+    ]
+    sheet = Sheet(
+        title=str(pub.year),
+        columns=[_("Region code"), _("Year"), _("Metric"), _("Name"), _("Value"), _("Unit")],
+        rows=labelled,
+        preamble=[[name], [licence()], [_("Exactly the figures published; full precision.")]],
+    )
+    return xlsx_report(sheet)
 
 
 def _xlsx_value(value: str):
