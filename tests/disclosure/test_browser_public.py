@@ -33,7 +33,9 @@ def published(catalog):  # noqa: F811
 
 
 def test_anonymous_visitor_reads_the_public_pages_and_downloads_the_csv(browser, live_server, published):  # noqa: F811
-    context = browser.new_context(locale="en-US", extra_http_headers={"Accept-Language": "en"})
+    context = browser.new_context(locale="en-US")
+    # English, as the language switcher would choose it (the browser's Accept-Language is not used)
+    context.add_cookies([{"name": "django_language", "value": "en", "url": live_server.url}])
     context.set_default_timeout(20_000)
     page = context.new_page()
     blocked = []
