@@ -8,10 +8,12 @@ from django.utils import timezone
 
 from apps.accounts import scoping
 from apps.accounts.scoping import Action
+from apps.core.cache import history_model
 from apps.monitoring import metrics
 from apps.monitoring.models import Assessment
 
 from . import selectors
+from .models import CaseEvent, Decision, RectificationTask
 
 
 def open_rectifications(user, region) -> tuple[str, dict] | None:
@@ -49,3 +51,13 @@ def open_rectifications(user, region) -> tuple[str, dict] | None:
 
 
 PANELS = [open_rectifications]
+
+
+def STAMPS() -> list:
+    """What the card shows moves with every decision, task change and case event (the figures
+    of the next year are versioned by the dashboard's own stamp)."""
+    return [
+        history_model(RectificationTask).objects.all(),
+        history_model(Decision).objects.all(),
+        CaseEvent.objects.all(),
+    ]

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 
 from apps.accounts import scoping
 from apps.accounts.scoping import Action
+from apps.core.cache import cached_fragment
 from apps.monitoring import metrics
 from apps.monitoring.models import Assessment
 from apps.plans.models import MeasureStatus
@@ -70,15 +71,20 @@ Series = dict[str, dict[int, Figure]]  # metric → year → figure
 
 
 def readable_region(user, level: str, code: str) -> Region | None:
-    """The region of a dashboard URL if `user` may read its figures (None: unknown or outside scope)."""
+    """The region of a dashboard URL if `user` may read its figures (None: unknown or outside scope).
+
+    The region row comes from the page cache (regions change only with a new code list; the
+    cache's timeout bounds a rename's staleness), the jurisdiction check from the rule table."""
     if level not in RegionLevel.values:
         return None
-    return (
-        scoping.regions_for(user, Action.READ_ASSESSMENTS)
-        .filter(level=level, code=code)
-        .select_related("parent")
-        .first()
+    region = cached_fragment(
+        "region-by-level-code",
+        (level, code),
+        lambda: Region.objects.filter(level=level, code=code).select_related("parent").first(),
     )
+    if region is None or not scoping.can(user, Action.READ_ASSESSMENTS, region=region):
+        return None
+    return region
 
 
 def region_by_code(user, code: str) -> Region | None:

@@ -26,7 +26,7 @@ from apps.targets.models import RegionTarget
 from .. import planner
 from .. import region as selectors
 from ..figures import FigureTable
-from ..panels import region_panels_html
+from ..panels import panel_stamps, region_panels_html
 
 
 def _region_or_404(user, level: str, code: str):
@@ -76,9 +76,10 @@ def planner_url(region) -> str:
 def region_dashboard(request, level: str, code: str):
     """Where one region stands: warnings, grade, charts with targets and their tables, links.
 
-    The figures part (status, planner summary, charts) is built once per jurisdiction, region,
-    language, query and data version and kept in the cache (`apps.core.cache`); the measures and
-    reports cards and the page shell are read per request."""
+    The figures part (status, planner summary, charts), the measures and reports cards and the
+    panels of the apps above (`panels.py`) are built once per jurisdiction, region, language,
+    query, day and data version and kept in the cache (`apps.core.cache`); the page shell is
+    rendered per request."""
     region = _region_or_404(request.user, level, code)
     version = figure_years.data_version()
     stamp = figure_years.figures_stamp(version)
@@ -97,14 +98,20 @@ def region_dashboard(request, level: str, code: str):
             history_model(Report).objects.all(),
             history_model(Measure).objects.all(),
             history_model(SectorPlan).objects.all(),
+            *panel_stamps(),
         ),
+        timezone.localdate(),  # panels flag what is overdue today
     )
     # with the figures part, the measures counted and the reports the user may read (scoped
     # queries, ~15 ms on national data) as rendered HTML: one cache entry, one read per request
     part = cached_fragment(
         "region-dashboard",
         key,
-        lambda: {**_figures_part(request, region, version), "cards": _cards_html(request, region)},
+        lambda: {
+            **_figures_part(request, region, version),
+            "cards": _cards_html(request, region),
+            "panels": region_panels_html(request, region),
+        },
     )
     context = {
         "region": region,
@@ -112,7 +119,7 @@ def region_dashboard(request, level: str, code: str):
         "data_version": version,
         "body": part["html"],
         "cards": part["cards"]["html"],
-        "panels": region_panels_html(request, region),
+        "panels": part["panels"],
         "measure_rows": part["cards"]["measure_rows"],
         "has_charts": part["has_charts"],
     }
