@@ -24,7 +24,7 @@ api_v1 = [
     path("", include("apps.disclosure.api.urls")),
     # Last: a path under the API that none of the above takes (a year that is not a number) is a
     # 404 in the API's error body. Only paths ending in "/", so APPEND_SLASH still redirects.
-    re_path(r"^(?:[\s\S]*/)?$", api_not_found),
+    re_path(r"^(?:[\s\S]*/)?$", api_not_found, name="api-not-found"),
 ]
 
 urlpatterns = [

@@ -109,3 +109,10 @@ def test_a_period_cannot_be_given_a_factor_set_without_every_fuel(as_role):
     response = client.patch("/api/v1/periods/2026-2030/", {"factor_set": "empty"}, format="json")
     assert response.status_code == 400 and list(response.json()["errors"]) == ["factor_set"]
     assert PlanPeriod.objects.get(code="2026-2030").factor_set is None
+
+
+def test_a_filter_sent_empty_is_documented_and_means_no_filter(schema, as_role):
+    parameters = schema["paths"]["/api/v1/reports/reminders/"]["get"]["parameters"]
+    sent_on = next(p for p in parameters if p["name"] == "sent_on")
+    assert sent_on["allowEmptyValue"] is True and sent_on["schema"]["format"] == "date"
+    assert as_role("admin").get("/api/v1/reports/reminders/?sent_on=").status_code == 200
