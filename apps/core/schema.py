@@ -4,7 +4,7 @@
 see on read-only fields: a value read through a relation that may be empty (`parent.code` of the
 province, a target's `updated_by` after an import) is `null`, and a choice field whose model field
 may be blank answers `""`. Both are derived from the model fields on the field's `source`, so no
-serializer has to repeat them. A filter's query parameter may be sent empty (no filter). The
+serializer has to repeat them. A filter's or the page's query parameter may be sent empty. The
 error responses every operation may answer are added by the postprocessing hook
 `apps.core.exceptions.document_error_responses`.
 
@@ -43,15 +43,22 @@ def source_fields(field: serializers.Field) -> tuple[bool, models.Field | None]:
     return nullable, found
 
 
+def allow_empty(parameters: list[dict]) -> list[dict]:
+    for parameter in parameters:
+        if parameter.get("in") == "query" and not parameter.get("required"):
+            parameter["allowEmptyValue"] = True
+    return parameters
+
+
 class PortalAutoSchema(AutoSchema):
     def _get_filter_parameters(self):
         """A filter's query parameter sent empty (`?status=`, `?sent_on=`) means "no filter" — in
         django-filter, ordering and search alike — so the schema allows the empty value."""
-        parameters = super()._get_filter_parameters()
-        for parameter in parameters:
-            if parameter.get("in") == "query" and not parameter.get("required"):
-                parameter["allowEmptyValue"] = True
-        return parameters
+        return allow_empty(super()._get_filter_parameters())
+
+    def _get_pagination_parameters(self):
+        """`?page=` sent empty is the first page (DRF's PageNumberPagination)."""
+        return allow_empty(super()._get_pagination_parameters())
 
     def _map_serializer_field(self, field, direction, bypass_extensions=False):
         if not field.read_only or field.source == "*":
