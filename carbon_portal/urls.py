@@ -2,10 +2,11 @@ from csp.decorators import csp_update
 from django.conf import settings
 from django.conf.urls.static import static
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerSplitView
 
 from apps.accounts import views as account_views
+from apps.core.exceptions import api_not_found
 
 api_v1 = [
     path("", include("apps.regions.api.urls")),
@@ -22,6 +23,9 @@ api_v1 = [
     path("", include("apps.accountability.api.urls")),
     path("", include("apps.oversight.api.urls")),
     path("", include("apps.disclosure.api.urls")),
+    # Last: a path under the API that none of the above takes (a year that is not a number) is a
+    # 404 in the API's error body. Only paths ending in "/", so APPEND_SLASH still redirects.
+    re_path(r"^(?:[\s\S]*/)?$", api_not_found, name="api-not-found"),
 ]
 
 urlpatterns = [

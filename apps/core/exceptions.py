@@ -19,8 +19,10 @@ import logging
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import InterfaceError, OperationalError
+from django.http import JsonResponse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
+from django.views.decorators.csrf import csrf_exempt
 from rest_framework import exceptions, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -106,6 +108,13 @@ def api_exception_handler(exc, context):
     return response
 
 
+@csrf_exempt
+def api_not_found(request, *args, **kwargs):
+    """An API path that names no resource (e.g. a year that is not a number): 404 in the one
+    error body, as the API's own 404s, not Django's HTML page."""
+    return JsonResponse({"detail": str(exceptions.NotFound.default_detail)}, status=404)
+
+
 ERROR_SCHEMA = {
     "type": "object",
     "description": "The one error body of the API.",
@@ -121,29 +130,54 @@ ERROR_SCHEMA = {
 }
 ERROR_RESPONSES = {
     "400": "Invalid input: `errors` names the fields.",
-    "403": "Not signed in, or the role may not take this action.",
+    "401": "No valid credentials: the token is missing, unknown or expired (`WWW-Authenticate: Token`).",
+    "403": "The role may not take this action (or, signed in by session, the CSRF token is missing).",
     "404": "No such object, or outside what the user may read.",
     "409": "The object is not in a state that allows this, or it was saved by someone else since the "
     "version sent (`errors.version` names the current version).",
+    "503": "The database could not be reached; nothing was changed (`Retry-After` says when to try again).",
 }
 UNSAFE = ("post", "put", "patch", "delete")
+ERROR_REF = {"$ref": "#/components/schemas/Error"}
+
+
+def _error_response(description: str) -> dict:
+    return {"description": description, "content": {"application/json": {"schema": dict(ERROR_REF)}}}
+
+
+def _with_error_body(response: dict) -> None:
+    """An operation's own 4xx body (e.g. an upload's rows) may also be the one error body: a
+    request the serializer rejects before the operation's own check answers that. A 4xx
+    documented without a body has the error body."""
+    content = response.setdefault("content", {})
+    if not content:
+        content["application/json"] = {"schema": dict(ERROR_REF)}
+    for media in content.values():
+        schema = media.get("schema")
+        if schema and schema != ERROR_REF and ERROR_REF not in schema.get("anyOf", []):
+            media["schema"] = {"anyOf": [schema, ERROR_REF]}
 
 
 def document_error_responses(result, generator, request, public):
-    """drf-spectacular postprocessing hook: the `Error` component on every operation's 400/403/404
-    (and 409 for writes), unless the operation documents its own."""
+    """drf-spectacular postprocessing hook: the `Error` component on every operation's
+    400/401/403/404/503 (409 for writes, 412 where `If-Match` is taken), unless the operation
+    documents its own; an operation's own 4xx body is documented as that body or the `Error` one."""
     result.setdefault("components", {}).setdefault("schemas", {})["Error"] = ERROR_SCHEMA
-    ref = {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
     for operations in result.get("paths", {}).values():
         for method, operation in operations.items():
             if not isinstance(operation, dict) or "responses" not in operation:
                 continue
+            responses = operation["responses"]
+            for code, response in responses.items():
+                if code.startswith("4"):
+                    _with_error_body(response)
+            anonymous = {} in operation.get("security", [{}])
             for code, description in ERROR_RESPONSES.items():
-                if code == "409" and method not in UNSAFE:
+                if (code == "409" and method not in UNSAFE) or (code == "401" and anonymous):
                     continue
-                operation["responses"].setdefault(code, {"description": description, "content": ref})
+                responses.setdefault(code, _error_response(description))
             if any(p.get("name") == "If-Match" for p in operation.get("parameters", [])):
-                operation["responses"].setdefault(
-                    "412", {"description": "`If-Match` names an older version of the object.", "content": ref}
+                responses.setdefault(
+                    "412", _error_response("`If-Match` names an older version of the object.")
                 )
     return result

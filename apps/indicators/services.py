@@ -115,15 +115,16 @@ def _make_default(model, obj, user) -> None:
     obj.save(update_fields=["is_default"])
 
 
-def _check_complete(factor_set: EmissionFactorSet) -> None:
+def check_complete(factor_set: EmissionFactorSet, *, for_period: bool = False) -> None:
+    """A set that figures are computed with (the default, or a period's own) has every fuel's factor."""
     missing = set(Fuel.values) - set(factor_set.fuel_factors.values_list("fuel", flat=True))
     if missing:
-        raise ValidationError(
-            {
-                "is_default": _("The default set needs a factor for every fuel; missing: %(fuels)s.")
-                % {"fuels": ", ".join(str(Fuel(f).label) for f in sorted(missing))}
-            }
-        )
+        fuels = {"fuels": ", ".join(str(Fuel(f).label) for f in sorted(missing))}
+        if for_period:
+            message = _("A period's factor set needs a factor for every fuel; missing: %(fuels)s.")
+            raise ValidationError({"factor_set": message % fuels})
+        message = _("The default set needs a factor for every fuel; missing: %(fuels)s.")
+        raise ValidationError({"is_default": message % fuels})
 
 
 @transaction.atomic
@@ -151,7 +152,7 @@ def factor_set_create(
             )
             _save(copy, user)
     if is_default:
-        _check_complete(factor_set)
+        check_complete(factor_set)
         _make_default(EmissionFactorSet, factor_set, user)
     send_catalog_changed_on_commit(EmissionFactorSet, kind="factor_set", object_id=factor_set.pk)
     return factor_set
@@ -174,7 +175,7 @@ def factor_set_mark_default(*, user, factor_set: EmissionFactorSet) -> EmissionF
     """Make this the default set (for periods without their own set); the previous default stops being it."""
     scoping.require(user, Action.EDIT_CATALOG)
     factor_set = EmissionFactorSet.objects.select_for_update().get(pk=factor_set.pk)
-    _check_complete(factor_set)
+    check_complete(factor_set)
     if not factor_set.is_default:
         _make_default(EmissionFactorSet, factor_set, user)
         send_catalog_changed_on_commit(EmissionFactorSet, kind="factor_set", object_id=factor_set.pk)

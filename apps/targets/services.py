@@ -28,6 +28,7 @@ from apps.accounts.scoping import Action
 from apps.core import conflicts
 from apps.core.tables import Columns, ImportRejected, Limits, RowError, Table, read_table
 from apps.indicators.models import EmissionFactorSet, RuleSet
+from apps.indicators.services import check_complete
 from apps.indicators.signals import send_catalog_changed_on_commit
 from apps.regions.models import Region
 from apps.regions.selectors import by_codes
@@ -61,6 +62,8 @@ def period_assign(
     period = PlanPeriod.objects.select_for_update().get(pk=period.pk)
     if rule_set is None:
         raise ValidationError({"rule_set": _("A plan period needs a rule set.")})
+    if factor_set is not None:
+        check_complete(factor_set, for_period=True)
     if (period.rule_set_id, period.factor_set_id) == (rule_set.pk, factor_set.pk if factor_set else None):
         return period
     period.rule_set, period.factor_set = rule_set, factor_set

@@ -151,7 +151,7 @@ class MeasureViewSet(
     def update(self, request, *args, **kwargs):
         return self.partial_update(request, *args, **kwargs)
 
-    @extend_schema(request=s.MeasureStatusSerializer, responses=s.ProgressNoteSerializer)
+    @extend_schema(request=s.MeasureStatusSerializer, responses={201: s.ProgressNoteSerializer})
     @action(detail=True, methods=["post"], url_path="set-status")
     def set_status(self, request, pk=None):
         """Change the status; the change is recorded as a progress note, which is returned."""
