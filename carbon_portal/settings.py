@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "apps.monitoring",
     "apps.dashboards",
     "apps.accountability",
+    "apps.oversight",
     "apps.disclosure",
 ]
 

@@ -20,6 +20,7 @@ api_v1 = [
     path("", include("apps.monitoring.api.urls")),
     path("", include("apps.dashboards.api.urls")),
     path("", include("apps.accountability.api.urls")),
+    path("", include("apps.oversight.api.urls")),
     path("", include("apps.disclosure.api.urls")),
 ]
 
@@ -38,6 +39,7 @@ urlpatterns = [
     path("monitoring/", include("apps.monitoring.urls")),
     path("dashboards/", include("apps.dashboards.urls")),
     path("accountability/", include("apps.accountability.urls")),
+    path("oversight/", include("apps.oversight.urls")),
     path("disclosure/", include("apps.disclosure.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

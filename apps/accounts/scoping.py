@@ -44,7 +44,8 @@ class Action(StrEnum):
     SAVE_SCENARIO = "save_scenario"  # the remaining-years planner's saved what-if scenarios
     READ_SCENARIOS = "read_scenarios"
     PUBLISH = "publish"
-    ISSUE_SUMMARY = "issue_summary"
+    DRAFT_SUMMARY = "draft_summary"  # oversight summary: draft, edit, review and read the draft
+    ISSUE_SUMMARY = "issue_summary"  # oversight summary: issue (freeze) an edition
     READ_SUMMARIES = "read_summaries"
     PUT_INQUIRY = "put_inquiry"
     ANSWER_INQUIRY = "answer_inquiry"
@@ -102,7 +103,8 @@ RULES: dict[Action, dict[Role, Scope]] = {
     Action.SAVE_SCENARIO: {R: Scope.OWN, P: Scope.SUBTREE},
     Action.READ_SCENARIOS: {R: Scope.SUBTREE, D: Scope.SUBTREE, P: Scope.SUBTREE, C: Scope.SUBTREE},
     Action.PUBLISH: {P: Scope.SUBTREE},
-    Action.ISSUE_SUMMARY: {P: Scope.SUBTREE},
+    Action.DRAFT_SUMMARY: {R: Scope.OWN, P: Scope.SUBTREE},
+    Action.ISSUE_SUMMARY: {R: Scope.OWN, P: Scope.SUBTREE},
     Action.READ_SUMMARIES: {R: Scope.OWN, D: Scope.OWN, P: Scope.SUBTREE, C: Scope.SUBTREE},
     Action.PUT_INQUIRY: {C: Scope.SUBTREE},
     Action.ANSWER_INQUIRY: {D: Scope.DEPARTMENT, P: Scope.SUBTREE},

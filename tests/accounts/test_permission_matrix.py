@@ -215,6 +215,9 @@ SPEC = {  # action → roles holding it somewhere (roles.md v1.1)
     Action.SAVE_SCENARIO: {"county", "city", "provincial", "admin"},
     Action.READ_SCENARIOS: {"county", "city", "dept", "provincial", "congress", "admin"},
     Action.PUBLISH: {"provincial", "admin"},
+    Action.DRAFT_SUMMARY: {"county", "city", "provincial", "admin"},
+    Action.ISSUE_SUMMARY: {"county", "city", "provincial", "admin"},
+    Action.READ_SUMMARIES: {"county", "city", "dept", "provincial", "congress", "admin"},
     Action.MANAGE_USERS: {"admin"},
     Action.READ_AUDIT: {"admin"},
 }

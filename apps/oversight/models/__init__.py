@@ -1,0 +1,1 @@
+from .summaries import SUMMARY_KIND, SummaryDraft, SummaryEvent, SummaryStatus  # noqa: F401
