@@ -498,6 +498,7 @@ LIST_ENDPOINTS = {  # URL name → URL ({plan}: a sector plan of the province)
     "metric-list": "/api/v1/metrics/",
     "complete-year-list": "/api/v1/complete-years/",
     "barometer-list": "/api/v1/barometer/",
+    "summary-edition-list": "/api/v1/oversight/summary-editions/",
 }
 
 

@@ -1,1 +1,17 @@
-urlpatterns: list = []
+from django.urls import path
+from rest_framework.routers import SimpleRouter
+
+from . import summaries
+
+router = SimpleRouter()
+router.register("oversight/summary-editions", summaries.SummaryEditionViewSet, basename="summary-edition")
+
+SUMMARY = "oversight/summaries/<str:level>/<str:code>/<int:year>/"
+urlpatterns = [
+    *router.urls,
+    path(SUMMARY, summaries.SummaryView.as_view(), name="summary-detail"),
+    path(f"{SUMMARY}save/", summaries.SummarySaveView.as_view(), name="summary-save"),
+    path(f"{SUMMARY}review/", summaries.SummaryReviewView.as_view(), name="summary-review"),
+    path(f"{SUMMARY}issue/", summaries.SummaryIssueView.as_view(), name="summary-issue"),
+    path(f"{SUMMARY}draft.<str:fmt>", summaries.SummaryDraftFileView.as_view(), name="summary-draft-file"),
+]

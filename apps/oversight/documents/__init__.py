@@ -11,6 +11,7 @@ renders the same figures in the reader's language. Rendering reads no database.
 from __future__ import annotations
 
 import io
+import logging
 from datetime import datetime
 
 from django.template.loader import render_to_string
@@ -19,6 +20,9 @@ from django.utils import timezone, translation
 from apps.core.editions import RenderedFile
 
 from .context import document_context
+
+# WeasyPrint logs every layout step at INFO: not news in the portal's logs.
+logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
 
 DOCUMENT_LANGUAGE = "zh-hans"
 PDF_TYPE = "application/pdf"
