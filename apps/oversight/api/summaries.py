@@ -131,11 +131,11 @@ class SummaryEditionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Sc
         return queryset
 
     @extend_schema(responses={(200, "application/octet-stream"): OpenApiTypes.BINARY})
-    @action(detail=True, methods=["get"], url_path=r"files/(?P<fmt>pdf|docx|html)")
+    @action(detail=True, methods=["get"], url_path=r"files/(?P<fmt>[a-z]+)")
     def file(self, request, pk=None, fmt=None):
         """A frozen file of the edition, exactly as issued (its SHA-256 in `X-Content-SHA256`)."""
         edition = self.get_object()
-        found = edition.files.filter(name__endswith=f".{fmt}").first()
+        found = edition.files.filter(name__endswith=f".{fmt}").first() if fmt in documents.FORMATS else None
         if found is None:
             raise Http404
         response = FileResponse(
@@ -212,7 +212,7 @@ class SummaryView(ScopedAPIView):
 class SummarySaveView(ScopedAPIView):
     """Create or edit the draft's text (next steps); an issued draft starts the next edition."""
 
-    read_action = Action.DRAFT_SUMMARY
+    read_action = write_action = Action.DRAFT_SUMMARY
 
     @extend_schema(request=SaveSerializer, responses={200: SummaryStateSerializer})
     def post(self, request, level: str, code: str, year: int):
@@ -230,7 +230,7 @@ class SummarySaveView(ScopedAPIView):
 class SummaryReviewView(ScopedAPIView):
     """Mark the draft reviewed (ready to issue)."""
 
-    read_action = Action.DRAFT_SUMMARY
+    read_action = write_action = Action.DRAFT_SUMMARY
 
     @extend_schema(request=None, responses={200: SummaryStateSerializer})
     def post(self, request, level: str, code: str, year: int):
@@ -244,7 +244,7 @@ class SummaryReviewView(ScopedAPIView):
 class SummaryIssueView(ScopedAPIView):
     """Issue the reviewed draft as the next frozen edition (figures, PDF, DOCX, HTML with SHA-256)."""
 
-    read_action = Action.ISSUE_SUMMARY
+    read_action = write_action = Action.ISSUE_SUMMARY
 
     @extend_schema(request=IssueSerializer, responses={201: EditionDetailSerializer})
     def post(self, request, level: str, code: str, year: int):
