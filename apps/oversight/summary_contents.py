@@ -129,9 +129,63 @@ class FigureChange:
 
     @property
     def label(self) -> str:
-        """The path for people: metric codes named, the rest as it is."""
+        """The path for people: metric, target and section codes named, list positions dropped."""
         parts = self.path.replace("[", ".").replace("]", "").split(".")
-        return " · ".join(metrics.name(p) if p in metrics.catalog() else p for p in parts)
+        return " · ".join(n for n in (_part_name(p) for p in parts) if n)
+
+    @property
+    def old_text(self) -> str:
+        return _value_text(self.old)
+
+    @property
+    def new_text(self) -> str:
+        return _value_text(self.new)
+
+
+def _part_name(part: str) -> str:
+    from apps.targets.models import TargetMetric
+
+    names = {
+        "next_steps": gettext_lazy("The government's next steps"),
+        "data_version": gettext_lazy("Data version"),
+        "run_id": "#",
+        "finished_at": gettext_lazy("finished at"),
+        "year_figures": "",
+        "figures": "",
+        "0": "",
+        "1": gettext_lazy("level"),
+        "level": gettext_lazy("level"),
+        "value": "",
+        "targets": gettext_lazy("Targets"),
+        "children": "",
+        "warnings": "",
+        "series": "",
+        "sections": "",
+        "planner": gettext_lazy("Next steps"),
+        "report": gettext_lazy("Annual report"),
+        "measures": gettext_lazy("Measures"),
+        "grade": metrics.name("grade"),
+    }
+    if part in names:
+        return str(names[part])
+    if part in metrics.catalog():
+        return metrics.name(part)
+    if part in TargetMetric.values:
+        return str(TargetMetric(part).label)
+    sections = {s.key: s.title for s in registered_sections()}
+    if part in sections:
+        return str(sections[part])
+    return part
+
+
+def _value_text(value) -> str:
+    if value is None:
+        return "—"
+    if isinstance(value, float):
+        return f"{value:,.4f}".rstrip("0").rstrip(".")
+    if isinstance(value, str) and value in metrics.TEXT_LABELS:
+        return metrics.text_label(value)
+    return str(value)
 
 
 def _flatten(data, prefix: str = "") -> dict[str, object]:
@@ -141,7 +195,9 @@ def _flatten(data, prefix: str = "") -> dict[str, object]:
             out.update(_flatten(value, f"{prefix}.{key}" if prefix else str(key)))
     elif isinstance(data, list) and data and all(isinstance(x, dict) for x in data):
         for i, value in enumerate(data):
-            key = value.get("code") or value.get("metric") or value.get("department") or i
+            key = (
+                value.get("name") or value.get("metric") or value.get("department") or value.get("code") or i
+            )
             out.update(_flatten(value, f"{prefix}[{key}]"))
     else:
         out[prefix] = data

@@ -4,6 +4,7 @@ builder both read this, so the three formats say the same."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -43,12 +44,25 @@ ANNEX_METRICS = (
 )
 
 
+_NUMBER = re.compile(r"^[−+\-]?[\d,]+(\.\d+)?%?$|^—$")
+
+
 @dataclass
 class Table:
     headers: list[str]
     rows: list[list[str]]
     caption: str = ""
     empty: str = ""
+
+    def cells(self) -> list[list[tuple[str, bool]]]:
+        """Rows of (text, numeric): numbers are right-aligned, text left (a column is numeric when
+        every cell of it is a number or a dash)."""
+        width = len(self.headers)
+        numeric = [
+            any(row[i] != "—" for row in self.rows) and all(_NUMBER.match(row[i]) for row in self.rows)
+            for i in range(width)
+        ]
+        return [[(cell, numeric[i]) for i, cell in enumerate(row)] for row in self.rows]
 
 
 @dataclass

@@ -189,8 +189,11 @@ def figure_svg(figure: dict) -> str:
         if i % label_every:
             continue
         text = str(x)
-        if categorical and len(text) > 8:
-            text = text[:8] + "…"
+        if categorical:
+            wide = any(ord(c) > 0x2E80 for c in text)
+            room = max(4, int(plot_w / n / (10.5 if wide else 6)))
+            if len(text) > room:
+                text = text[: room - 1] + "…"
         out.append(_text(sx(x), plot_bottom + 16, text))
     y_title = ((layout.get("yaxis") or {}).get("title") or {}).get("text", "")
     if y_title:

@@ -89,6 +89,8 @@ def summary_page(request, level: str, code: str, year: int):
     may_issue = scoping.can(request.user, Action.ISSUE_SUMMARY, region=region)
     may_read = scoping.can(request.user, Action.READ_SUMMARIES, region=region)
     editions = list(summaries.editions_for(region, year)) if (may_read or may_draft) else []
+    for edition in editions:  # the data version in the reader's language (stored: as issued)
+        edition.shown_version = contents.version_text(edition.figures)
     current = editions[-1] if editions else None
     context = {
         "region": region,
