@@ -119,7 +119,10 @@ def markdown(result: dict, machine: dict) -> str:
         "",
         f"Target: a city summary (figures, PDF, DOCX, HTML) in under {TARGET_SECONDS:g} s: "
         f"**{'PASS' if ok else 'FAIL'}** — {med['total_wall']:.2f} s wall (median), "
-        f"{med['total_cpu']:.2f} s CPU.",
+        f"{med['total_cpu']:.2f} s CPU. The CPU column is this process's own time (WeasyPrint's layout "
+        "and font subsetting are most of it); on a machine whose two cores are shared by a dozen "
+        "processes the wall time is several times the CPU time, so compare the CPU figure with the "
+        "target when the load average is far above the core count.",
         "",
         "Charts: kaleido 1.5 with Debian's Chromium was measured at 6.7 s for the first chart (browser "
         "start, plotly.js load) and 0.5–0.9 s for each further one on this machine, so the PDF draws the "
