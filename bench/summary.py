@@ -21,7 +21,7 @@ if __package__ in (None, ""):
 
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.common import setup_django
+from bench.common import record_section, setup_django
 
 STEPS = ("gather", "pdf", "docx", "html")
 TARGET_SECONDS = 3.0
@@ -134,12 +134,7 @@ def markdown(result: dict, machine: dict) -> str:
 
 def record(results_md: Path, section: str) -> None:
     """Put the "## Oversight summary" section last in RESULTS.md, replacing the previous one."""
-    text = results_md.read_text(encoding="utf-8") if results_md.exists() else ""
-    start = text.find("\n## Oversight summary\n")
-    if start >= 0:
-        end = text.find("\n## ", start + 1)
-        text = text[:start] + (text[end:] if end >= 0 else "")
-    results_md.write_text(text.rstrip("\n") + "\n\n" + section, encoding="utf-8")
+    record_section(results_md, "Oversight summary", section)
 
 
 def main(argv: list[str] | None = None) -> int:

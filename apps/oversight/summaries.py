@@ -56,39 +56,6 @@ SCHEMA = 1
 NEXT_STEPS_MAX = 20000
 REASON_MAX = 2000
 
-#: The figures of the year the 基本情况 table states, in order.
-HEADLINE_METRICS = (
-    "energy_intensity_reduction_yoy",
-    "energy_intensity_reduction_cum",
-    "energy_intensity_progress_required",
-    "energy_intensity_completion",
-    "energy_intensity_target_share",
-    "co2_intensity_reduction_yoy",
-    "co2_intensity_reduction_cum",
-    "co2_intensity_progress_required",
-    "co2_intensity_completion",
-    "co2_intensity_target_share",
-    "energy_total_assessed",
-    "energy_total_allowed",
-    "co2_emissions",
-    "nonfossil_share",
-    "nonfossil_share_required",
-    "co2_peak_year",
-    "co2_peaked",
-    "co2_intensity_reduction_avg",
-    "co2_intensity_decline_required",
-    "lmdi_activity",
-    "lmdi_intensity",
-    "lmdi_carbon_factor",
-    "lmdi_activity_cum",
-    "lmdi_intensity_cum",
-    "lmdi_carbon_factor_cum",
-    "score_target",
-    "score_measures",
-    "score_total",
-)
-#: Text figures of the year (level only).
-TEXT_METRICS = (*metrics.WARNING_METRICS, "grade", "co2_peak_outlook")
 #: Per-year series the charts draw (the region dashboard's charts, from the same builders).
 SERIES_METRICS = (
     "energy_intensity",
@@ -273,7 +240,7 @@ def gather(region: Region, year: int, *, next_steps: str = "", on: date | None =
         "periods": [_period_dict(p) for p in periods],
         "period": _period_dict(period) if period else None,
         "targets": dict(targets),
-        "year_figures": {m: this_year[m] for m in (*HEADLINE_METRICS, *TEXT_METRICS) if m in this_year},
+        "year_figures": this_year,
         "warnings": [
             {"metric": m, "level": this_year.get(m, [None, ""])[1]} for m in metrics.WARNING_METRICS
         ],

@@ -94,6 +94,13 @@ def issuing_body(figures: dict) -> str:
     return f"{figures['region']['name']}人民政府"
 
 
+#: The year's progress figures the 基本情况 table states, in order.
+PROGRESS_METRICS = tuple(
+    f"{prefix}_{figure}"
+    for prefix in ("energy_intensity", "co2_intensity")
+    for figure in ("reduction_yoy", "reduction_cum", "progress_required", "completion", "target_share")
+)
+
 #: Warnings that put a sub-region "behind target" (red progress or total warnings first).
 BEHIND_WARNINGS = (
     "energy_intensity_warning_progress",

@@ -133,21 +133,7 @@ def _basic(figures: dict) -> list[Block]:
         [Table([_("Target"), _("Value")], _target_rows(figures), empty=_("No target is set."))],
     )
     blocks.append(targets)
-    headline_rows = [
-        [metrics.info(m).label, _value(m, fy.get(m))]
-        for m in (
-            "energy_intensity_reduction_yoy",
-            "energy_intensity_reduction_cum",
-            "energy_intensity_progress_required",
-            "energy_intensity_completion",
-            "energy_intensity_target_share",
-            "co2_intensity_reduction_yoy",
-            "co2_intensity_reduction_cum",
-            "co2_intensity_progress_required",
-            "co2_intensity_completion",
-            "co2_intensity_target_share",
-        )
-    ]
+    headline_rows = [[metrics.info(m).label, _value(m, fy.get(m))] for m in contents.PROGRESS_METRICS]
     blocks.append(
         Block(
             _("Progress in %(year)s") % {"year": year},
