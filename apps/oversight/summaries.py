@@ -428,11 +428,3 @@ class Diff:
 
 def edition_diff(old: FrozenEdition, new: FrozenEdition) -> Diff:
     return Diff(old, new, contents.figures_diff(old.figures, new.figures))
-
-
-def previous_edition(edition: FrozenEdition) -> FrozenEdition | None:
-    return edition.supersedes
-
-
-def may(user, action: Action, region: Region) -> bool:
-    return scoping.can(user, action, region=region)

@@ -332,3 +332,19 @@ def test_the_command_writes_the_format_of_the_extension(demo, tmp_path):
             "oversight_summary", "--region", "999999", "--year", "2099", "--output", str(tmp_path / "s.txt")
         )
     assert "--region" in str(error.value) and "--output" in str(error.value)
+
+
+def test_a_provincial_official_opens_any_regions_summary_from_the_list(demo):
+    client = Client()
+    client.force_login(User.objects.get(username="province"))
+    listing = client.get("/oversight/summaries/").content.decode()
+    assert 'value="county/360102"' in listing and "东湖区" in listing
+    opened = client.get("/oversight/summaries/open/", {"region": "county/360102", "year": COUNTY_YEAR})
+    assert opened.status_code == 302 and opened["Location"].endswith(f"/county/360102/{COUNTY_YEAR}/")
+    assert (
+        client.get("/oversight/summaries/open/", {"region": "county/999999", "year": "2024"}).status_code
+        == 404
+    )
+    assert (
+        client.get("/oversight/summaries/open/", {"region": "county/360102", "year": "x"}).status_code == 404
+    )

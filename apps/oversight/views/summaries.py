@@ -57,7 +57,7 @@ def summary_list(request):
     for edition in editions:
         region_id, year = summaries.edition_region_year(edition)
         rows.append({"edition": edition, "region": regions.get(region_id), "year": year})
-    draftable = list(scoping.regions_for(request.user, Action.DRAFT_SUMMARY).order_by("path")[:50])
+    draftable = list(scoping.regions_for(request.user, Action.DRAFT_SUMMARY).order_by("path")[:500])
     own = getattr(request.user, "region", None)
     years = summaries.years_with_figures(own) if own is not None and own in draftable else []
     return render(
