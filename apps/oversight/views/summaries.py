@@ -70,11 +70,8 @@ def summary_list(request):
 @action_required(READ)
 def summary_open(request):
     """The form of the list page: go to the summary of the region and year chosen."""
-    code, level, year = (
-        request.GET.get("region", ""),
-        request.GET.get("level", ""),
-        request.GET.get("year", ""),
-    )
+    level, _sep, code = request.GET.get("region", "").partition("/")
+    year = request.GET.get("year", "")
     if not year.isdigit():
         raise Http404(_("No figures for this year."))
     region = _region(request.user, level, code)
