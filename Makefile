@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PY := $(BIN)/python
 STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | md5sum | cut -c1-12)
 
-.PHONY: install run setup serve test test-pg lint format bench worker beat messages clean
+.PHONY: system-packages install run setup serve test test-pg lint format bench worker beat messages clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
@@ -23,7 +23,18 @@ setup: install
 	DEBUG=$${DEBUG:-1} $(PY) manage.py load_departments
 	DEBUG=$${DEBUG:-1} $(PY) manage.py seed_demo
 
-run: setup
+# Debian packages the portal needs besides Python's: CJK fonts (Chinese pages and the oversight
+# summaries' PDFs, embedded by WeasyPrint) and poppler-utils (the tests check the PDFs with pdffonts
+# and pdftotext). Installed when missing (as root; otherwise the command to run is printed).
+system-packages:
+	@need=""; fc-list 2>/dev/null | grep -q "Noto Sans CJK SC" || need="$$need fonts-noto-cjk"; \
+	command -v pdffonts >/dev/null || need="$$need poppler-utils"; \
+	if [ -n "$$need" ]; then \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$need; \
+	  else echo "Missing Debian packages: sudo apt-get install$$need"; fi; \
+	fi
+
+run: system-packages setup
 	DEBUG=$${DEBUG:-1} $(PY) manage.py runserver 127.0.0.1:8000
 
 PYTEST := DEBUG=0 SECURE_SSL_REDIRECT=0 SECRET_KEY=$${SECRET_KEY:-test-only-secret-key-not-for-production} $(BIN)/pytest

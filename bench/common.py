@@ -91,6 +91,16 @@ def setup_django() -> None:
     django.setup()
 
 
+def record_section(results_md: Path, heading: str, section: str) -> None:
+    """Put the "## <heading>" section last in RESULTS.md, replacing the previous one."""
+    text = results_md.read_text(encoding="utf-8") if results_md.exists() else ""
+    start = text.find(f"\n## {heading}\n")
+    if start >= 0:
+        end = text.find("\n## ", start + 1)
+        text = text[:start] + (text[end:] if end >= 0 else "")
+    results_md.write_text(text.rstrip("\n") + "\n\n" + section, encoding="utf-8")
+
+
 def python() -> str:
     """The interpreter running the benchmark (the project venv's under ``make bench``)."""
     return sys.executable

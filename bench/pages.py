@@ -47,7 +47,7 @@ from urllib.parse import urlencode
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.common import ROOT, django_env, python
+from bench.common import ROOT, django_env, python, record_section
 
 #: Year of the figures the pages show (the bench data cover 2015–2030).
 YEAR = 2024
@@ -466,12 +466,7 @@ def markdown(results: list[Measure], info: dict, *, workers: int, requests: int,
 
 def record(results_md: Path, section: str) -> None:
     """Put the "## Pages" section last in RESULTS.md, replacing the previous one."""
-    text = results_md.read_text(encoding="utf-8") if results_md.exists() else ""
-    start = text.find("\n## Pages\n")
-    if start >= 0:
-        end = text.find("\n## ", start + 1)
-        text = text[:start] + (text[end:] if end >= 0 else "")
-    results_md.write_text(text.rstrip("\n") + "\n\n" + section, encoding="utf-8")
+    record_section(results_md, "Pages", section)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -28,6 +28,7 @@ import sys
 import sysconfig
 import time
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 import psycopg2
 from psycopg2 import sql
@@ -35,6 +36,7 @@ from psycopg2 import sql
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench import compare, load, pages
+from bench import summary as summary_bench
 from bench.common import (
     BENCH_DIR,
     OUT_DIR,
@@ -283,9 +285,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--record", action="store_true", help="write bench/RESULTS.md (else bench/out/)")
     parser.add_argument(
         "--only",
-        choices=["pages", "load"],
+        choices=["pages", "load", "summary"],
         help="pages: only the pages part (bench/pages.py) on the data loaded (loaded first if absent); "
-        "load: only the load test (bench/load.py, its own database)",
+        "load: only the load test (bench/load.py, its own database); "
+        "summary: only the oversight summary's generation (bench/summary.py) on the demo data",
     )
     parser.add_argument("--skip-pages", action="store_true", help="leave the pages part out")
     parser.add_argument("--skip-load-test", action="store_true", help="leave the load test out")
@@ -303,6 +306,8 @@ def main(argv: list[str] | None = None) -> int:
         return pages_only(args)
     if args.only == "load":
         return 0 if run_load(args) else 1
+    if args.only == "summary":
+        return summary_only(args)
     rows: list[tuple[str, str, str, str]] = []  # operation, wall, peak memory, notes
 
     say(f"Bench database: {database_url()}")
@@ -579,6 +584,40 @@ def pages_only(args) -> int:
     info = machine(conn)
     conn.close()
     return 0 if run_pages(args, machine_info=info) else 1
+
+
+def summary_only(args) -> int:
+    """``--only summary``: a city summary's generation time (bench/summary.py) on a database of
+    its own (the bench database's name + ``_summary``), seeded with the Jiangxi demo once."""
+    parts = urlsplit(database_url())
+    os.environ["BENCH_DATABASE_URL"] = urlunsplit(parts._replace(path=f"/{database_name()}_summary"))
+    say(f"Bench database: {database_url()}")
+    say(f"  database {database_name()}: {prepare_database(keep=True)}")
+    say(f"  migrate: {manage('migrate', '--noinput'):.1f} s")
+    conn = psycopg2.connect(dsn())
+    conn.autocommit = True
+    with conn.cursor() as cur:
+        cur.execute("SELECT EXISTS (SELECT 1 FROM accounts_user WHERE username = 'nanchang')")
+        seeded = cur.fetchone()[0]
+    if not seeded:
+        for command in ("load_regions", "load_departments", "seed_demo"):
+            say(f"  {command}: {manage(command):.1f} s")
+    settle()
+    info = machine(conn)
+    conn.close()
+    result = measured("summary.py", "--region", "360100")
+    info = {**info, "load_after": load_average()}
+    section = summary_bench.markdown(result, info)
+    (OUT_DIR / "summary.json").write_text(json.dumps(result, indent=2, ensure_ascii=False), encoding="utf-8")
+    if args.record:
+        summary_bench.record(BENCH_DIR / "RESULTS.md", section)
+        say("Summary: figures written to bench/RESULTS.md (section Oversight summary)")
+    else:
+        (OUT_DIR / "summary.md").write_text(section, encoding="utf-8")
+        say("Summary: figures written to bench/out/summary.md")
+    ok = result["median"]["total_wall"] < summary_bench.TARGET_SECONDS
+    say(f"  {verdict(ok)}  city summary {result['median']['total_wall']:.2f} s (median wall)")
+    return 0 if ok else 1
 
 
 def run_pages(args, *, machine_info: dict) -> bool:

@@ -44,7 +44,8 @@ class Action(StrEnum):
     SAVE_SCENARIO = "save_scenario"  # the remaining-years planner's saved what-if scenarios
     READ_SCENARIOS = "read_scenarios"
     PUBLISH = "publish"
-    ISSUE_SUMMARY = "issue_summary"
+    DRAFT_SUMMARY = "draft_summary"  # oversight summary: draft, edit, review and read the draft
+    ISSUE_SUMMARY = "issue_summary"  # oversight summary: issue (freeze) an edition
     READ_SUMMARIES = "read_summaries"
     PUT_INQUIRY = "put_inquiry"  # 询问 / 专题询问 / 质询 to the government or a department of the region
     ANSWER_INQUIRY = "answer_inquiry"  # see may_answer_inquiry(): the addressee answers
@@ -113,7 +114,8 @@ RULES: dict[Action, dict[Role, Scope]] = {
     Action.SAVE_SCENARIO: {R: Scope.OWN, P: Scope.SUBTREE},
     Action.READ_SCENARIOS: {R: Scope.SUBTREE, D: Scope.SUBTREE, P: Scope.SUBTREE, C: Scope.SUBTREE},
     Action.PUBLISH: {P: Scope.SUBTREE},
-    Action.ISSUE_SUMMARY: {P: Scope.SUBTREE},
+    Action.DRAFT_SUMMARY: {R: Scope.OWN, P: Scope.SUBTREE},
+    Action.ISSUE_SUMMARY: {R: Scope.OWN, P: Scope.SUBTREE},
     Action.READ_SUMMARIES: {R: Scope.OWN, D: Scope.OWN, P: Scope.SUBTREE, C: Scope.SUBTREE},
     # roles.md v1.1: a congress member puts inquiries to the government or a department of the
     # region whose standing committee they belong to; the addressee answers (may_answer_inquiry)

@@ -13,4 +13,12 @@ ITEMS = [
         ),
         Action.READ_INQUIRIES,
     ),
+    NavItem(
+        _("Oversight summaries"),
+        "oversight:summaries",
+        _(
+            "The yearly summaries the government issues to the people's congress: figures, problems, next steps; PDF and Word."
+        ),
+        Action.READ_SUMMARIES,
+    ),
 ]

@@ -232,6 +232,9 @@ SPEC = {  # action → roles holding it somewhere (roles.md v1.1)
     Action.PUT_INQUIRY: {"congress", "admin"},
     Action.ANSWER_INQUIRY: {"county", "city", "dept", "provincial", "admin"},
     Action.READ_INQUIRIES: {"county", "city", "dept", "provincial", "congress", "admin"},
+    Action.DRAFT_SUMMARY: {"county", "city", "provincial", "admin"},
+    Action.ISSUE_SUMMARY: {"county", "city", "provincial", "admin"},
+    Action.READ_SUMMARIES: {"county", "city", "dept", "provincial", "congress", "admin"},
     Action.MANAGE_USERS: {"admin"},
     Action.READ_AUDIT: {"admin"},
 }
@@ -517,6 +520,7 @@ LIST_ENDPOINTS = {  # URL name → URL ({plan}: a sector plan of the province)
     "accountability-case-list": "/api/v1/accountability/cases/",
     "accountability-task-list": "/api/v1/accountability/tasks/",
     "inquiry-list": "/api/v1/inquiries/",
+    "summary-edition-list": "/api/v1/oversight/summary-editions/",
 }
 
 

@@ -13,6 +13,8 @@ from tests.factories import user_with
 def _private_files(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.OVERSIGHT_PRIVATE_ROOT = tmp_path / "private"
+    settings.PRIVATE_FILES_ROOT = tmp_path / "private"
+    settings.EDITIONS_PRIVATE_ROOT = tmp_path / "private" / "editions"
 
 
 @pytest.fixture(autouse=True)

@@ -12,8 +12,10 @@ from .inquiries import (
     InquiryStatus,
     SignatoryMinimum,
 )
+from .summaries import SUMMARY_KIND, SummaryDraft, SummaryEvent, SummaryStatus
 
 __all__ = [
+    "SUMMARY_KIND",
     "AnswerForm",
     "Inquiry",
     "InquiryAnswer",
@@ -24,4 +26,7 @@ __all__ = [
     "InquiryReminder",
     "InquiryStatus",
     "SignatoryMinimum",
+    "SummaryDraft",
+    "SummaryEvent",
+    "SummaryStatus",
 ]
