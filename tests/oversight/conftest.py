@@ -17,8 +17,9 @@ def _private_files(settings, tmp_path):
     settings.EDITIONS_PRIVATE_ROOT = tmp_path / "private" / "editions"
 
 
-@pytest.fixture(autouse=True)
-def _english():
+@pytest.fixture
+def english():
+    """Messages compared in English (the inquiry tests; the summaries' documents are Chinese)."""
     with translation.override("en"):
         yield
 

@@ -12,7 +12,11 @@ from apps.oversight.models import Inquiry, InquiryStatus
 from tests.factories import user_with
 from tests.reports.test_browser_flow import browser, catalog, log_in  # noqa: F401 (fixtures)
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("english"),
+]
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 

@@ -19,6 +19,8 @@ from apps.oversight import inquiry_reminders
 from apps.oversight.models import Inquiry, InquiryEvent, InquiryKind, InquiryStatus, SignatoryMinimum
 from tests.factories import dept
 
+pytestmark = pytest.mark.usefixtures("english")
+
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 

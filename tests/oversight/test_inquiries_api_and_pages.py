@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 from datetime import timedelta
 
+import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from openpyxl import load_workbook
@@ -14,6 +15,8 @@ from rest_framework.test import APIClient
 from apps.oversight import inquiries as svc
 from apps.oversight.models import Inquiry, InquiryStatus
 from tests.factories import dept
+
+pytestmark = pytest.mark.usefixtures("english")
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 

@@ -165,7 +165,7 @@ class SaveSerializer(serializers.Serializer):
     next_steps = serializers.CharField(allow_blank=True, max_length=summaries.NEXT_STEPS_MAX)
 
 
-class IssueSerializer(serializers.Serializer):
+class SummaryIssueSerializer(serializers.Serializer):
     correction_reason = serializers.CharField(
         allow_blank=True, required=False, help_text="required from the second edition on"
     )
@@ -246,10 +246,10 @@ class SummaryIssueView(ScopedAPIView):
 
     read_action = write_action = Action.ISSUE_SUMMARY
 
-    @extend_schema(request=IssueSerializer, responses={201: EditionDetailSerializer})
+    @extend_schema(request=SummaryIssueSerializer, responses={201: EditionDetailSerializer})
     def post(self, request, level: str, code: str, year: int):
         region = _region(request.user, level, code, (Action.ISSUE_SUMMARY,))
-        payload = IssueSerializer(data=request.data)
+        payload = SummaryIssueSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         edition = summaries.summary_issue(
             user=request.user,
