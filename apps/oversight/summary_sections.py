@@ -1,6 +1,7 @@
 """The oversight app's own sections of a summary's problems part (存在的问题), found like `nav.py`
 (see `summary_contents`): overdue measures by department, flagged hierarchy discrepancies (§12),
-annual reports not submitted or late. Each reads the region's subtree for the year, a query or two."""
+annual reports not submitted or late, inquiries not closed. Each reads the region's subtree for
+the year, a query or two."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from apps.plans.selectors import overdue_measure_q
 from apps.regions.models import Region
 from apps.reports.models import Report
 
+from .models import Inquiry, InquiryStatus
 from .summary_contents import SummarySection
 
 
@@ -78,6 +80,28 @@ def reports_missing(region: Region, year: int, on: date) -> list[dict]:
     return rows
 
 
+def open_inquiries(region: Region, year: int, on: date) -> list[dict]:
+    """Inquiries to the subtree's governments and departments not closed on `on` (answered ones
+    included: the member has not accepted the answer yet)."""
+    rows = (
+        Inquiry.objects.filter(region__path__startswith=region.path)
+        .exclude(status=InquiryStatus.CLOSED)
+        .select_related("region", "department")
+        .order_by("deadline", "region__path", "pk")
+    )
+    return [
+        {
+            "region": q.region.name,
+            "addressee": q.department.name if q.department_id else str(_("The government")),
+            "subject": q.subject,
+            "deadline": q.deadline.isoformat(),
+            "inquiry_status": str(InquiryStatus(q.status).label),
+            "overdue": str(_("yes") if q.is_overdue(on) else _("no")),
+        }
+        for q in rows
+    ]
+
+
 SECTIONS = [
     SummarySection(
         "overdue_measures",
@@ -113,5 +137,20 @@ SECTIONS = [
         reports_missing,
         empty=_("Every report was submitted in time."),
         order=40,
+    ),
+    SummarySection(
+        "open_inquiries",
+        _("Inquiries not yet closed"),
+        (
+            ("region", _("Region")),
+            ("addressee", _("Addressed to")),
+            ("subject", _("Subject")),
+            ("deadline", _("Answer due")),
+            ("inquiry_status", _("Status")),
+            ("overdue", _("Overdue")),
+        ),
+        open_inquiries,
+        empty=_("No inquiry is open."),
+        order=60,
     ),
 ]

@@ -348,3 +348,35 @@ def test_a_provincial_official_opens_any_regions_summary_from_the_list(demo):
     assert (
         client.get("/oversight/summaries/open/", {"region": "county/360102", "year": "x"}).status_code == 404
     )
+
+
+def test_the_problems_name_open_rectifications_and_inquiries_not_closed(demo):
+    from datetime import timedelta
+
+    from apps.accountability.models import RectificationTask, TaskStatus
+    from apps.accounts.scoping import SYSTEM
+    from apps.oversight import inquiries
+
+    open_tasks = RectificationTask.objects.filter(region__code="360102").exclude(status=TaskStatus.ACCEPTED)
+    assert open_tasks.exists(), "the demo ledger leaves 东湖区 a rectification task open"
+    inquiry = inquiries.inquiry_put(
+        user=SYSTEM,
+        kind="inquiry",
+        region=by_code("360102"),
+        department=None,
+        subject="东湖区能耗强度为何上升",
+        question="请说明原因。",
+        deadline=inquiries.today() + timedelta(days=10),
+    )
+    figures = summaries.gather(by_code("360100"), CITY_YEAR)
+    tasks = figures["sections"]["open_rectifications"]
+    assert {row["task"] for row in tasks} == set(open_tasks.values_list("description", flat=True))
+    assert {row["region"] for row in tasks} == {"东湖区"}
+    assert [row["subject"] for row in figures["sections"]["open_inquiries"]] == [inquiry.subject]
+    assert "东湖区能耗强度为何上升" in documents.render_body(figures)
+    # closed ones are no longer problems
+    open_tasks.update(status=TaskStatus.ACCEPTED)
+    inquiry.status = "closed"
+    inquiry.save(update_fields=["status"])
+    figures = summaries.gather(by_code("360100"), CITY_YEAR)
+    assert figures["sections"]["open_rectifications"] == [] and figures["sections"]["open_inquiries"] == []
