@@ -24,8 +24,10 @@ api_v1 = [
     path("", include("apps.oversight.api.urls")),
     path("", include("apps.disclosure.api.urls")),
     # Last: a path under the API that none of the above takes (a year that is not a number) is a
-    # 404 in the API's error body. Only paths ending in "/", so APPEND_SLASH still redirects.
+    # 404 in the API's error body. Paths ending in "/", and file-like paths ("draft.pdf") that no
+    # route takes: APPEND_SLASH would otherwise redirect those into this route.
     re_path(r"^(?:[\s\S]*/)?$", api_not_found, name="api-not-found"),
+    re_path(r"^[\s\S]*\.[^/]*$", api_not_found, name="api-not-found-file"),
 ]
 
 urlpatterns = [

@@ -58,6 +58,7 @@ WHITELIST = {
 WHITELIST_NAMES = {
     "api-root": "the DRF router index: lists endpoint URLs, no data",
     "api-not-found": "the API's JSON 404 for a path that names nothing: reads and writes no data",
+    "api-not-found-file": "the same JSON 404 for a file-like path (draft.xyz) that names nothing",
 }
 
 

@@ -32,6 +32,7 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSe
     """Candidates and cases the user may read; filter by `year`, `region` (code, its subtree), `status`."""
 
     serializer_class = CaseSerializer
+    lookup_value_regex = r"\d+"  # anything else is the API's JSON 404, never a 500
     read_action = READ
     action_actions = {"decide": Action.DECIDE_ACCOUNTABILITY, "issue": Action.DECIDE_ACCOUNTABILITY}
     queryset = Candidate.objects.none()
@@ -85,6 +86,7 @@ class TaskViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSe
     """Rectification (整改) tasks of the cases the user may read."""
 
     serializer_class = TaskSerializer
+    lookup_value_regex = r"\d+"
     read_action = READ
     action_actions = {
         "answer": Action.ANSWER_RECTIFICATION,

@@ -110,7 +110,7 @@ class TipSerializer(serializers.ModelSerializer):
     status_label = serializers.CharField(source="get_status_display")
     region = serializers.CharField(source="region.code")
     region_name = serializers.CharField(source="region.name")
-    department_name = serializers.CharField(source="department.name", default=None)
+    department_name = serializers.CharField(source="department.name", default=None, read_only=True, allow_null=True)
     overdue = serializers.SerializerMethodField()
     figure = serializers.SerializerMethodField()
     attachments = TipAttachmentSerializer(many=True)
@@ -240,6 +240,12 @@ class PublicTipFileView(ScopedAPIView):
     write_action = Action.FILE_TIP
     parser_classes = [JSONParser, MultiPartParser, FormParser]
 
+    def initial(self, request, *args, **kwargs):
+        # a method the view does not have is a 405 for everyone, before the signed-in refusal
+        if not hasattr(self, request.method.lower()) or request.method.lower() not in self.http_method_names:
+            raise exceptions.MethodNotAllowed(request.method)
+        super().initial(request, *args, **kwargs)
+
     def permission_denied(self, request, message=None, code=None):
         if request.user.is_authenticated:
             message = _(tips.SIGNED_IN_REFUSAL)
@@ -357,11 +363,20 @@ class TipViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSet
         if self.action != "list":
             return queryset
         params = self.request.query_params
+        errors = {}
+        for name, allowed in (("status", TipStatus.values), ("category", TipCategory.values)):
+            if params.get(name, "") not in ("", *allowed):
+                errors[name] = [_("Choose one of: %(values)s.") % {"values": ", ".join(allowed)}]
+        overdue = params.get("overdue", "").lower()
+        if overdue not in ("", "true", "false", "1", "0"):
+            errors["overdue"] = [_("Give true or false.")]
+        if errors:
+            raise exceptions.ValidationError(errors)
         filters = tips.TipFilters(
             status=params.get("status", ""),
             category=params.get("category", ""),
             region=params.get("region", ""),
-            overdue=params.get("overdue", "").lower() in ("1", "true", "yes"),
+            overdue=overdue in ("1", "true"),
         )
         return filters.apply(queryset)
 

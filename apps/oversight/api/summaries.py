@@ -5,10 +5,12 @@ The services in `apps.oversight.summaries` check permission on the region and va
 from __future__ import annotations
 
 from django.http import FileResponse, Http404, HttpResponse
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
 from apps.accounts import scoping
@@ -126,7 +128,7 @@ class SummaryEditionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Sc
             queryset = queryset.filter(subject_key__regex=rf"^({'|'.join(map(str, ids)) or '0'})/")
         if year:
             if not year.isdigit():
-                return queryset.none()
+                raise ValidationError({"year": [_("A year is a number, e.g. 2025.")]})
             queryset = queryset.filter(subject_key__endswith=f"/{year}")
         return queryset
 
