@@ -110,7 +110,9 @@ class TipSerializer(serializers.ModelSerializer):
     status_label = serializers.CharField(source="get_status_display")
     region = serializers.CharField(source="region.code")
     region_name = serializers.CharField(source="region.name")
-    department_name = serializers.CharField(source="department.name", default=None, read_only=True, allow_null=True)
+    department_name = serializers.CharField(
+        source="department.name", default=None, read_only=True, allow_null=True
+    )
     overdue = serializers.SerializerMethodField()
     figure = serializers.SerializerMethodField()
     attachments = TipAttachmentSerializer(many=True)
