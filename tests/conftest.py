@@ -251,6 +251,9 @@ def _empty_cache():
     counters never leak from one test to the next, in local memory or in a shared Redis."""
     from django.core.cache import cache
 
+    from apps.accounts.navigation import forget_menus
+
     cache.clear()
+    forget_menus()
     yield
     cache.clear()
