@@ -245,6 +245,25 @@ def test_the_page_shows_tiles_sortable_headers_counts_and_drill_down_links(jiang
     assert "/dashboards/county/360102/?year=2032" in county  # a county tile opens its dashboard
 
 
+def test_a_paged_table_lists_the_changes_of_its_own_page_only(db, monkeypatch):
+    from apps.dashboards.views import barometer as page_view
+
+    jiujiang, nanchang = Region.objects.get(code="360400"), Region.objects.get(code="360100")
+    seed([jiujiang, nanchang], year=BEFORE, levels={EIP: "yellow"})
+    seed([jiujiang, nanchang], levels={EIP: "red"}, values={"energy_intensity_reduction_cum": 1})
+    client = _client(user_for("provincial"))
+    monkeypatch.setattr(page_view, "PAGE_SIZE", 1)
+    params = {"year": YEAR, "sort": "region"}  # 南昌市 (360100) first, 九江市 (360400) on a later page
+    with translation.override("zh-hans"):
+        first = client.get("/dashboards/", params).content.decode()
+        assert "南昌市 能耗强度进度预警 由黄色上升为红色" in first
+        assert "九江市 能耗强度进度预警" not in first
+    monkeypatch.setattr(page_view, "PAGE_SIZE", 200)
+    cache.clear()  # the page's cached body does not expect the page size to change
+    whole = client.get("/dashboards/", params).content.decode()
+    assert "南昌市" in whole and "九江市 能耗强度进度预警" in whole
+
+
 def test_bad_page_parameters_are_404_or_400_never_500(jiangxi):
     client = _client(user_for("provincial"))
     assert client.get("/dashboards/", {"year": 1999}).status_code == 404

@@ -233,6 +233,16 @@ def barometer(request):
     return render(request, TEMPLATE, context, status=status)
 
 
+def _changes_shown(data: bm.Barometer, page) -> list[bm.Change]:
+    """The changes since last year of the regions the table shows: all of them on one page, the
+    page's own when the table is paged (thousands of counties change thousands of warnings: a list
+    nobody reads, and most of the page's weight)."""
+    if page.paginator.num_pages <= 1:
+        return data.changes
+    shown = {item["row"].region.code for item in page.object_list}
+    return [c for c in data.changes if c.region.code in shown]
+
+
 def _filter_args(request) -> dict:
     return {k: request.GET.get(k) or None for k in PARAMS}
 
@@ -264,9 +274,12 @@ def _body(request, available: list[int], year: int | None, version, declared: bo
     parents = scoping.regions_for(request.user, Action.READ_ASSESSMENTS).filter(
         level__in=[RegionLevel.PROVINCE, RegionLevel.CITY]
     )
+    page = paginate(request, rows, PAGE_SIZE)
     context |= {
         "data": data,
-        "page": paginate(request, rows, PAGE_SIZE),
+        "page": page,
+        "changes": _changes_shown(data, page),
+        "changes_of_page": page.paginator.num_pages > 1,
         "anchor_cells": _cells(data.anchor_row, labels) if data.anchor_row else None,
         "parent_column": data.has_parent_column,
         "columns": _columns(data.sort),

@@ -14,6 +14,7 @@ from rest_framework.response import Response
 
 from apps.accounts import scoping
 from apps.accounts.api.base import ScopedReadOnlyViewSet, ScopedViewSet
+from apps.core.cache import cached_fragment, params_key, scope_key
 from apps.monitoring import dispatch, metrics, scoring, years
 from apps.monitoring.models import FIGURE_TEXT_CHOICES, Assessment, CompleteYear, MeasuresScore, RecomputeRun
 from apps.monitoring.selectors import attach_traces, write_export
@@ -55,11 +56,23 @@ class AssessmentViewSet(ScopedReadOnlyViewSet):
     ordering_fields = ["year", "metric", "region__code"]
 
     def list(self, request, *args, **kwargs):
+        """Each page is serialized once per jurisdiction, query and figures version and kept in the
+        cache (`apps.core.cache`): figures change only with a run or a data load, and serializing a
+        hundred of them cost more than everything else of the request."""
+        key = (
+            scope_key(request.user),
+            params_key(request.query_params),
+            request.build_absolute_uri("/"),  # the pagination links name the host
+            years.figures_stamp(),
+        )
+        return Response(cached_fragment("assessments-api", key, lambda: self._page(request)))
+
+    def _page(self, request):
         queryset = self.filter_queryset(self.get_queryset())
         page = self.paginate_queryset(queryset)
         rows = attach_traces(page if page is not None else queryset)
         data = self.get_serializer(rows, many=True).data
-        return self.get_paginated_response(data) if page is not None else Response(data)
+        return self.get_paginated_response(data).data if page is not None else data
 
     def retrieve(self, request, *args, **kwargs):
         return Response(self.get_serializer(attach_traces([self.get_object()])[0]).data)
