@@ -1,4 +1,5 @@
 import io
+from dataclasses import dataclass
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -6,7 +7,9 @@ from django.http import Http404, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.html import format_html_join
 from django.utils.http import urlencode
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -72,8 +75,9 @@ def overview(request):
     level = level if level in WarningLevel.values else ""
     region_level = request.GET.get("region_level", "")
     region_level = region_level if region_level in REGION_LEVELS else ""
-    cities = scoping.regions_for(request.user, Action.READ_ASSESSMENTS).filter(level=RegionLevel.CITY)
-    cities = list(cities.order_by("path").only("pk", "code", "name", "path"))
+    cities, city_options = cached_fragment(
+        "monitoring-cities", (scope_key(request.user), stamp), lambda: _cities(request.user)
+    )
     parent = next((c for c in cities if c.code == request.GET.get("parent")), None)
     if request.GET.get("parent") and parent is None:
         raise Http404
@@ -104,6 +108,7 @@ def overview(request):
         "region_levels": [(v, RegionLevel(v).label) for v in REGION_LEVELS],
         "parent": parent,
         "cities": cities,
+        "city_options": _selected(city_options, parent.code if parent else None),
         "columns": columns,
         "sort": sort,
         "filters": filters,
@@ -130,6 +135,30 @@ def overview(request):
 
     context["table"] = cached_fragment("monitoring-overview", key, table)
     return render(request, "monitoring/overview.html", context)
+
+
+@dataclass(frozen=True)
+class City:
+    pk: int
+    code: str
+    name: str
+    path: str
+
+
+def _cities(user) -> tuple[list[City], str]:
+    """The cities of the user's scope and the filter's options for them (hundreds at national
+    scale: read and rendered once per jurisdiction and figures version, not per request)."""
+    found = scoping.regions_for(user, Action.READ_ASSESSMENTS).filter(level=RegionLevel.CITY)
+    cities = [City(*row) for row in found.order_by("path").values_list("pk", "code", "name", "path")]
+    options = format_html_join("", '<option value="{}">{}</option>', ((c.code, c.name) for c in cities))
+    return cities, str(options)
+
+
+def _selected(options: str, code: str | None) -> SafeString:
+    """The cities' options with `code` selected (region codes are digits: nothing to escape)."""
+    if code:
+        options = options.replace(f'<option value="{code}">', f'<option value="{code}" selected>', 1)
+    return mark_safe(options)  # built by format_html_join in _cities
 
 
 def _overview_rows(user, year, level: str, region_level: str, parent) -> list[dict]:
