@@ -236,6 +236,7 @@ SPEC = {  # action → roles holding it somewhere (roles.md v1.1)
     Action.DRAFT_SUMMARY: {"county", "city", "provincial", "admin"},
     Action.ISSUE_SUMMARY: {"county", "city", "provincial", "admin"},
     Action.READ_SUMMARIES: {"county", "city", "dept", "provincial", "congress", "admin"},
+    Action.READ_SCORECARD: {"county", "city", "provincial", "congress", "admin"},
     Action.MANAGE_USERS: {"admin"},
     Action.READ_AUDIT: {"admin"},
 }
