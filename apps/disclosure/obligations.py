@@ -78,6 +78,12 @@ def tips_answered(ctx: ScorecardContext) -> Finding:
     evidence = (
         reverse("disclosure:tip-statistics") + "?" + urlencode({"region": ctx.region.code, "year": ctx.year})
     )
+    if not rows:
+        text = _("No tip about %(region)s was received in %(year)s.") % {
+            "region": ctx.region.name,
+            "year": ctx.year,
+        }
+        return Finding(Status.NOT_APPLICABLE, text, done=0, total=0, evidence_url=evidence)
     if not due:
         text = _("No tip received in %(year)s was due yet (%(waiting)s not yet due).") % {
             "year": ctx.year,

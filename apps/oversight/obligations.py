@@ -138,9 +138,9 @@ def targets_decomposed(ctx: ScorecardContext) -> Finding:
         }
         if missing:
             sub += _("; missing: %(names)s") % {"names": ctx.names(missing)}
-        text = f"{own_text}; {sub}."
+        text = _("%(own)s; %(sub)s.") % {"own": own_text, "sub": sub}
     else:
-        text = f"{own_text}."
+        text = _("%(own)s.") % {"own": own_text}
     done = int(own) + len(children) - len(missing)
     total = 1 + len(children)
     status = Status.NOT_MET if not own else ratio_status(done, total)
@@ -226,6 +226,9 @@ def inquiries_answered(ctx: ScorecardContext) -> Finding:
     )
     waiting = len(rows) - len(due)
     evidence = _url("oversight:inquiry-list", within=ctx.region.code)
+    if not rows:
+        text = _("No inquiry was put in %(year)s.") % {"year": ctx.year}
+        return Finding(Status.NOT_APPLICABLE, text, done=0, total=0, evidence_url=evidence)
     if not due:
         text = _("No inquiry put in %(year)s was due yet (%(waiting)s not yet due).") % {
             "year": ctx.year,
