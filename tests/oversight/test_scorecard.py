@@ -372,3 +372,15 @@ def test_the_number_of_queries_does_not_grow_with_the_sub_regions(db):
     )
     assert province == city
     assert province <= 20
+
+
+def test_the_summary_page_links_to_the_same_region_year_s_scorecard(people, client):
+    Assessment.objects.create(
+        region=by_code("360102"), year=YEAR, metric="energy_intensity", value=Decimal("1")
+    )
+    link = f"/oversight/scorecard/?region=360102&amp;year={YEAR}"
+    client.force_login(people["congress_donghu"])
+    assert link in client.get(f"/oversight/summaries/county/360102/{YEAR}/").content.decode()
+    client.force_login(people["energy_donghu"])  # reads the summary, not the scorecard
+    page = client.get(f"/oversight/summaries/county/360102/{YEAR}/")
+    assert page.status_code == 200 and link not in page.content.decode()
