@@ -186,6 +186,14 @@ def default_region(user) -> Region | None:
     return readable_regions(user).order_by("path").first()
 
 
+MIN_YEAR, MAX_YEAR = 2005, 2060  # the years the portal monitors (plans/models EARLIEST_BASELINE_YEAR)
+
+
+def valid_year(text: str) -> bool:
+    """A year as asked for in a URL: four digits within the monitored years."""
+    return text.isdigit() and MIN_YEAR <= int(text) <= MAX_YEAR
+
+
 def default_year(user) -> int:
     """The year the figures pages open on (`monitoring.years.default_year`), else last year."""
     return figure_years.default_year(user) or timezone.localdate().year - 1
@@ -210,8 +218,9 @@ def build(region: Region, year: int, *, on: date | None = None) -> Scorecard:
     )
 
 
-def export_rows(card: Scorecard) -> list[list]:
-    """The scorecard's table for the xlsx download (the page's columns)."""
+def export_rows(card: Scorecard, absolute: Callable[[str], str] = str) -> list[list]:
+    """The scorecard's table for the xlsx download (the page's columns; `absolute` makes the
+    evidence links full URLs, so they open from the file)."""
     return [
         [
             str(row.obligation.name),
@@ -219,7 +228,7 @@ def export_rows(card: Scorecard) -> list[list]:
             row.finding.done,
             row.finding.total,
             row.finding.text,
-            row.finding.evidence_url,
+            absolute(row.finding.evidence_url) if row.finding.evidence_url else "",
         ]
         for row in card.rows
     ]

@@ -352,7 +352,9 @@ def test_the_xlsx_has_a_title_chinese_headers_and_the_data_version(people, clien
     assert any("数据版本" in str(r[0]) or "规范" in str(r[0]) for r in rows[1:4])
     header = next(r for r in rows if r[0] == "义务")
     assert header[:2] == ["义务", "状态"]
-    assert len([r for r in rows[rows.index(header) + 1 :] if r[0]]) == len(SPEC_ORDER)
+    body = [r for r in rows[rows.index(header) + 1 :] if r[0]]
+    assert len(body) == len(SPEC_ORDER)
+    assert all(str(r[5]).startswith("http://testserver/") for r in body if r[5])
 
 
 # --- cost ----------------------------------------------------------------------------------------------

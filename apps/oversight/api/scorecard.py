@@ -14,7 +14,6 @@ from apps.accounts.api.base import ScopedAPIView
 from apps.accounts.scoping import Action
 
 from .. import scorecard
-from ..views.scorecard import MAX_YEAR, MIN_YEAR
 
 
 class ObligationSerializer(serializers.Serializer):
@@ -68,9 +67,10 @@ class ScorecardView(ScopedAPIView):
         errors = {}
         if not code:
             errors["region"] = [_("Give a region code, e.g. 360100.")]
-        if text and not (text.isdigit() and MIN_YEAR <= int(text) <= MAX_YEAR):
+        if text and not scorecard.valid_year(text):
             errors["year"] = [
-                _("A year is a number from %(min)s to %(max)s.") % {"min": MIN_YEAR, "max": MAX_YEAR}
+                _("A year is a number from %(min)s to %(max)s.")
+                % {"min": scorecard.MIN_YEAR, "max": scorecard.MAX_YEAR}
             ]
         if errors:
             raise ValidationError(errors)

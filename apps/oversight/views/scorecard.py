@@ -5,15 +5,15 @@ from __future__ import annotations
 
 from django.http import Http404
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from apps.accounts import scoping
 from apps.accounts.decorators import action_required
 from apps.accounts.scoping import Action
-from apps.core.exports import Sheet, download, xlsx_report
+from apps.core.exports import Sheet, download, wants_xlsx, xlsx_report
 
-from .. import scorecard
-
-MIN_YEAR, MAX_YEAR = 2005, 2060
+from .. import scorecard, summaries
 
 
 def parse_year(text: str | None, user) -> int:
@@ -21,7 +21,7 @@ def parse_year(text: str | None, user) -> int:
     malformed year is a 404 like an unknown region (the page names nothing it cannot show)."""
     if not text:
         return scorecard.default_year(user)
-    if not (text.isdigit() and MIN_YEAR <= int(text) <= MAX_YEAR):
+    if not scorecard.valid_year(text):
         raise Http404(_("No such year."))
     return int(text)
 
@@ -35,12 +35,12 @@ def scorecard_page(request):
         raise Http404(_("No such region in your jurisdiction."))
     year = parse_year(request.GET.get("year"), user)
     card = scorecard.build(region, year)
-    if request.GET.get("export") == "xlsx":
+    if wants_xlsx(request):
         content = xlsx_report(
             Sheet(
                 title=str(_("Inspection scorecard")),
                 columns=scorecard.export_headers(),
-                rows=scorecard.export_rows(card),
+                rows=scorecard.export_rows(card, request.build_absolute_uri),
                 preamble=scorecard.export_preamble(card),
             )
         )
@@ -64,12 +64,6 @@ def scorecard_page(request):
 
 def _summary_url(user, region, year) -> str:
     """The region-year's oversight summary page, when the user may open it."""
-    from django.urls import reverse
-
-    from apps.accounts import scoping
-
-    from .. import summaries
-
     if not any(scoping.can(user, a, region=region) for a in (Action.READ_SUMMARIES, Action.DRAFT_SUMMARY)):
         return ""
     if not (summaries.has_figures(region, year) or summaries.editions_for(region, year).exists()):
