@@ -50,6 +50,7 @@ class Action(StrEnum):
     PUT_INQUIRY = "put_inquiry"  # 询问 / 专题询问 / 质询 to the government or a department of the region
     ANSWER_INQUIRY = "answer_inquiry"  # see may_answer_inquiry(): the addressee answers
     READ_INQUIRIES = "read_inquiries"
+    READ_SCORECARD = "read_scorecard"  # the inspection scorecard (执法检查) of a region and year
     FILE_TIP = "file_tip"  # the public only: signed-in users are refused (the form is for the public)
     TRACK_TIP = "track_tip"  # look a tip up by its tracking number: everyone
     TRIAGE_TIPS = "triage_tips"  # read, triage and route tips (and their contact) of a region
@@ -122,6 +123,9 @@ RULES: dict[Action, dict[Role, Scope]] = {
     Action.PUT_INQUIRY: {C: Scope.OWN},
     Action.ANSWER_INQUIRY: {R: Scope.OWN, D: Scope.OWN_DEPARTMENT, P: Scope.OWN},
     Action.READ_INQUIRIES: {R: Scope.OWN, D: Scope.OWN_DEPARTMENT, P: Scope.SUBTREE, C: Scope.SUBTREE},
+    # roles.md v1.1: county/city staff their own region's scorecard, congress members the subtree
+    # they oversee, provincial officials all
+    Action.READ_SCORECARD: {R: Scope.OWN, P: Scope.SUBTREE, C: Scope.SUBTREE},
     Action.FILE_TIP: {},  # the public (anonymous) only: see ANONYMOUS_ONLY_ACTIONS
     Action.TRACK_TIP: {R: Scope.EVERYONE, D: Scope.EVERYONE, P: Scope.EVERYONE, C: Scope.EVERYONE},
     Action.TRIAGE_TIPS: {D: Scope.DEVELOPMENT_REFORM, P: Scope.SUBTREE},

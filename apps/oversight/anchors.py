@@ -6,12 +6,13 @@ congress's region (or below it), and returns its label, a link and a snapshot (t
 value and data version, the measure's status and due date) that the inquiry keeps: a later
 recompute or edit never changes what the inquiry was put about (oversight.md).
 
-The registry is the extension point for anchors other apps own: a ledger case of the
-accountability ledger, an issued edition of an oversight summary. Register an `AnchorType`
-from this package (oversight sits above accountability, so it may read the ledger; a lower
-app never imports oversight), e.g. in the module that reads them:
+The registry is the extension point for anchors other apps own. Built in: a figure, a measure,
+a case of the accountability ledger (`ledger_case` + its number) and an issued edition of an
+oversight summary (`summary_edition` + "360102/2025/1"). Register another `AnchorType` from this
+package (oversight sits above accountability, so it may read the ledger; a lower app never
+imports oversight):
 
-    anchors.register(AnchorType("ledger_case", _("Ledger case"), _resolve_case, _("its number")))
+    anchors.register(AnchorType("kind", _("What it is"), _resolve, _("its reference")))
 
 `resolve(user, region, ref)` returns an `Anchor` or raises ValidationError naming `anchor_ref`
 (unknown, unreadable or outside the congress's region: one message, never a hint).
@@ -24,6 +25,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
+from django.urls import reverse
 from django.utils import translation
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
@@ -183,6 +185,98 @@ def _resolve_measure(user, region: Region, ref: str) -> Anchor:
     )
 
 
+def _resolve_case(user, region: Region, ref: str) -> Anchor:
+    """A case of the accountability ledger the member may read (congress: decided cases of the
+    subtree), of a region in the congress's subtree, with its rule, status and decision as put."""
+    from django.utils import timezone
+
+    from apps.accountability import selectors as ledger
+    from apps.accountability.models import CaseStatus
+
+    try:
+        pk = int(ref.lstrip("#"))
+    except ValueError:
+        raise not_found() from None
+    case = (
+        ledger.candidates_for(user).select_related("region", "department", "decision").filter(pk=pk).first()
+    )
+    if case is None or not _inside(region, case.region):
+        raise not_found()
+    decision = ledger.decision_of(case)
+    status = ledger.status_of(case)
+
+    where = case.department.name if case.department_id else case.region.name
+    return Anchor(
+        kind="ledger_case",
+        ref=str(case.pk),
+        label=f"#{case.pk} · {where} · {case.year} · {case.rule_label}"[:300],
+        data={
+            "region": case.region.code,
+            "region_name": case.region.name,
+            "department": case.department.name if case.department_id else "",
+            "year": case.year,
+            "rule": case.rule,
+            "rule_label": case.rule_label,
+            "status": status,
+            "status_label": str(CaseStatus(status).label),
+            "outcome": decision.outcome if decision else "",
+            "outcome_label": str(decision.get_outcome_display()) if decision else "",
+            "decided_on": timezone.localtime(decision.decided_at).date().isoformat() if decision else "",
+            "data_version": case.data_version,
+        },
+        url=reverse("accountability:case", args=[case.pk]),
+    )
+
+
+def edition_ref(code: str, year: int, number: int) -> str:
+    return f"{code}/{year}/{number}"
+
+
+def _resolve_edition(user, region: Region, ref: str) -> Anchor:
+    """An issued (frozen) oversight summary edition the member may read, of a region in the
+    congress's subtree, with its title, issue date and content hash as put."""
+    from django.utils import timezone
+
+    from apps.regions.selectors import by_code
+
+    from . import summaries
+    from .models.summaries import subject_key
+
+    try:
+        code, year_text, number_text = ref.split("/")
+        year, number = int(year_text), int(number_text)
+    except ValueError:
+        raise ValidationError(
+            {REF_FIELD: _("An edition is named as region code/year/edition, e.g. 360102/2025/1.")}
+        ) from None
+    target = by_code(code)
+    edition = (
+        summaries.readable_editions(user)
+        .filter(subject_key=subject_key(target.pk, year), number=number)
+        .first()
+        if target is not None
+        else None
+    )
+    if edition is None or not _inside(region, target):
+        raise not_found()
+    return Anchor(
+        kind="summary_edition",
+        ref=edition_ref(code, year, number),
+        label=(_("%(title)s, edition %(n)s") % {"title": edition.title, "n": number})[:300],
+        data={
+            "region": code,
+            "region_name": target.name,
+            "year": year,
+            "number": number,
+            "title": edition.title,
+            "issued_on": timezone.localtime(edition.issued_at).date().isoformat(),
+            "sha256": edition.sha256,
+            "data_version": edition.data_version,
+        },
+        url=reverse("oversight:summary-edition", args=[target.level, code, year, number]),
+    )
+
+
 register(
     AnchorType(
         "figure",
@@ -194,5 +288,21 @@ register(
 register(
     AnchorType(
         "measure", gettext_lazy("A measure of a sector plan"), _resolve_measure, gettext_lazy("Its number.")
+    )
+)
+register(
+    AnchorType(
+        "ledger_case",
+        gettext_lazy("A case of the accountability ledger"),
+        _resolve_case,
+        gettext_lazy("Its number, e.g. 42."),
+    )
+)
+register(
+    AnchorType(
+        "summary_edition",
+        gettext_lazy("An issued edition of an oversight summary"),
+        _resolve_edition,
+        gettext_lazy("Region code/year/edition, e.g. 360102/2025/1."),
     )
 )

@@ -21,4 +21,13 @@ ITEMS = [
         ),
         Action.READ_SUMMARIES,
     ),
+    NavItem(
+        _("Inspection scorecard"),
+        "oversight:scorecard",
+        _(
+            "执法检查: for a region and year, each obligation of the decision the portal can evidence, "
+            "met or not, with the counts behind it and a link to the evidence."
+        ),
+        Action.READ_SCORECARD,
+    ),
 ]

@@ -11,9 +11,10 @@ section is later removed (it is then rendered with its stored keys as headers).
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 
+from django.utils import translation
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy
 
@@ -133,12 +134,20 @@ class FigureChange:
     path: str
     old: object
     new: object
+    periods: dict = field(default_factory=dict, compare=False, repr=False)  # id → the period's dict
 
     @property
     def label(self) -> str:
-        """The path for people: metric, target and section codes named, list positions dropped."""
+        """The path for people: metric, target and section codes named, list positions dropped,
+        a target's plan period by its name (the figures key targets by the period's id)."""
         parts = self.path.replace("[", ".").replace("]", "").split(".")
-        return " · ".join(n for n in (_part_name(p) for p in parts) if n)
+        names = []
+        for i, part in enumerate(parts):
+            if i and parts[i - 1] == "targets" and part in self.periods:
+                names.append(period_name(self.periods[part]))
+            else:
+                names.append(_part_name(part))
+        return " · ".join(n for n in names if n)
 
     @property
     def old_text(self) -> str:
@@ -211,10 +220,20 @@ def _flatten(data, prefix: str = "") -> dict[str, object]:
     return out
 
 
+def period_name(period: dict) -> str:
+    """A plan period of the figures by its name in the reader's language, e.g. "“十四五”时期 (2021-2025)"."""
+    name = period.get("name_en") if translation.get_language() == "en" else period.get("name")
+    code = period.get("code") or ""
+    return f"{name} ({code})" if name and code else str(name or code)
+
+
 def figures_diff(old: dict, new: dict) -> list[FigureChange]:
     """What changed between two editions' figures, leaf by leaf (the data version included)."""
     a, b = _flatten(old), _flatten(new)
-    return [FigureChange(k, a.get(k), b.get(k)) for k in sorted(set(a) | set(b)) if a.get(k) != b.get(k)]
+    periods = {str(p["id"]): p for f in (old, new) for p in (f.get("periods") or []) if "id" in p}
+    return [
+        FigureChange(k, a.get(k), b.get(k), periods) for k in sorted(set(a) | set(b)) if a.get(k) != b.get(k)
+    ]
 
 
 def local_date(value: date | None) -> str:

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from .views import inquiries
+from .views import scorecard as scorecard_views
 from .views import summaries as summary_views
 
 app_name = "oversight"
@@ -17,6 +18,7 @@ urlpatterns = [
         inquiries.attachment_download,
         name="inquiry-attachment",
     ),
+    path("scorecard/", scorecard_views.scorecard_page, name="scorecard"),
     path("summaries/", summary_views.summary_list, name="summaries"),
     path("summaries/open/", summary_views.summary_open, name="summary-open"),
     path("summaries/<str:level>/<str:code>/<int:year>/", summary_views.summary_page, name="summary"),

@@ -236,6 +236,7 @@ SPEC = {  # action → roles holding it somewhere (roles.md v1.1)
     Action.DRAFT_SUMMARY: {"county", "city", "provincial", "admin"},
     Action.ISSUE_SUMMARY: {"county", "city", "provincial", "admin"},
     Action.READ_SUMMARIES: {"county", "city", "dept", "provincial", "congress", "admin"},
+    Action.READ_SCORECARD: {"county", "city", "provincial", "congress", "admin"},
     Action.MANAGE_USERS: {"admin"},
     Action.READ_AUDIT: {"admin"},
 }
@@ -707,3 +708,35 @@ def test_inquiries_lists_details_and_exports_follow_roles_md(db, world, role):
     assert {row[0] for row in list(sheet.iter_rows(values_only=True))[1:]} == expected
     exported = load_workbook(io.BytesIO(api.get("/api/v1/inquiries/export/").content)).active
     assert {row[0] for row in list(exported.iter_rows(values_only=True))[1:]} == expected
+
+
+# --- the inspection scorecard (roles.md v1.1: own region's, subtree, all) --------------------------
+
+
+def may_read_scorecard(role: str, user, region) -> bool:
+    """roles.md v1.1: county/city staff their own region's scorecard; congress members the
+    subtree; provincial officials and administrators all; department staff none."""
+    if role in ("provincial", "admin"):
+        return True
+    if role in ("county", "city"):
+        return region.pk == user.region_id
+    if role == "congress":
+        return region.path.startswith(user.region.path)
+    return False
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_the_scorecard_page_api_and_xlsx_follow_roles_md(db, world, role):
+    user = world.users[role]
+    api, client = client_for(world, role, api=True), client_for(world, role)
+    regions = [world.inside[role], by_code("360102"), by_code("360103"), by_code("360400")]
+    if world.outside[role] is not None:
+        regions.append(world.outside[role])
+    for region in regions:
+        # department staff never hold the action (403); others read it or it is not revealed (404)
+        want = 403 if role == "dept" else 200 if may_read_scorecard(role, user, region) else 404
+        params = {"region": region.code, "year": "2025"}
+        assert client.get("/oversight/scorecard/", params).status_code == want, (role, region.code)
+        assert api.get("/api/v1/scorecard/", params).status_code == want, (role, region.code)
+        xlsx = client.get("/oversight/scorecard/", {**params, "export": "xlsx"})
+        assert xlsx.status_code == want, (role, region.code)

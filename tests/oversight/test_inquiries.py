@@ -127,7 +127,7 @@ def test_an_anchor_outside_the_congress_s_region_is_refused(people):
         put(people, anchor_kind="figure", anchor_ref="360103/2025/energy_total", question="")
     assert set(exc.value.message_dict) == {"anchor_ref", "question"}
     with pytest.raises(ValidationError) as exc:
-        put(people, anchor_kind="ledger_case", anchor_ref="1")
+        put(people, anchor_kind="no_such_kind", anchor_ref="1")
     assert set(exc.value.message_dict) == {"anchor_kind"}
 
 
@@ -273,23 +273,21 @@ def test_an_answered_inquiry_is_not_reminded(people):
 
 
 def test_another_kind_of_anchor_plugs_into_the_registry(people):
-    """The extension point for ledger cases and summary editions: a registered kind is accepted
+    """The extension point for anchors other apps own: a registered kind is accepted
     and frozen like the built-in ones; unregistered again, it is refused."""
     from apps.oversight import anchors
 
     def resolve(user, region, ref):
         if ref != "7":
             raise anchors.not_found()
-        return anchors.Anchor(
-            kind="ledger_case", ref=ref, label="通报 #7", data={"state": "issued"}, url="/x/7/"
-        )
+        return anchors.Anchor(kind="hearing", ref=ref, label="听证 #7", data={"state": "held"}, url="/x/7/")
 
-    anchors.register(anchors.AnchorType("ledger_case", "Ledger case", resolve))
+    anchors.register(anchors.AnchorType("hearing", "Hearing", resolve))
     try:
-        inquiry = put(people, anchor_kind="ledger_case", anchor_ref="7")
-        assert (inquiry.anchor_label, inquiry.anchor_data) == ("通报 #7", {"state": "issued", "url": "/x/7/"})
+        inquiry = put(people, anchor_kind="hearing", anchor_ref="7")
+        assert (inquiry.anchor_label, inquiry.anchor_data) == ("听证 #7", {"state": "held", "url": "/x/7/"})
         with pytest.raises(ValidationError) as exc:
-            put(people, anchor_kind="ledger_case", anchor_ref="8")
+            put(people, anchor_kind="hearing", anchor_ref="8")
         assert set(exc.value.message_dict) == {"anchor_ref"}
     finally:
-        anchors._REGISTRY.pop("ledger_case")
+        anchors._REGISTRY.pop("hearing")

@@ -3,6 +3,7 @@ from rest_framework.routers import DefaultRouter
 
 from . import summaries
 from .inquiries import InquiryViewSet
+from .scorecard import ScorecardView
 
 router = DefaultRouter()
 router.register("inquiries", InquiryViewSet, basename="inquiry")
@@ -11,6 +12,7 @@ router.register("oversight/summary-editions", summaries.SummaryEditionViewSet, b
 SUMMARY = "oversight/summaries/<str:level>/<str:code>/<int:year>/"
 urlpatterns = [
     *router.urls,
+    path("scorecard/", ScorecardView.as_view(), name="scorecard"),
     path(SUMMARY, summaries.SummaryView.as_view(), name="summary-detail"),
     path(f"{SUMMARY}save/", summaries.SummarySaveView.as_view(), name="summary-save"),
     path(f"{SUMMARY}review/", summaries.SummaryReviewView.as_view(), name="summary-review"),

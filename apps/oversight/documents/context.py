@@ -53,16 +53,33 @@ class Table:
     rows: list[list[str]]
     caption: str = ""
     empty: str = ""
+    widths: tuple[str, ...] = ()  # CSS widths of the columns ("30%"), for tables whose text wraps
 
-    def cells(self) -> list[list[tuple[str, bool]]]:
-        """Rows of (text, numeric): numbers are right-aligned, text left (a column is numeric when
-        every cell of it is a number or a dash)."""
+    def cells(self) -> list[list[tuple[str, str]]]:
+        """Rows of (text, CSS class): numbers are right-aligned ("num": a column is numeric when
+        every cell of it is a number or a dash); short columns (a level, a region's name, a date:
+        every cell and the header at most SHORT characters) never wrap ("nowrap"), so that a
+        narrow column is not broken one character per line."""
         width = len(self.headers)
         numeric = [
             any(row[i] != "—" for row in self.rows) and all(_NUMBER.match(row[i]) for row in self.rows)
             for i in range(width)
         ]
-        return [[(cell, numeric[i]) for i, cell in enumerate(row)] for row in self.rows]
+        short = [
+            len(self.headers[i]) <= SHORT and all(len(row[i]) <= SHORT for row in self.rows)
+            for i in range(width)
+        ]
+        classes = ["num" if numeric[i] else "nowrap" if short[i] else "" for i in range(width)]
+        return [[(cell, classes[i]) for i, cell in enumerate(row)] for row in self.rows]
+
+    def header_cells(self) -> list[tuple[str, str]]:
+        """The headers with "nowrap" for short ones (a three-character header stays on one line)."""
+        return [(h, "nowrap" if len(h) <= SHORT_HEADER else "") for h in self.headers]
+
+
+#: Columns whose every cell has at most this many characters are kept on one line.
+SHORT = 10
+SHORT_HEADER = 4
 
 
 @dataclass
@@ -151,7 +168,7 @@ def _basic(figures: dict) -> list[Block]:
         Block(
             _("The six warnings"),
             [_("Each warning with its level and the rule that gave it (methodology §7, §8).")],
-            [Table([_("Warning"), _("Level"), _("Rule")], warning_rows)],
+            [Table([_("Warning"), _("Level"), _("Rule")], warning_rows, widths=("30%", "13%", "57%"))],
         )
     )
     grade = figures["grade"]
@@ -325,6 +342,7 @@ def _problems(figures: dict) -> list[Block]:
                     ],
                     rows,
                     empty=_("No region below is behind target."),
+                    widths=("11%", "37%", "13%", "13%", "13%", "13%"),
                 )
             ],
         )

@@ -5,10 +5,13 @@ and the downloads. Permissions come from `apps.accounts.scoping`; the rules are 
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -96,6 +99,7 @@ def summary_page(request, level: str, code: str, year: int):
         "current": current,
         "may_draft": may_draft,
         "may_issue": may_issue,
+        "scorecard_url": _scorecard_url(request.user, region, year),
     }
     if current is not None:
         context["body"] = documents.render_body(
@@ -112,6 +116,13 @@ def summary_page(request, level: str, code: str, year: int):
             context["draft_body"] = documents.render_body(figures)
             context["data_version"] = contents.version_text(figures)
     return render(request, "oversight/summaries/page.html", context)
+
+
+def _scorecard_url(user, region: Region, year: int) -> str:
+    """The same region-year's inspection scorecard, for those who may read it."""
+    if not scoping.can(user, Action.READ_SCORECARD, region=region):
+        return ""
+    return f"{reverse('oversight:scorecard')}?{urlencode({'region': region.code, 'year': year})}"
 
 
 @action_required(READ)
