@@ -176,7 +176,15 @@ def _bulk_approve(items, figures, users, staff) -> None:
     for region, year in items:
         values = figures[region.code][year]
         previous = figures[region.code].get(year - 1, {})
-        result = validate(values, indicators=catalog_list, previous=previous)
+        parent = figures.get(region.parent.code, {}) if region.parent_id else {}
+        result = validate(
+            values,
+            indicators=catalog_list,
+            previous=previous,
+            parent=parent.get(year, {}),
+            parent_previous=parent.get(year - 1, {}),
+            parent_name=region.parent.name if region.parent_id else "",
+        )
         if not result.ok:  # the demo's own bug: never store what a reviewer could not approve
             raise RuntimeError(
                 f"demo values of {region.code} {year} fail validation: {result.as_error_dict()}"

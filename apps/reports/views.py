@@ -41,7 +41,7 @@ from .forms import (
 )
 from .models import Attachment, Report, SectionArea
 from .panels import panels_for
-from .validation import hints
+from .validation import hint_text
 
 
 def _readable(request, pk: int) -> Report:
@@ -334,7 +334,7 @@ def report_edit(request, pk: int):
     previous = selectors.previous_year_values(report.region_id, report.year)
     rows = _value_rows(report, values, notes, previous, validation)
     for row in rows:
-        row["hints"] = "; ".join(hints(row["indicator"]))
+        row["hints"] = hint_text(row["indicator"], indicators)
         row["field"] = form.value_field(row["indicator"].code)
         row["note_field"] = form.note_field(row["indicator"].code)
     return render(

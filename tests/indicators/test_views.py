@@ -111,6 +111,11 @@ def test_editor_changes_an_indicator_and_the_history_shows_it(client, provincial
         "definition_en": "",
         "required": "on",
         "order": 12,
+        "change_measure": "percent",
+        "change_lower": "-5",
+        "change_upper": "5",
+        "change_basis": "own",
+        "parent_tolerance": "",
     }
     response = client.post(reverse("indicators:edit", args=["forest_stock"]), data)
     assert response.status_code == 302
