@@ -7,6 +7,7 @@ form's error names is the one the catalog page shows.
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 from typing import Protocol
 
@@ -14,6 +15,16 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 PERCENT, POINTS = "percent", "points"
+_CJK = "\u3400-\u9fff\uff08\uff09\uff0c\uff1a\uff1b\u3001\u3002"  # ideographs, full-width （），：；、。
+_SPACE_BETWEEN_CJK = re.compile(f"(?<=[{_CJK}]) +(?=[{_CJK}])")
+
+
+def cjk_spacing(text: str) -> str:
+    """Chinese typography: no space between two Chinese characters (or full-width punctuation);
+    the spaces around numbers and Latin text stay ("比上年下降 99.0%，超出 ±5% 的合理范围")."""
+    return _SPACE_BETWEEN_CJK.sub("", text)
+
+
 OWN, PARENT = "own", "parent"
 
 
@@ -86,7 +97,7 @@ def describe_range(indicator: Bounded) -> str:
     if upper is None:
         return _("at least %(lower)s") % {"lower": amount(indicator, lower, sign=True)}
     return _("%(lower)s to %(upper)s") % {
-        "lower": signed(lower),
+        "lower": signed(lower) + ("%" if indicator.change_measure != POINTS else ""),
         "upper": amount(indicator, upper, sign=True),
     }
 
@@ -103,6 +114,10 @@ def describe_tolerance(indicator: Bounded) -> str:
 
 def describe(indicator: Bounded) -> str:
     """The whole bound in one sentence, for the catalog pages and the report form's hints."""
+    return cjk_spacing(_describe(indicator))
+
+
+def _describe(indicator: Bounded) -> str:
     own = describe_range(indicator)
     if indicator.change_basis == PARENT and indicator.parent_tolerance is not None:
         text = _("change within %(tolerance)s of the parent region's change") % {

@@ -667,7 +667,17 @@ def validate(
     result = ValidationResult()
     for rule in rules:
         for issue in rule.check(ctx):
-            issue = replace(issue, indicator_name=ctx.name(issue.field))
+            issue = replace(
+                issue, message=bounds.cjk_spacing(issue.message), indicator_name=ctx.name(issue.field)
+            )
+            if issue.flag is not None:
+                flag = issue.flag
+                issue = replace(
+                    issue,
+                    flag=replace(
+                        flag, change=bounds.cjk_spacing(flag.change), bound=bounds.cjk_spacing(flag.bound)
+                    ),
+                )
             (result.errors if issue.is_error else result.warnings).append(issue)
     return result
 
@@ -680,7 +690,7 @@ def hints(
     `indicators`: the catalog, to name the other indicators a rule involves (default: just this one).
     """
     ctx = Context(values={}, notes={}, indicators=indicators or [indicator], previous={})
-    return [h for rule in rules if (h := rule.hint(indicator, ctx))]
+    return [bounds.cjk_spacing(h) for rule in rules if (h := rule.hint(indicator, ctx))]
 
 
 def hint_text(indicator: IndicatorLike, indicators: Sequence[IndicatorLike], rules=RULES) -> str:
