@@ -15,21 +15,15 @@ def _localised(obj, field: str) -> str:
 class ChangeMeasure(models.TextChoices):
     """How a year-on-year change of an indicator is measured."""
 
-    PERCENT = "percent", _("Percent of last year's value")
-    POINTS = "points", _("Difference in the indicator's unit (points for a share or an index)")
+    PERCENT = "percent", _("Percent change")
+    POINTS = "points", _("Difference in points or in the unit")
 
 
 class ChangeBasis(models.TextChoices):
     """What a year-on-year change is compared with (the bound kind)."""
 
-    OWN = "own", _("The region's own change: within the lower and upper bound")
-    PARENT = (
-        "parent",
-        _(
-            "The parent region's change: differs from it by at most the tolerance "
-            "(own bounds when the parent's change is unknown)"
-        ),
-    )
+    OWN = "own", _("The region's own last year")
+    PARENT = "parent", _("The parent region's change")
 
 
 class Indicator(models.Model):
@@ -54,6 +48,10 @@ class Indicator(models.Model):
         max_length=8,
         choices=ChangeMeasure.choices,
         default=ChangeMeasure.PERCENT,
+        help_text=_(
+            "Percent of last year's value, or the difference (percentage points for a share, points for "
+            "an index, else the indicator's unit)."
+        ),
     )
     change_lower = models.DecimalField(
         _("lower bound of the year-on-year change"),
@@ -76,6 +74,11 @@ class Indicator(models.Model):
         max_length=8,
         choices=ChangeBasis.choices,
         default=ChangeBasis.OWN,
+        help_text=_(
+            "Own: the change lies within the lower and upper bound. Parent: it differs from the parent "
+            "region's change by at most the tolerance; the own bounds apply while the parent has no "
+            "approved figures of both years."
+        ),
     )
     parent_tolerance = models.DecimalField(
         _("tolerance against the parent region's change"),
