@@ -186,3 +186,17 @@ def test_an_import_checks_shares_and_the_forest_pair_all_at_once(users):
     )
     assert any("Forest stock volume" in e and "Forest coverage rate" in e for e in errors), errors
     assert any("New-energy vehicles in new vehicle sales is a percentage" in e for e in errors), errors
+
+
+def test_the_report_page_shows_a_shares_change_in_points_as_its_bound_does(client, users):
+    make_report("360102", YEAR - 1, ReportStatus.APPROVED, {**GOOD_VALUES, "forest_coverage": Decimal("60")})
+    report = make_report(
+        "360102", YEAR, ReportStatus.DRAFT, {**GOOD_VALUES, "forest_coverage": Decimal("61.5")}
+    )
+    client.force_login(users["donghu"])
+    html = client.get(reverse("reports:edit", args=[report.pk])).content.decode()
+    assert "+1.5 percentage points" in html
+    assert (
+        "1.5 percentage points higher than last year, beyond the plausible range of ±1 percentage points"
+        in html
+    )
