@@ -4,7 +4,12 @@ Seeded into the database by data migrations; the database rows are what the port
 uses (staff may edit them), these constants are only the initial content.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from decimal import Decimal
+
+from django.utils import translation
+
+D = Decimal
 
 
 @dataclass(frozen=True)
@@ -18,6 +23,24 @@ class IndicatorDef:
     definition_en: str
     required: bool
     allow_negative: bool = False
+    # Plausibility of the year-on-year change (see CHANGE_BOUNDS below; models.Indicator's fields).
+    change_measure: str = "percent"
+    change_lower: Decimal | None = None
+    change_upper: Decimal | None = None
+    change_basis: str = "own"
+    parent_tolerance: Decimal | None = None
+
+    @property
+    def name(self) -> str:
+        return self.name_en if translation.get_language() == "en" else self.name_zh
+
+    @property
+    def unit_label(self) -> str:
+        return self.unit_en if translation.get_language() == "en" else self.unit
+
+    @property
+    def is_share(self) -> bool:
+        return self.unit.strip() == "%"
 
 
 INDICATORS: tuple[IndicatorDef, ...] = (
@@ -153,4 +176,53 @@ INDICATORS: tuple[IndicatorDef, ...] = (
         False,
     ),
 )
+
+# Default plausibility bounds of the year-on-year change, as a statistics bureau reviews annual
+# figures (issue 15). (measure, lower, upper, basis, parent tolerance); "percent": change in % of
+# last year's value, "points": difference in the unit (percentage points for a share, points for
+# the GDP index); basis "parent": compared with the parent region's change, own bounds when that is
+# unknown (the province, or a parent without last year's and this year's approved values).
+# - GDP at current prices: ±20 % (the portal's rule since issue 4); against the parent (a county's
+#   nominal growth vs its city's) ±10 points: counties of one city share prices and cycles.
+# - Real GDP index: its change ±10 points (2020: growth fell by 4–12 points); against the parent
+#   ±5 points, the test statistics bureaux apply to a county's growth rate vs its city's.
+# - Total energy ±20 % (since issue 4). Single fuels, non-fossil, renewable power and feedstock
+#   ±30 %: one plant or a dry year moves them more (methodology §4 mentions dry years); natural gas
+#   −30 % to +50 %: a county newly on the pipeline grows from a small base (coal-to-gas years).
+# - Net electricity inflow: no year-on-year bound. It is a balance that swings around zero (the
+#   methodology's worked example turns 32 into −5 in a year), where a percentage change means
+#   nothing and a bound in 10^8 kWh would depend on the region's size; staff may set one.
+# - Forest coverage ±1 point (it moves by tenths of a point a year; a survey revision needs a note);
+#   forest stock −5 % to +5 % (growth is 2–4 % a year; fires, storms and survey revisions need a note).
+# - New-energy vehicles' share: −10 to +20 points (2021–2022 rose by ~11 points nationally).
+CHANGE_BOUNDS: dict[str, tuple[str, Decimal | None, Decimal | None, str, Decimal | None]] = {
+    "gdp_current": ("percent", D(-20), D(20), "parent", D(10)),
+    "gdp_index": ("points", D(-10), D(10), "parent", D(5)),
+    "energy_total": ("percent", D(-20), D(20), "own", None),
+    "energy_coal": ("percent", D(-30), D(30), "own", None),
+    "energy_oil": ("percent", D(-30), D(30), "own", None),
+    "energy_gas": ("percent", D(-30), D(50), "own", None),
+    "energy_nonfossil": ("percent", D(-30), D(30), "own", None),
+    "renewable_power": ("percent", D(-30), D(30), "own", None),
+    "feedstock_energy": ("percent", D(-30), D(30), "own", None),
+    "electricity_net_import": ("percent", None, None, "own", None),
+    "forest_coverage": ("points", D(-1), D(1), "own", None),
+    "forest_stock": ("percent", D(-5), D(5), "own", None),
+    "nev_share": ("points", D(-10), D(20), "own", None),
+}
+
+
+def _with_bounds(d: IndicatorDef) -> IndicatorDef:
+    measure, lower, upper, basis, tolerance = CHANGE_BOUNDS[d.code]
+    return replace(
+        d,
+        change_measure=measure,
+        change_lower=lower,
+        change_upper=upper,
+        change_basis=basis,
+        parent_tolerance=tolerance,
+    )
+
+
+INDICATORS = tuple(_with_bounds(d) for d in INDICATORS)
 INDICATOR_CODES = tuple(i.code for i in INDICATORS)

@@ -28,6 +28,11 @@ class IndicatorForm(PortalFormMixin, forms.ModelForm):
             "required",
             "allow_negative",
             "order",
+            "change_measure",
+            "change_lower",
+            "change_upper",
+            "change_basis",
+            "parent_tolerance",
         ]
         widgets = {
             "definition_zh": forms.Textarea(attrs={"rows": 3}),

@@ -12,8 +12,26 @@ def _localised(obj, field: str) -> str:
     return getattr(obj, f"{field}_en") if translation.get_language() == "en" else getattr(obj, f"{field}_zh")
 
 
+class ChangeMeasure(models.TextChoices):
+    """How a year-on-year change of an indicator is measured."""
+
+    PERCENT = "percent", _("Percent change")
+    POINTS = "points", _("Difference in points or in the unit")
+
+
+class ChangeBasis(models.TextChoices):
+    """What a year-on-year change is compared with (the bound kind)."""
+
+    OWN = "own", _("The region's own last year")
+    PARENT = "parent", _("The parent region's change")
+
+
 class Indicator(models.Model):
-    """An input indicator of the annual report (methodology §1), with its unit."""
+    """An input indicator of the annual report (methodology §1), with its unit and plausibility bounds.
+
+    The bounds are data (issue 15): a year-on-year change beyond them needs an explanation in the
+    value's note before the report can be submitted (apps/reports/validation.py reads them).
+    """
 
     code = models.CharField(_("code"), max_length=40, unique=True)
     name_zh = models.CharField(_("Chinese name"), max_length=80)
@@ -25,6 +43,54 @@ class Indicator(models.Model):
     required = models.BooleanField(_("required in the annual report"), default=False)
     allow_negative = models.BooleanField(_("may be negative"), default=False)
     order = models.PositiveSmallIntegerField(_("order"), default=0)
+    change_measure = models.CharField(
+        _("year-on-year change measured as"),
+        max_length=8,
+        choices=ChangeMeasure.choices,
+        default=ChangeMeasure.PERCENT,
+        help_text=_(
+            "Percent of last year's value, or the difference (percentage points for a share, points for "
+            "an index, else the indicator's unit)."
+        ),
+    )
+    change_lower = models.DecimalField(
+        _("lower bound of the year-on-year change"),
+        max_digits=8,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text=_("Negative or zero, e.g. −20 (a fall of 20 %); empty: no lower bound."),
+    )
+    change_upper = models.DecimalField(
+        _("upper bound of the year-on-year change"),
+        max_digits=8,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text=_("Positive or zero, e.g. 20 (a rise of 20 %); empty: no upper bound."),
+    )
+    change_basis = models.CharField(
+        _("year-on-year change compared with"),
+        max_length=8,
+        choices=ChangeBasis.choices,
+        default=ChangeBasis.OWN,
+        help_text=_(
+            "Own: the change lies within the lower and upper bound. Parent: it differs from the parent "
+            "region's change by at most the tolerance; the own bounds apply while the parent has no "
+            "approved figures of both years."
+        ),
+    )
+    parent_tolerance = models.DecimalField(
+        _("tolerance against the parent region's change"),
+        max_digits=8,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text=_(
+            "With the parent region as the basis: the most the region's change may differ from its "
+            "parent's (percentage points, or the indicator's unit)."
+        ),
+    )
     history = HistoricalRecords()
 
     class Meta:
@@ -46,6 +112,50 @@ class Indicator(models.Model):
     @property
     def unit_label(self) -> str:
         return self.unit_en if translation.get_language() == "en" else self.unit
+
+    @property
+    def is_share(self) -> bool:
+        """A percentage of a whole (unit %): lies within 0–100 (derived from the catalog's unit)."""
+        return self.unit.strip() == "%"
+
+    @property
+    def change_bounds_text(self) -> str:
+        """The plausibility bound as people read it, in the active language ('' when none)."""
+        from .bounds import describe
+
+        return describe(self)
+
+    @property
+    def has_change_bounds(self) -> bool:
+        return (
+            self.change_lower is not None
+            or self.change_upper is not None
+            or (self.change_basis == ChangeBasis.PARENT and self.parent_tolerance is not None)
+        )
+
+    def clean(self) -> None:
+        errors = {}
+        if self.change_lower is not None and self.change_lower > 0:
+            errors["change_lower"] = _(
+                "The lower bound must be zero or negative: no change is always plausible."
+            )
+        if self.change_upper is not None and self.change_upper < 0:
+            errors["change_upper"] = _(
+                "The upper bound must be zero or positive: no change is always plausible."
+            )
+        if (
+            self.change_measure == ChangeMeasure.PERCENT
+            and not self.allow_negative
+            and self.change_lower is not None
+            and self.change_lower < -100
+        ):
+            errors["change_lower"] = _("A value that cannot be negative cannot fall by more than 100 %.")
+        if self.change_basis == ChangeBasis.PARENT and self.parent_tolerance is None:
+            errors["parent_tolerance"] = _("Give the tolerance against the parent region's change.")
+        if self.parent_tolerance is not None and self.parent_tolerance <= 0:
+            errors["parent_tolerance"] = _("The tolerance must be positive.")
+        if errors:
+            raise ValidationError(errors)
 
 
 class Fuel(models.TextChoices):

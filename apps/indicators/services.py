@@ -35,6 +35,11 @@ INDICATOR_FIELDS = frozenset(
         "required",
         "allow_negative",
         "order",
+        "change_measure",
+        "change_lower",
+        "change_upper",
+        "change_basis",
+        "parent_tolerance",
     }
 )
 RULE_SET_FIELDS = frozenset(
@@ -91,7 +96,10 @@ def indicator_create(*, user, code: str, **fields) -> Indicator:
 
 @transaction.atomic
 def indicator_update(*, user, indicator: Indicator, **changes) -> Indicator:
-    """Change an indicator's names, unit, definition or flags (not its code)."""
+    """Change an indicator's names, unit, definition, flags or plausibility bounds (not its code).
+
+    New bounds apply to every report validated from then on (submission, review, imports).
+    """
     scoping.require(user, Action.EDIT_CATALOG)
     indicator = Indicator.objects.select_for_update().get(pk=indicator.pk)
     _apply(indicator, INDICATOR_FIELDS, changes)

@@ -74,6 +74,12 @@ def indicator_list(request):
                 _("May be negative"),
                 _("Definition (Chinese)"),
                 _("Definition (English)"),
+                _("Plausible year-on-year change"),
+                _("Year-on-year change measured as"),
+                _("Lower bound (change)"),
+                _("Upper bound (change)"),
+                _("Year-on-year change compared with"),
+                _("Tolerance against the parent region"),
             ],
             (
                 [
@@ -86,6 +92,12 @@ def indicator_list(request):
                     _yes_no(i.allow_negative),
                     i.definition_zh,
                     i.definition_en,
+                    i.change_bounds_text,
+                    i.get_change_measure_display(),
+                    i.change_lower,
+                    i.change_upper,
+                    i.get_change_basis_display(),
+                    i.parent_tolerance,
                 ]
                 for i in qs
             ),

@@ -12,7 +12,9 @@ How the figures are made (deterministic: every random number is a hash of the re
 - a city's and the province's figures are the sums of their children's (the real GDP index
   chained from the children's GDP), so the hierarchy checks (§12) find no discrepancy;
 - the values respect the report validation rules: fuels add up to the total, renewable power
-  within non-fossil energy, feedstock within fossil energy, year-on-year changes within ±20 %.
+  within non-fossil energy, feedstock within fossil energy, every year-on-year change within the
+  catalog's default bounds (apps/indicators/catalog.py CHANGE_BOUNDS: a county's GDP growth
+  near its city's, forest stock +2.5 % a year with coverage rising, …).
 """
 
 from __future__ import annotations
@@ -179,7 +181,7 @@ def _county_series(
             "feedstock_energy": q(float(total) * feedstock),
             "electricity_net_import": q(float(total) * net_import * (1 + 0.03 * k)),
             "forest_coverage": q(min(85.0, forest + 0.15 * k), "0.1"),
-            "forest_stock": q(stock * 1.025**k, "1"),
+            "forest_stock": q(stock * 1.025**k, "0.1"),  # tenths: whole units of a small stock jump > 5 %
             "nev_share": q(max(0.1, _nev(year) + nev * min(1, k / 6)), "0.1"),
         }
     return series

@@ -63,6 +63,15 @@ OPEN_STAGES: dict[str, str | None] = {
     "361123": None,
     "361124": None,
 }
+# A value beyond its plausibility bounds, explained in its note, in a report under review: what
+# a reviewer sees at the top of the report (issue 15). Region code → (indicator, factor, note).
+EXPLAINED_FLAGS: dict[str, tuple[str, Decimal, str]] = {
+    "360103": (
+        "forest_stock",
+        Decimal("0.90"),
+        "2025年森林资源年度监测更新了蓄积量测算方法，较上年下降约8%，林业部门说明已作附件上传。（演示）",
+    ),
+}
 # Region-years the services write in full (the demo users' own regions' latest report and the
 # province's): their timelines are exactly what the services record.
 SERVICE_APPROVED = ("360000", "360100")
@@ -176,7 +185,15 @@ def _bulk_approve(items, figures, users, staff) -> None:
     for region, year in items:
         values = figures[region.code][year]
         previous = figures[region.code].get(year - 1, {})
-        result = validate(values, indicators=catalog_list, previous=previous)
+        parent = figures.get(region.parent.code, {}) if region.parent_id else {}
+        result = validate(
+            values,
+            indicators=catalog_list,
+            previous=previous,
+            parent=parent.get(year, {}),
+            parent_previous=parent.get(year - 1, {}),
+            parent_name=region.parent.name if region.parent_id else "",
+        )
         if not result.ok:  # the demo's own bug: never store what a reviewer could not approve
             raise RuntimeError(
                 f"demo values of {region.code} {year} fail validation: {result.as_error_dict()}"
@@ -269,8 +286,13 @@ def _through_services(region: Region, year: int, stage: str, values, users, staf
         (staff.get(region.parent.code) or users["admin"]) if region.level == RegionLevel.COUNTY else None
     )
     report, _created = services.report_get_or_create(user=owner, region=region, year=year)
+    notes = {}
+    if region.code in EXPLAINED_FLAGS:
+        code, factor, note = EXPLAINED_FLAGS[region.code]
+        values = {**values, code: (values[code] * factor).quantize(Decimal("0.1"))}
+        notes = {code: note}
     services.report_save_values(
-        user=owner, report=report, values=values, sections=SECTIONS, remarks=DEMO_NOTE
+        user=owner, report=report, values=values, notes=notes, sections=SECTIONS, remarks=DEMO_NOTE
     )
     if stage == "draft":
         services.report_save_values(

@@ -221,12 +221,19 @@ def _check_states_and_rules(
 ) -> None:
     stored = _stored_values([g.report_id for g in plan if g.report_id])
     region_ids = {g.region.pk for g in plan}
+    parent_ids = {g.region.parent_id for g in plan if g.region.parent_id}
+    parents = {r.pk: r for r in Region.objects.filter(pk__in=parent_ids)}
     previous_years = {g.year - 1 for g in plan}
     in_force: dict[tuple[int, int], dict[str, Decimal]] = defaultdict(dict)
     for region_id, year, code, value in selectors.approved_values(
         region_ids=region_ids, years=previous_years
     ):
         in_force[(region_id, year)][code] = value
+    # The parents' values of both years (the parent-relative bounds): the file's, else in force.
+    for region_id, year, code, value in selectors.approved_values(
+        region_ids=set(parents), years=previous_years | {g.year for g in plan}
+    ):
+        in_force.setdefault((region_id, year), {}).setdefault(code, value)
     merged_by_key: dict[tuple[int, int], dict] = {}
     group_by_key = {(g.region.pk, g.year): g for g in plan}
     indicator_list = list(catalog.values())
@@ -293,20 +300,34 @@ def _check_states_and_rules(
         ):
             group.unchanged = True
             continue
-        previous = (
-            merged_by_key.get((group.region.pk, group.year - 1))
-            or in_force[(group.region.pk, group.year - 1)]
+        previous = _known(group.region.pk, group.year - 1, merged_by_key, in_force)
+        parent = parents.get(group.region.parent_id)
+        result = validate(
+            values,
+            notes=notes,
+            indicators=indicator_list,
+            previous=previous,
+            parent=_known(parent.pk, group.year, merged_by_key, in_force) if parent else {},
+            parent_previous=_known(parent.pk, group.year - 1, merged_by_key, in_force) if parent else {},
+            parent_name=parent.name if parent else "",
         )
-        previous = {k: v for k, v in previous.items() if v is not None}
-        result = validate(values, notes=notes, indicators=indicator_list, previous=previous)
         before = group_by_key.get((group.region.pk, group.year - 1))
         for issue in result.errors:
-            error = _rule_error(group, before, issue, label)
+            error = _rule_error(group, before, issue, label, catalog)
             if error is not None:
                 errors.append(error)
 
 
-def _rule_error(group: ImportGroup, before: ImportGroup | None, issue, label: str) -> RowError | None:
+def _known(region_id: int, year: int, merged_by_key, in_force) -> dict[str, Decimal]:
+    """A region-year's values as the import would leave them: the file's merged with the stored
+    report's when the file has it, else the values in force."""
+    values = merged_by_key.get((region_id, year)) or in_force.get((region_id, year)) or {}
+    return {k: v for k, v in values.items() if v is not None}
+
+
+def _rule_error(
+    group: ImportGroup, before: ImportGroup | None, issue, label: str, catalog
+) -> RowError | None:
     """A rule's error at the row of its field, naming every row of the file it involves.
 
     None when the rule needed a value whose row could not be read (that row is reported).
@@ -321,7 +342,13 @@ def _rule_error(group: ImportGroup, before: ImportGroup | None, issue, label: st
         rows.add(before.rows[issue.field])
     row = group.rows.get(issue.field, group.first_row)
     where = "" if issue.field in group.rows else _(" (not in the file)")
-    message = f"{label} {issue.field}{where}: {issue.message}"
+    name = catalog[issue.field].name if issue.field in catalog else issue.field
+    message = _("%(report)s %(indicator)s%(where)s: %(message)s") % {
+        "report": label,
+        "indicator": name,
+        "where": where,
+        "message": issue.message,
+    }
     if len(rows) > 1 or (rows and row not in rows):
         rows.add(row)
         message += _(" (rows %(rows)s)") % {"rows": ", ".join(str(r) for r in sorted(rows))}

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db import connection
@@ -13,7 +13,7 @@ from django.db.models.functions import Cast
 from apps.accounts import scoping
 from apps.accounts.scoping import Action
 from apps.indicators.models import Indicator
-from apps.regions.models import RegionLevel
+from apps.regions.models import Region, RegionLevel
 
 from .models import PRIVATE_STATUSES, Report, ReportStatus, ReportValue
 
@@ -101,6 +101,30 @@ def previous_year_values(region_id: int, year: int) -> dict[str, Decimal]:
         code: value
         for _region, _year, code, value in approved_values(region_ids=[region_id], years=[year - 1])
     }
+
+
+@dataclass(frozen=True)
+class ParentFigures:
+    """The parent region's approved values of a year and the year before (the parent-relative bounds)."""
+
+    name: str = ""
+    current: dict[str, Decimal] = field(default_factory=dict)
+    previous: dict[str, Decimal] = field(default_factory=dict)
+
+
+def parent_figures(region_id: int, year: int) -> ParentFigures:
+    """The parent's values in force for `year` and `year − 1` (empty for the province: no parent).
+
+    Only approved values count, like last year's own values: a parent still under review has
+    no change to compare with yet, and the indicator's own bounds apply meanwhile.
+    """
+    parent = Region.objects.filter(children__pk=region_id).only("pk", "name").first()
+    if parent is None:
+        return ParentFigures()
+    by_year: dict[int, dict[str, Decimal]] = {year: {}, year - 1: {}}
+    for _region, y, code, value in approved_values(region_ids=[parent.pk], years=[year - 1, year]):
+        by_year[y][code] = value
+    return ParentFigures(parent.name, by_year[year], by_year[year - 1])
 
 
 def report_values(report: Report) -> tuple[dict[str, Decimal | None], dict[str, str]]:

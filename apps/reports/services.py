@@ -95,7 +95,16 @@ def report_validate(report: Report, *, values=None, notes=None) -> ValidationRes
         values = stored_values if values is None else values
         notes = stored_notes if notes is None else notes
     previous = selectors.previous_year_values(report.region_id, report.year)
-    return validate(values, notes=notes, indicators=indicators(), previous=previous)
+    parent = selectors.parent_figures(report.region_id, report.year)
+    return validate(
+        values,
+        notes=notes,
+        indicators=indicators(),
+        previous=previous,
+        parent=parent.current,
+        parent_previous=parent.previous,
+        parent_name=parent.name,
+    )
 
 
 def _require_valid(report: Report) -> ValidationResult:

@@ -6,8 +6,6 @@ read is a 404 whatever the URL; a write the user may not make is a 403 (from the
 
 from __future__ import annotations
 
-from decimal import Decimal
-
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
@@ -24,6 +22,7 @@ from apps.core.attachments import download_response
 from apps.core.exports import table_response
 from apps.core.tables import ImportRejected
 from apps.core.views import error_text, paginate
+from apps.indicators import bounds
 from apps.regions.models import Region, RegionLevel
 from apps.regions.selectors import by_code
 
@@ -41,7 +40,7 @@ from .forms import (
 )
 from .models import Attachment, Report, SectionArea
 from .panels import panels_for
-from .validation import hints
+from .validation import hint_text
 
 
 def _readable(request, pk: int) -> Report:
@@ -175,9 +174,11 @@ def _value_rows(report: Report, values, notes, previous, validation):
     rows = []
     for ind in services.indicators():
         value, before = values.get(ind.code), previous.get(ind.code)
-        change = None
-        if value is not None and before not in (None, Decimal(0)):
-            change = ((value - before) / abs(before) * 100).quantize(Decimal("0.1"))
+        change = None  # measured as the catalog measures it (percent, or points for shares)
+        if value is not None and before is not None:
+            delta = bounds.change(ind.change_measure, value, before)
+            if delta is not None:
+                change = bounds.amount(ind, delta, places=1, sign=True)
         rows.append(
             {
                 "indicator": ind,
@@ -334,7 +335,7 @@ def report_edit(request, pk: int):
     previous = selectors.previous_year_values(report.region_id, report.year)
     rows = _value_rows(report, values, notes, previous, validation)
     for row in rows:
-        row["hints"] = "; ".join(hints(row["indicator"]))
+        row["hints"] = hint_text(row["indicator"], indicators)
         row["field"] = form.value_field(row["indicator"].code)
         row["note_field"] = form.note_field(row["indicator"].code)
     return render(

@@ -20,7 +20,7 @@ from . import selectors
 from .imports import MAX_BYTES, MAX_UNPACKED_BYTES
 from .models import Report
 from .selectors import indicators
-from .validation import hints, parse_decimal
+from .validation import hint_text, parse_decimal
 
 XLSX = XLSX_CONTENT_TYPE
 VALUES_SHEET = "values"
@@ -42,7 +42,7 @@ def build_template(report: Report) -> bytes:
             ind.name,
             ind.unit_label,
             _("yes") if ind.required else _("no"),
-            "; ".join(hints(ind)),
+            hint_text(ind, catalog),
             previous.get(ind.code),
             values.get(ind.code),
             notes.get(ind.code, ""),

@@ -75,6 +75,11 @@ WRITES = [
         {"code": "coal_power", "name_zh": "煤电", "name_en": "Coal power", "unit": "x", "unit_en": "x"},
     ),
     ("patch", "/api/v1/indicators/nev_share/", {"required": True}),
+    (
+        "patch",
+        "/api/v1/indicators/gdp_current/",
+        {"change_lower": "-15", "change_upper": "15", "change_basis": "parent", "parent_tolerance": "8"},
+    ),
     ("post", "/api/v1/emission-factor-sets/", {"code": "v2", "name": "v2", "copy_from": "cn-eri"}),
     ("patch", "/api/v1/emission-factor-sets/cn-eri/", {"name": "renamed"}),
     ("post", "/api/v1/emission-factor-sets/cn-eri/set-default/", {}),
@@ -236,3 +241,39 @@ def test_openapi_schema_documents_the_catalog_endpoints(api):
         "/api/v1/rule-sets/",
     ]:
         assert path in schema
+
+
+# --- plausibility bounds (issue 15) -------------------------------------------------------------
+
+
+def test_every_indicator_carries_its_plausibility_bounds(as_role):
+    data = as_role("county").get("/api/v1/indicators/", {"page_size": 100}).json()["results"]
+    by_code = {i["code"]: i for i in data}
+    stock = by_code["forest_stock"]
+    assert (stock["change_measure"], stock["change_lower"], stock["change_upper"]) == (
+        "percent",
+        "-5.00",
+        "5.00",
+    )
+    assert (stock["change_basis"], stock["parent_tolerance"]) == ("own", None)
+    gdp = by_code["gdp_current"]
+    assert (gdp["change_basis"], gdp["parent_tolerance"]) == ("parent", "10.00")
+    assert by_code["forest_coverage"]["change_measure"] == "points"
+    unbounded = [c for c, i in by_code.items() if i["change_lower"] is None and i["change_upper"] is None]
+    assert unbounded == ["electricity_net_import"]  # a balance around zero (catalog.CHANGE_BOUNDS)
+
+
+def test_editing_bounds_through_the_api_is_validated_and_history_tracked(as_role):
+    client = as_role("provincial")
+    bad = client.patch(
+        "/api/v1/indicators/forest_stock/",
+        {"change_lower": "3", "change_upper": "-1", "change_basis": "parent"},
+        format="json",
+    )
+    assert bad.status_code == 400
+    assert set(bad.json()["errors"]) == {"change_lower", "change_upper", "parent_tolerance"}
+    before = Indicator.history.filter(code="forest_stock").count()
+    ok = client.patch("/api/v1/indicators/forest_stock/", {"change_lower": "-3"}, format="json")
+    assert ok.status_code == 200 and ok.json()["change_lower"] == "-3.00"
+    assert Indicator.history.filter(code="forest_stock").count() == before + 1
+    assert Indicator.history.filter(code="forest_stock").first().history_user is not None

@@ -285,12 +285,16 @@ def test_seeded_rows_have_a_baseline_version_so_the_first_edit_shows_its_diff(pr
     services.indicator_update(user=provincial, indicator=indicator, required=True)
     with translation.override("en"):
         entries = selectors.indicator_history(indicator)
-        assert [e.action for e in entries] == ["changed", "created"]
+        assert [e.action for e in entries] == ["changed", "changed", "created"]
         assert [(c.field, c.old, c.new) for c in entries[0].changes] == [
             ("required in the annual report", "no", "yes")
         ]
-    assert entries[1].who == "system"  # the baseline version of the seeded catalog
-    assert entries[1].reason.startswith("Initial catalog")
+        # The default plausibility bounds arrived by a data migration, visible as such.
+        bounds = {c.field: c.new for c in entries[1].changes}
+        assert bounds["upper bound of the year-on-year change"] == "20"
+    assert entries[1].who == entries[2].who == "system"
+    assert entries[1].reason.startswith("Default plausibility bounds")
+    assert entries[2].reason.startswith("Initial catalog")  # the baseline version of the seeded catalog
 
 
 @pytest.mark.parametrize(

@@ -111,6 +111,11 @@ def test_editor_changes_an_indicator_and_the_history_shows_it(client, provincial
         "definition_en": "",
         "required": "on",
         "order": 12,
+        "change_measure": "percent",
+        "change_lower": "-5",
+        "change_upper": "5",
+        "change_basis": "own",
+        "parent_tolerance": "",
     }
     response = client.post(reverse("indicators:edit", args=["forest_stock"]), data)
     assert response.status_code == 302
@@ -284,3 +289,19 @@ def test_period_assignment_appears_on_the_rule_set_page(client, user_of):
     html = client.get(reverse("indicators:rule-set-detail", args=["R2024"])).content.decode()
     assert reverse("targets:period-detail", args=["2026-2030"]) in html
     assert PlanPeriod.objects.get(code="2026-2030").rule_set.code == "R2024"
+
+
+def test_the_indicator_pages_and_export_show_the_plausibility_bounds(client, user_of):
+    client.force_login(user_of("county"))
+    client.cookies["django_language"] = "en"
+    html = client.get(reverse("indicators:detail", args=["gdp_current"])).content.decode()
+    assert "change within ±10 percentage points of the parent region&#x27;s change" in html
+    assert "(without the parent&#x27;s change: ±20%)" in html
+    listing = client.get(reverse("indicators:list")).content.decode()
+    assert "year-on-year change within ±5%" in listing  # forest stock
+    sheet = load_workbook(BytesIO(client.get(reverse("indicators:list"), {"export": "xlsx"}).content)).active
+    header = [c.value for c in sheet[1]]
+    stock = next(row for row in sheet.iter_rows(min_row=2, values_only=True) if row[0] == "forest_stock")
+    row = dict(zip(header, stock, strict=True))
+    assert row["Plausible year-on-year change"] == "year-on-year change within ±5%"
+    assert (row["Lower bound (change)"], row["Upper bound (change)"]) == (-5, 5)

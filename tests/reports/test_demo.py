@@ -38,6 +38,19 @@ def test_demo_reports(demo):
     assert Report.objects.count() == count
 
 
+def test_no_seeded_report_breaks_a_rule_and_the_review_queue_shows_an_explained_flag(demo):
+    """Every approved report in force passes every rule (the parent-relative bounds read the
+    parents' approved figures); one report under review carries a flag with its explanation."""
+    from apps.reports.selectors import in_force_reports
+
+    invalid = [r for r in in_force_reports().select_related("region") if not services.report_validate(r).ok]
+    assert invalid == []
+    xihu = Report.objects.get(region__code="360103", year=timezone.localdate().year - 1)
+    assert xihu.status == ReportStatus.SUBMITTED
+    [flag] = services.report_validate(xihu).flags
+    assert flag.field == "forest_stock" and flag.level == "warning" and "演示" in flag.flag.note
+
+
 def test_every_demo_report_has_a_timeline_in_its_reporting_season(demo):
     """Seeded today, the demo reports read as handled in the season after their year:
     created from February, submitted mostly by the 31 March deadline, approved by June."""

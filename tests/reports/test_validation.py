@@ -64,9 +64,22 @@ def test_gdp_index_between_80_and_130(value, ok):
         assert ("gdp_index", "range") in codes(result.errors)
 
 
-def test_percentages_within_0_and_100():
-    assert ("forest_coverage", "range") in codes(run(forest_coverage=D("101")).errors)
-    assert run(forest_coverage=D("63.1"), nev_share=D("35")).ok
+def test_every_share_of_the_catalog_lies_within_0_and_100():
+    shares = [i.code for i in INDICATORS if i.unit == "%"]
+    assert set(shares) == {"forest_coverage", "nev_share"}  # derived from the unit, not a list
+    for code in shares:
+        assert (code, "share") in codes(run(**{code: D("101")}).errors)
+        assert (code, "share") in codes(run(**{code: D("-0.1")}).errors)
+    assert run(forest_coverage=D("63.1"), nev_share=D("100")).ok
+
+
+def test_a_share_indicator_added_to_the_catalog_is_checked_without_a_code_change():
+    from dataclasses import replace
+
+    catalog = [*INDICATORS, replace(INDICATORS[-1], code="ev_charging_share", name_en="Charging share")]
+    result = validate(dict(GOOD_VALUES, ev_charging_share=D("120")), indicators=catalog)
+    assert ("ev_charging_share", "share") in codes(result.errors)
+    assert "Charging share" in result.errors[0].message
 
 
 def test_fuels_add_up_to_the_total_within_one_percent():
@@ -74,7 +87,12 @@ def test_fuels_add_up_to_the_total_within_one_percent():
     assert run(energy_total=D("495.1")).ok
     result = run(energy_total=D("506"))
     assert ("energy_total", "sum") in codes(result.errors)
-    assert "energy_coal + energy_oil + energy_gas + energy_nonfossil" in result.errors[0].message
+    message = result.errors[0].message
+    assert (
+        "Coal consumption + Oil consumption + Natural gas consumption + Non-fossil energy consumption"
+        in message
+    )
+    assert "energy_coal" not in message  # names, not codes
 
 
 def test_sum_rule_waits_for_all_parts():
@@ -125,10 +143,172 @@ def test_thresholds_are_data_in_the_rules_table():
 def test_hints_are_derived_from_the_rules():
     by_code = {i.code: i for i in INDICATORS}
     assert any("80" in h and "130" in h for h in hints(by_code["gdp_index"]))
-    assert any("energy_coal" in h for h in hints(by_code["energy_total"]))
+    total_hints = hints(by_code["energy_total"], indicators=INDICATORS)
+    assert any("Coal consumption + Oil consumption" in h for h in total_hints)
+    assert not any("energy_coal" in h for h in total_hints)
     assert not any("≥ 0" in h for h in hints(by_code["electricity_net_import"]))
 
 
 def test_error_dict_names_the_fields():
     errors = run(energy_coal=None, gdp_index=D("200")).as_error_dict()
     assert set(errors) >= {"energy_coal", "gdp_index"}
+
+
+# --- names in the active language, Chinese typography --------------------------------------------
+
+
+def test_hints_and_messages_read_with_chinese_names_and_full_width_punctuation_in_chinese():
+    from django.utils import translation
+
+    by_code = {i.code: i for i in INDICATORS}
+    with translation.override("zh-hans"):
+        hint = "；".join(hints(by_code["feedstock_energy"], indicators=INDICATORS))
+        assert "≤ 煤炭消费量 + 石油消费量 + 天然气消费量" in hint
+        assert "energy_coal" not in hint
+        gdp_hint = hints(by_code["gdp_current"], indicators=INDICATORS)
+        assert any("地区生产总值指数（上年=100）" in h for h in gdp_hint)
+        result = run(previous={"forest_stock": D("1309")}, forest_stock=D("12.5"))
+        [issue] = [i for i in result.errors if i.code == "year_on_year"]
+        assert issue.message == "比上年下降 99.0%，超出 ±5% 的合理范围（上年 1,309）：请在说明中解释。"
+        assert issue.indicator_name == "森林蓄积量"
+        one_of = run(gdp_current=None, gdp_index=None).errors[0].message
+        assert "地区生产总值（现价）、地区生产总值指数（上年=100）" in one_of and one_of.endswith("。")
+
+
+# --- year-on-year bounds from the catalog (issue 15) ---------------------------------------------
+
+
+def test_forest_stock_falling_99_percent_is_blocked_without_a_note_and_a_warning_with_one():
+    previous = {"forest_stock": D("1309")}
+    blocked = run(previous=previous, forest_stock=D("12.5"))
+    assert ("forest_stock", "year_on_year") in codes(blocked.errors)
+    [issue] = [i for i in blocked.errors if i.field == "forest_stock"]
+    assert "99.0%" in issue.message and "±5%" in issue.message and "1,309" in issue.message
+    assert issue.flag.change == "−99.0%" and issue.flag.bound == "±5%" and issue.flag.note == ""
+    explained = run(
+        previous=previous, forest_stock=D("12.5"), notes={"forest_stock": "Survey unit changed to 10^4 m³."}
+    )
+    assert explained.ok
+    [flag] = explained.flags
+    assert flag.level == "warning" and flag.flag.note == "Survey unit changed to 10^4 m³."
+    assert (flag.flag.value, flag.flag.previous) == (D("12.5"), D("1309"))
+
+
+@pytest.mark.parametrize(
+    "code, before, now, flagged",
+    [
+        ("forest_stock", "1000", "1050", False),  # +5 %: the bound itself
+        ("forest_stock", "1000", "1051", True),
+        ("forest_stock", "1000", "949", True),
+        ("energy_coal", "300", "231", False),  # −23 %
+        ("energy_coal", "300", "200", True),  # −33 %
+        ("forest_coverage", "60", "60.9", False),  # points, not percent
+        ("forest_coverage", "60", "61.2", True),
+        ("nev_share", "20", "39", False),  # −10 … +20 points
+        ("nev_share", "20", "8", True),
+        ("electricity_net_import", "30", "-10", False),  # a balance around zero: no default bound
+    ],
+)
+def test_each_indicator_has_its_own_bounds_in_its_own_measure(code, before, now, flagged):
+    result = run(previous={code: D(before)}, **{code: D(now)})
+    assert ((code, "year_on_year") in codes(result.errors)) is flagged
+
+
+def test_no_previous_value_or_a_change_from_zero_is_not_flagged():
+    assert run(forest_stock=D("12.5")).ok
+    assert run(previous={"energy_gas": D("0")}).ok
+
+
+def test_bounds_are_the_catalog_data_not_code():
+    from dataclasses import replace
+
+    catalog = [
+        replace(i, change_lower=D(-1), change_upper=D(1)) if i.code == "energy_oil" else i for i in INDICATORS
+    ]
+    values = dict(GOOD_VALUES)
+    previous = {"energy_oil": D("78")}  # +2.6 %
+    assert validate(values, indicators=INDICATORS, previous=previous).ok
+    result = validate(values, indicators=catalog, previous=previous)
+    assert ("energy_oil", "year_on_year") in codes(result.errors)
+    assert "±1%" in result.errors[0].message
+    no_bounds = [
+        replace(i, change_lower=None, change_upper=None) if i.code == "forest_stock" else i
+        for i in INDICATORS
+    ]
+    assert validate(
+        dict(values, forest_stock=D("1")), indicators=no_bounds, previous={"forest_stock": D("1309")}
+    ).ok
+
+
+def _gdp_run(own_before, own_now, parent_before=None, parent_now=None, **kwargs):
+    parent = {"gdp_current": D(parent_now)} if parent_now else {}
+    parent_previous = {"gdp_current": D(parent_before)} if parent_before else {}
+    values = dict(GOOD_VALUES, gdp_current=D(own_now), gdp_index=None)
+    return validate(
+        values,
+        indicators=INDICATORS,
+        previous={"gdp_current": D(own_before)},
+        parent=parent,
+        parent_previous=parent_previous,
+        parent_name="南昌市",
+        **kwargs,
+    )
+
+
+def test_a_countys_gdp_growth_is_compared_with_its_citys_growth():
+    # County +18 %, city +2 %: within the own ±20 %, but 16 points off the city's (tolerance 10).
+    result = _gdp_run("1000", "1180", "5000", "5100")
+    [issue] = [i for i in result.errors if i.code == "year_on_year"]
+    assert "16.0 percentage points more than 南昌市 (+2.0%)" in issue.message
+    assert issue.flag.bound == "±10 percentage points"
+    # County −25 % in a year the whole city fell 22 %: beyond the own ±20 %, in line with the city.
+    assert _gdp_run("1000", "750", "5000", "3900").ok
+
+
+def test_without_the_parents_change_the_own_bounds_apply():
+    assert _gdp_run("1000", "1180").ok  # no parent figures (the province, or not yet approved)
+    assert _gdp_run("1000", "1180", parent_now="5100").ok  # the parent lacks last year
+    unexplained = _gdp_run("1000", "1250", parent_now="5100")
+    assert ("gdp_current", "year_on_year") in codes(unexplained.errors)
+    assert "±20%" in unexplained.errors[0].message
+
+
+def test_the_real_gdp_index_is_compared_with_the_parents_in_points():
+    previous, parent_previous = {"gdp_index": D("108")}, {"gdp_index": D("108")}
+    base = dict(GOOD_VALUES, gdp_current=None)
+    common = dict(indicators=INDICATORS, previous=previous, parent_previous=parent_previous)
+    assert validate(dict(base, gdp_index=D("103")), parent={"gdp_index": D("104")}, **common).ok
+    result = validate(dict(base, gdp_index=D("114")), parent={"gdp_index": D("104")}, **common)
+    assert ("gdp_index", "year_on_year") in codes(result.errors)
+
+
+def test_forest_stock_and_coverage_moving_apart_needs_an_explanation():
+    previous = {"forest_stock": D("1000"), "forest_coverage": D("60")}
+    apart = run(previous=previous, forest_stock=D("970"), forest_coverage=D("60.8"))  # −3 %, +0.8 point
+    assert ("forest_stock", "moves_together") in codes(apart.errors)
+    issue = next(i for i in apart.errors if i.code == "moves_together")
+    assert issue.involves == ("forest_coverage",)
+    assert "Forest stock volume" in issue.message and "Forest coverage rate" in issue.message
+    together = run(previous=previous, forest_stock=D("1030"), forest_coverage=D("60.8"))
+    assert together.ok
+    explained = run(
+        previous=previous,
+        forest_stock=D("970"),
+        forest_coverage=D("60.8"),
+        notes={"forest_coverage": "Young plantations counted; storm damage to old stands."},
+    )
+    assert explained.ok and ("forest_stock", "moves_together") in codes(explained.warnings)
+
+
+def test_current_price_gdp_and_the_real_index_imply_a_plausible_price_change():
+    previous = {"gdp_current": D("950")}
+    assert run(previous=previous).ok  # 1000 / 950 / 1.06: prices −0.7 %
+    result = run(previous=previous, gdp_index=D("90"))  # prices +17 %
+    assert ("gdp_current", "price_change") in codes(result.errors)
+    assert run(previous=previous, gdp_index=D("90"), notes={"gdp_index": "Price shock."}).ok
+
+
+def test_all_errors_are_reported_at_once_each_naming_its_field():
+    previous = {"forest_stock": D("1309"), "energy_oil": D("40")}
+    result = run(previous=previous, forest_stock=D("12.5"), nev_share=D("130"), energy_coal=None)
+    assert {"forest_stock", "nev_share", "energy_coal", "energy_oil"} <= set(result.as_error_dict())

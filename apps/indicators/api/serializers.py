@@ -28,6 +28,11 @@ class IndicatorSerializer(serializers.ModelSerializer):
             "required",
             "allow_negative",
             "order",
+            "change_measure",
+            "change_lower",
+            "change_upper",
+            "change_basis",
+            "parent_tolerance",
         ]
 
 

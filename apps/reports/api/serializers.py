@@ -1,6 +1,8 @@
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from apps.core.conflicts import VERSION_HELP
+from apps.reports import services
 from apps.reports.models import Attachment, Report, ReportEvent, ReportStatus, ReportValue, SectionArea
 
 
@@ -43,11 +45,30 @@ class EventSerializer(serializers.ModelSerializer):
         fields = ["kind", "actor", "created_at", "reason", "field_reasons", "data"]
 
 
+class FlagSerializer(serializers.Serializer):
+    """A value beyond its plausibility bounds, with what the reviewer needs to judge it."""
+
+    value = serializers.DecimalField(max_digits=20, decimal_places=6, coerce_to_string=True)
+    previous = serializers.DecimalField(
+        max_digits=20, decimal_places=6, allow_null=True, help_text="last year's approved value"
+    )
+    change = serializers.CharField(help_text="the change as shown to people, e.g. −99.0%")
+    bound = serializers.CharField(help_text="the bound it is outside, e.g. ±5%")
+    note = serializers.CharField(allow_blank=True, help_text="the explanation ('' when none yet: an error)")
+
+
 class IssueSerializer(serializers.Serializer):
-    field = serializers.CharField()
-    code = serializers.CharField()
+    field = serializers.CharField(help_text="indicator code")
+    indicator_name = serializers.CharField(help_text="the indicator's name in the request's language")
+    code = serializers.CharField(help_text="the rule, e.g. year_on_year, share, sum, moves_together")
     message = serializers.CharField()
     level = serializers.ChoiceField(choices=["error", "warning"])
+    involves = serializers.ListField(child=serializers.CharField(), help_text="other indicators compared")
+    flag = FlagSerializer(
+        allow_null=True,
+        help_text="set when the value is beyond its plausibility bounds (an explanation turns the error "
+        "into a warning)",
+    )
 
 
 class ReportSerializer(serializers.ModelSerializer):
@@ -90,9 +111,17 @@ class ReportSerializer(serializers.ModelSerializer):
 class ReportDetailSerializer(ReportSerializer):
     attachments = AttachmentSerializer(many=True, read_only=True)
     events = EventSerializer(many=True, read_only=True)
+    flags = serializers.SerializerMethodField(
+        help_text="Values beyond their plausibility bounds (the catalog's year-on-year bounds and the "
+        "paired checks), explained or not: what a reviewer must look at."
+    )
 
     class Meta(ReportSerializer.Meta):
-        fields = [*ReportSerializer.Meta.fields, "attachments", "events"]
+        fields = [*ReportSerializer.Meta.fields, "attachments", "events", "flags"]
+
+    @extend_schema_field(IssueSerializer(many=True))
+    def get_flags(self, obj) -> list[dict]:
+        return IssueSerializer(services.report_validate(obj).flags, many=True).data
 
 
 class ReportCreateSerializer(serializers.Serializer):

@@ -46,8 +46,8 @@ def _run(call):
 
 def _issues(result):
     return {
-        "errors": [vars(i) | {"level": i.level} for i in result.errors],
-        "warnings": [vars(i) | {"level": i.level} for i in result.warnings],
+        "errors": s.IssueSerializer(result.errors, many=True).data,
+        "warnings": s.IssueSerializer(result.warnings, many=True).data,
     }
 
 

@@ -13,3 +13,15 @@ def plain(value):
     if isinstance(value, Decimal):
         return format(value.normalize(), "f")
     return value
+
+
+@register.filter
+def grouped(value):
+    """A number for people: thousands separators, no trailing zeros (1,309; 12.5); '—' when empty."""
+    if value is None or value == "":
+        return "—"
+    if isinstance(value, Decimal):
+        from apps.indicators.bounds import number
+
+        return number(value)
+    return value
