@@ -21,6 +21,7 @@ from apps.accounts.decorators import action_required
 from apps.accounts.scoping import Action
 from apps.core import conflicts
 from apps.core.attachments import download_response
+from apps.core.display import sentence_separator
 from apps.core.exports import table_response
 from apps.core.tables import ImportRejected
 from apps.core.views import error_text, paginate
@@ -213,7 +214,7 @@ def report_detail(request, pk: int):
             "validation": validation,
             "sections": [(area, label, sections.get(area, "")) for area, label in SectionArea.choices],
             "attachments": report.attachments.select_related("uploaded_by"),
-            "events": report.events.select_related("actor"),
+            "events": selectors.timeline(report),
             "revisions": revisions,
             "superseded_by": selectors.superseding_revision(report),
             "diff": diff,
@@ -334,7 +335,7 @@ def report_edit(request, pk: int):
     previous = selectors.previous_year_values(report.region_id, report.year)
     rows = _value_rows(report, values, notes, previous, validation)
     for row in rows:
-        row["hints"] = "; ".join(hints(row["indicator"]))
+        row["hints"] = sentence_separator().join(hints(row["indicator"]))
         row["field"] = form.value_field(row["indicator"].code)
         row["note_field"] = form.note_field(row["indicator"].code)
     return render(
