@@ -98,6 +98,8 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "apps.accounts.context_processors.navigation",
             ],
+            # colon, aside, listing, num: how text and numbers read (apps/core/display.py)
+            "builtins": ["apps.core.templatetags.display"],
         },
     },
 ]

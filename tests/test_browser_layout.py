@@ -9,10 +9,24 @@ violation. The menu folds behind a button with aria-expanded on a phone, and wit
 it stays open. The report form can be filled one-handed at 390 px. One county user walks the
 pages in English, chosen with the language switcher.
 
+Names, not codes (issue 15, item 1): during the same visits, the visible text of every page
+(at 1366 px for every role in Chinese, at 390 px too for county staff, and the English sample)
+holds no code of the catalog where a name belongs — no indicator or metric code, section, status
+or role code — and, in Chinese, no ASCII sentence punctuation right after a Chinese character
+("年份: 2024" must read "年份：2024"). What is not read as prose is left out on purpose:
+form field values, `<code>` elements, and elements marked `data-code` (a secondary code column
+or a code shown beside its name, deliberately, for the people who need it). In English only
+codes with an underscore are looked for: one-word codes ("draft", "energy") are English words;
+in Chinese a one-word code next to another English word ("Total energy consumption", a bilingual
+note) is English prose someone wrote, not a code. The validation hints under the report form's
+fields are left out until issue 15's validation work (another branch) has named them.
+
 The demo is seeded once for the whole walk (one test), so the walk takes a minute or two.
 """
 
+import csv
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -29,6 +43,7 @@ PHONE = {"width": 390, "height": 844}
 DESK = {"width": 1366, "height": 900}
 # One demo login per role (xihu, a second county, has the same pages as donghu).
 ROLES = ("admin", "province", "congress", "energy_dept", "nanchang", "donghu")
+COUNTY = "donghu"
 # Third-party pages the portal does not draw itself (Swagger UI, Django's admin): the overflow
 # check covers them, the touch-target and axe checks do not.
 NOT_OURS = ("/api/", "/admin/")
@@ -60,6 +75,89 @@ SMALL_TARGETS = """() => [...document.querySelectorAll(
   .filter(el => { const box = el.getBoundingClientRect();
                    return box.width > 0 && box.height > 0 && box.height < 43.5; })
   .slice(0, 5).map(el => el.outerHTML.slice(0, 120))"""
+
+
+# The page's visible text as a person reads it (document.body.innerText), without what is
+# deliberately machine-readable (code elements, the `.code` secondary code beside a name, elements
+# marked data-code such as formulas) or typed into a field.
+NOT_PROSE = "code, .code, [data-code], textarea, script, style"
+VISIBLE_TEXT = """(notProse) => {
+  const hidden = [...document.querySelectorAll(notProse)];
+  const saved = hidden.map(el => el.style.display);
+  hidden.forEach(el => { el.style.display = 'none'; });
+  const text = document.body.innerText;
+  hidden.forEach((el, i) => { el.style.display = saved[i]; });
+  return text;
+}"""
+
+# ASCII sentence punctuation right after a Chinese character: Chinese text takes the
+# full-width marks (，。：；！？（）).
+ASCII_AFTER_CJK = re.compile(r"[\u4e00-\u9fff][,.:;!?()]")
+
+
+def catalog_codes() -> dict[str, str]:
+    """Every code people should see as a name, → what it is: indicator codes (the catalog),
+    metric codes (the monitoring metric catalog), narrative section codes, the status codes of
+    every workflow, warning levels and grades, and role codes."""
+    from apps.accountability.models import CaseStatus, TaskStatus
+    from apps.accounts.roles import Role
+    from apps.completeness.selectors import CellState
+    from apps.disclosure.models.publications import PublicationStatus
+    from apps.disclosure.models.tips import TipStatus
+    from apps.indicators.catalog import INDICATORS
+    from apps.monitoring.models import Grade, PeakOutlook, RunStatus, WarningLevel
+    from apps.oversight.models.inquiries import InquiryStatus
+    from apps.oversight.models.summaries import SummaryStatus
+    from apps.plans.models import MeasureStatus, PlanStatus
+    from apps.reports.models import SectionArea
+    from apps.targets.models import TargetMetric
+
+    codes = {d.code: "indicator" for d in INDICATORS}
+    metric_csv = Path(settings.BASE_DIR) / "apps/monitoring/data/metric_catalog.csv"
+    with metric_csv.open(encoding="utf-8") as f:
+        codes.update({row["code"]: "metric" for row in csv.DictReader(f)})
+    codes.update({c: "target" for c in TargetMetric.values})
+    codes.update({c: "section" for c in SectionArea.values})
+    codes.update({c: "role" for c in Role.values})
+    for choices in (ReportStatus, CellState, PlanStatus, MeasureStatus, RunStatus, InquiryStatus,
+                    SummaryStatus, CaseStatus, TaskStatus, TipStatus, PublicationStatus,
+                    WarningLevel, Grade, PeakOutlook):  # fmt: skip
+        for c in choices.values:
+            codes.setdefault(c, "status")
+    return codes
+
+
+def _code_pattern(codes) -> re.Pattern:
+    alternatives = "|".join(re.escape(c) for c in sorted(codes, key=len, reverse=True))
+    return re.compile(rf"(?<![A-Za-z0-9_./#-])({alternatives})(?![A-Za-z0-9_/-])")
+
+
+def _in_english_prose(text: str, start: int, end: int) -> bool:
+    """A one-word code ("energy", "published") next to another English word, separated by a
+    space: English prose someone wrote (an English definition, a bilingual note), not a code."""
+    return bool(re.search(r"[A-Za-z'’]+ $", text[max(0, start - 30) : start])) or bool(
+        re.match(r" [A-Za-z]", text[end : end + 2])
+    )
+
+
+def text_problems(label: str, text: str, codes: dict[str, str], english: bool = False) -> list[str]:
+    """Codes where names belong, and (in Chinese) ASCII punctuation after Chinese characters,
+    in a page's visible text; each problem quotes its context."""
+    looked_for = {c: k for c, k in codes.items() if "_" in c} if english else codes
+    problems = []
+    seen = set()
+    for found in _code_pattern(looked_for).finditer(text):
+        code = found.group(1)
+        if code in seen or ("_" not in code and _in_english_prose(text, found.start(1), found.end(1))):
+            continue
+        seen.add(code)
+        context = text[max(0, found.start() - 25) : found.end() + 25].replace("\n", " ⏎ ")
+        problems.append(f"{label}: {looked_for[code]} code {code!r} shown: …{context}…")
+    if not english:
+        for found in list(ASCII_AFTER_CJK.finditer(text))[:3]:
+            context = text[max(0, found.start() - 20) : found.end() + 20].replace("\n", " ⏎ ")
+            problems.append(f"{label}: ASCII {found.group()[-1]!r} after Chinese: …{context}…")
+    return problems
 
 
 def axe_source() -> str:
@@ -95,8 +193,9 @@ def sign_in(browser, live_server, username, **options):  # noqa: F811
     return context, page
 
 
-def check_page(page, url, problems, axe=None):
-    """Open url on the phone, then look at it on the desk too (a reflow, no second load)."""
+def check_page(page, url, problems, axe=None, codes=None, read_at=(DESK,), english=False):
+    """Open url on the phone, then look at it on the desk too (a reflow, no second load); with
+    codes, read its visible text at the viewports of read_at for codes and punctuation."""
     page.set_viewport_size(PHONE)
     response = page.goto(url)
     label = url.split("//", 1)[-1].split("/", 1)[-1]
@@ -113,6 +212,9 @@ def check_page(page, url, problems, axe=None):
             small = page.evaluate(SMALL_TARGETS)
             if small:
                 problems.append(f"/{label} at 390 px has targets under 44 px: {small}")
+        if codes and ours and viewport in read_at:
+            where = f"/{label} at {viewport['width']} px{' (en)' if english else ''}"
+            problems.extend(text_problems(where, page.evaluate(VISIBLE_TEXT, NOT_PROSE), codes, english))
     if axe is not None and ours:
         problems.extend(f"/{label}: {v}" for v in axe_violations(page, axe))
 
@@ -134,9 +236,14 @@ def detail_pages(live_server, username) -> list[str]:
     return urls
 
 
-def test_every_page_fits_a_phone_and_a_desk_for_every_role(browser, live_server, reference_data):  # noqa: F811
+def test_every_page_fits_a_phone_and_a_desk_and_names_things_for_every_role(
+    browser,  # noqa: F811
+    live_server,
+    reference_data,
+):
     _seed_demo()
     axe = axe_source()
+    codes = catalog_codes()
     problems: list[str] = []
     checked_by_axe: set[str] = set()
     for username in ROLES:
@@ -149,7 +256,9 @@ def test_every_page_fits_a_phone_and_a_desk_for_every_role(browser, live_server,
             # axe once per page (the first role that sees it), and on the detail pages
             run_axe = path not in checked_by_axe
             checked_by_axe.add(path)
-            check_page(page, url, problems, axe if run_axe else None)
+            # names read at 1366 px for everyone, and on the phone too for county staff
+            read_at = (PHONE, DESK) if username == COUNTY else (DESK,)
+            check_page(page, url, problems, axe if run_axe else None, codes, read_at)
         context.close()
 
     # A county user switches to English with the switcher: the longer English words fit too.
@@ -161,9 +270,9 @@ def test_every_page_fits_a_phone_and_a_desk_for_every_role(browser, live_server,
     assert page.evaluate("document.documentElement.lang") == "en"
     nav = page.eval_on_selector_all("header nav a", "links => links.map(a => a.href)")
     for url in [f"{live_server.url}/", *nav]:
-        check_page(page, url, problems)
+        check_page(page, url, problems, codes=codes, english=True)
     for url in detail_pages(live_server, "donghu"):
-        check_page(page, url, problems, axe)
+        check_page(page, url, problems, axe, codes, english=True)
     context.close()
 
     assert problems == [], "\n".join(problems)

@@ -50,11 +50,16 @@ class Style:
 CATALOG = Style()
 
 
+# Fields whose values are identifiers (shown as code beside the names, not as prose).
+CODE_FIELDS = frozenset({"code"})
+
+
 @dataclass(frozen=True)
 class Change:
     field: str
     old: str
     new: str
+    is_code: bool = False  # the value is an identifier (a `code` field): pages mark it as code
 
 
 @dataclass
@@ -70,6 +75,24 @@ class HistoryEntry:
     @property
     def action_label(self) -> str:
         return {"created": _("created"), "changed": _("changed"), "deleted": _("deleted")}[self.action]
+
+
+# Reasons the portal itself stores on versions (data migrations, demo seeding, workflow steps),
+# in English as stored; shown in the active language (a reason someone typed is shown as typed).
+SYSTEM_REASONS = {
+    "Initial catalog (methodology spec v1)": gettext_lazy("Initial catalog (methodology spec v1)"),
+    "Initial plan periods (methodology spec v1)": gettext_lazy("Initial plan periods (methodology spec v1)"),
+    "demo data (seed_demo)": gettext_lazy("demo data"),
+    "published": gettext_lazy("published"),
+    "superseded": gettext_lazy("superseded by a new publication"),
+    "declared complete": gettext_lazy("declared complete"),
+}
+
+
+def reason_label(reason: str) -> str:
+    """A stored change reason for people: the portal's own reasons translated, others as typed."""
+    label = SYSTEM_REASONS.get(reason.strip()) if reason else None
+    return str(label) if label is not None else reason
 
 
 def user_label(user) -> str:
@@ -147,7 +170,7 @@ def _entries(model, rows: list, subject: Subject | None, related: dict, style: S
             who=str(style.nobody) if record.history_user is None else user_label(record.history_user),
             action=ACTIONS[record.history_type],
             subject=subject(record) if subject else str(model._meta.verbose_name),
-            reason=record.history_change_reason or "",
+            reason=reason_label(record.history_change_reason or ""),
             kind=str(model._meta.verbose_name),
         )
         if record.history_type == "+" or previous is None:
@@ -161,6 +184,7 @@ def _entries(model, rows: list, subject: Subject | None, related: dict, style: S
                             _field_label(model, f.name),
                             style.empty,
                             _display(model, f.name, value, related, style),
+                            f.name in CODE_FIELDS,
                         )
                     )
         elif record.history_type == "~":
@@ -173,6 +197,7 @@ def _entries(model, rows: list, subject: Subject | None, related: dict, style: S
                         _field_label(model, change.field),
                         _display(model, change.field, change.old, related, style),
                         _display(model, change.field, change.new, related, style),
+                        change.field in CODE_FIELDS,
                     )
                 )
             if not entry.changes and not entry.reason:

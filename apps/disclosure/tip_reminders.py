@@ -21,7 +21,7 @@ from django.contrib.auth import get_user_model
 from django.core.mail import EmailMessage, get_connection
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from apps.accounts.scoping import DEVELOPMENT_REFORM_KIND
 from apps.core.reminders import Outcome, deliver_once, last_sent, split_recipients
@@ -66,6 +66,11 @@ def base_url() -> str:
     return (getattr(settings, "PORTAL_BASE_URL", "") or "http://localhost:8000").rstrip("/")
 
 
+def _category(tip: Tip, language: str) -> str:
+    with translation.override(language):
+        return str(tip.get_category_display())
+
+
 def build_message(tip: Tip, user, kind: str, *, today: date, connection=None) -> EmailMessage:
     context = {
         "name": user.get_full_name() or user.username,
@@ -76,6 +81,9 @@ def build_message(tip: Tip, user, kind: str, *, today: date, connection=None) ->
         "days_left": (tip.due_on - today).days,
         "days_overdue": (today - tip.due_on).days,
         "url": f"{base_url()}{reverse('disclosure:tip-detail', args=[tip.pk])}",
+        # the bilingual e-mail names the category in each half's language, whoever sends it
+        "category_zh": _category(tip, "zh-hans"),
+        "category_en": _category(tip, "en"),
     }
     subject = " ".join(render_to_string("disclosure/tips/email/reminder_subject.txt", context).split())
     body = render_to_string("disclosure/tips/email/reminder_body.txt", context)

@@ -23,6 +23,7 @@ class IndicatorDef:
     definition_en: str
     required: bool
     allow_negative: bool = False
+    precision: int = 2  # decimals shown on pages (indices and shares of new sales: 1)
     # Plausibility of the year-on-year change (see CHANGE_BOUNDS below; models.Indicator's fields).
     change_measure: str = "percent"
     change_lower: Decimal | None = None
@@ -63,6 +64,7 @@ INDICATORS: tuple[IndicatorDef, ...] = (
         "按可比价格计算的地区生产总值指数，上年为100。",
         "Real GDP growth index at comparable prices, previous year = 100.",
         True,
+        precision=1,
     ),
     IndicatorDef(
         "energy_total",
@@ -174,6 +176,7 @@ INDICATORS: tuple[IndicatorDef, ...] = (
         "新能源汽车销量占新车销量的百分比。",
         "New-energy vehicles as a percentage of new vehicle sales.",
         False,
+        precision=1,
     ),
 )
 

@@ -27,6 +27,7 @@ class IndicatorForm(PortalFormMixin, forms.ModelForm):
             "definition_en",
             "required",
             "allow_negative",
+            "precision",
             "order",
             "change_measure",
             "change_lower",
@@ -41,12 +42,21 @@ class IndicatorForm(PortalFormMixin, forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        # left empty: the current precision (2 for a new indicator)
+        self.fields["precision"].required = False
         if self.instance.pk:
             del self.fields["code"]  # reports and the engine refer to it: fixed once created
         else:
             self.fields["code"].help_text = _(
                 "Lower-case letters, digits and underscores; cannot be changed later."
             )
+
+    def clean_precision(self):
+        value = self.cleaned_data.get("precision")
+        if value is None:
+            default = Indicator._meta.get_field("precision").default
+            return self.instance.precision if self.instance.pk else default
+        return value
 
 
 class FactorSetCreateForm(PortalFormMixin, forms.ModelForm):

@@ -42,6 +42,12 @@ class Indicator(models.Model):
     definition_en = models.TextField(_("definition (English)"), blank=True)
     required = models.BooleanField(_("required in the annual report"), default=False)
     allow_negative = models.BooleanField(_("may be negative"), default=False)
+    precision = models.PositiveSmallIntegerField(
+        _("decimals shown"),
+        default=2,
+        validators=[MaxValueValidator(6)],
+        help_text=_("How many decimals pages show (values are stored as reported)."),
+    )
     order = models.PositiveSmallIntegerField(_("order"), default=0)
     change_measure = models.CharField(
         _("year-on-year change measured as"),
@@ -99,7 +105,9 @@ class Indicator(models.Model):
         verbose_name_plural = _("indicators")
 
     def __str__(self) -> str:
-        return f"{self.name} ({self.unit_label})"
+        from apps.core.display import parenthesized
+
+        return f"{self.name}{parenthesized(self.unit_label)}"
 
     @property
     def name(self) -> str:

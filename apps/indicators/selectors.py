@@ -12,7 +12,7 @@ from apps.accounts import scoping
 from apps.accounts.scoping import Action
 from apps.core import history
 
-from .models import EmissionFactorSet, FuelFactor, Grid, GridFactor, Indicator, RuleSet
+from .models import EmissionFactorSet, FuelFactor, Grid, GridFactor, Indicator, RuleSet, _localised
 
 
 def _readable(queryset: QuerySet, user) -> QuerySet:
@@ -65,7 +65,9 @@ def default_grid() -> Grid | None:
 
 
 def indicator_history(indicator: Indicator) -> list[history.HistoryEntry]:
-    return history.timeline(Indicator.history.filter(id=indicator.pk), subject=lambda r: r.code)
+    # the indicator's name in the active language, as it read in that version (not its code)
+    records = Indicator.history.filter(id=indicator.pk)
+    return history.timeline(records, subject=lambda r: _localised(r, "name"))
 
 
 def factor_set_history(factor_set: EmissionFactorSet) -> list[history.HistoryEntry]:

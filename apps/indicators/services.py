@@ -28,6 +28,7 @@ INDICATOR_FIELDS = frozenset(
     {
         "name_zh",
         "name_en",
+        "precision",
         "unit",
         "unit_en",
         "definition_zh",

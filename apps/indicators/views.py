@@ -133,7 +133,7 @@ def indicator_create(request):
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            messages.success(request, _("Indicator %(code)s added.") % {"code": indicator.code})
+            messages.success(request, _("Indicator “%(name)s” added.") % {"name": indicator.name})
             return redirect("indicators:detail", code=indicator.code)
     return _form_page(request, form, title=_("New indicator"), back_url="indicators:list")
 
@@ -148,12 +148,12 @@ def indicator_edit(request, code: str):
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            messages.success(request, _("Indicator %(code)s saved.") % {"code": indicator.code})
+            messages.success(request, _("Indicator “%(name)s” saved.") % {"name": indicator.name})
             return redirect("indicators:detail", code=indicator.code)
     return _form_page(
         request,
         form,
-        title=_("Edit indicator %(code)s") % {"code": indicator.code},
+        title=_("Edit indicator “%(name)s”") % {"name": indicator.name},
         back_url="indicators:list",
     )
 
@@ -228,7 +228,7 @@ def factor_set_create(request):
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            messages.success(request, _("Factor set %(code)s created.") % {"code": factor_set.code})
+            messages.success(request, _("Factor set “%(name)s” created.") % {"name": factor_set.name})
             return redirect("indicators:factor-set-detail", code=factor_set.code)
     return _form_page(
         request, form, title=_("New emission factor set"), back_url="indicators:factor-set-list"
@@ -245,7 +245,7 @@ def factor_set_edit(request, code: str):
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            messages.success(request, _("Factor set %(code)s saved.") % {"code": factor_set.code})
+            messages.success(request, _("Factor set “%(name)s” saved.") % {"name": factor_set.name})
             return redirect("indicators:factor-set-detail", code=factor_set.code)
     return _form_page(
         request,
@@ -265,7 +265,7 @@ def factor_set_default(request, code: str):
         for message in error.messages:
             messages.error(request, message)
     else:
-        messages.success(request, _("%(code)s is now the default factor set.") % {"code": factor_set.code})
+        messages.success(request, _("“%(name)s” is now the default factor set.") % {"name": factor_set.name})
     return redirect("indicators:factor-set-detail", code=factor_set.code)
 
 
@@ -347,7 +347,7 @@ def grid_create(request):
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            messages.success(request, _("Grid %(code)s created.") % {"code": grid.code})
+            messages.success(request, _("Grid “%(name)s” created.") % {"name": grid.name})
             return redirect("indicators:grid-detail", code=grid.code)
     return _form_page(request, form, title=_("New grid"), back_url="indicators:grid-list")
 
@@ -362,7 +362,7 @@ def grid_edit(request, code: str):
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            messages.success(request, _("Grid %(code)s saved.") % {"code": grid.code})
+            messages.success(request, _("Grid “%(name)s” saved.") % {"name": grid.name})
             return redirect("indicators:grid-detail", code=grid.code)
     return _form_page(
         request, form, title=_("Edit grid %(code)s") % {"code": grid.code}, back_url="indicators:grid-list"
@@ -379,7 +379,7 @@ def grid_default(request, code: str):
         for message in error.messages:
             messages.error(request, message)
     else:
-        messages.success(request, _("%(code)s is now the default grid.") % {"code": grid.code})
+        messages.success(request, _("“%(name)s” is now the default grid.") % {"name": grid.name})
     return redirect("indicators:grid-detail", code=grid.code)
 
 
@@ -464,6 +464,9 @@ def grid_regions(request, code: str):
 # --- rule sets -----------------------------------------------------------------------------------
 
 
+RULE_SET_TERMS = ("energy_total", "feedstock_energy", "energy_nonfossil")
+
+
 @action_required(Action.READ_REFERENCE)
 def rule_set_list(request):
     rule_sets = selectors.rule_sets(request.user)
@@ -500,7 +503,14 @@ def rule_set_list(request):
             ),
         )
     page = paginate(request, rule_sets)
-    return render(request, "indicators/rule_set_list.html", {"page": page, "can_edit": _can_edit(request)})
+    # the energy terms by their catalog names, not codes
+    names = {i.code: i.name for i in Indicator.objects.filter(code__in=RULE_SET_TERMS)}
+    names |= {code: code for code in RULE_SET_TERMS if code not in names}
+    return render(
+        request,
+        "indicators/rule_set_list.html",
+        {"page": page, "can_edit": _can_edit(request), "names": names},
+    )
 
 
 @action_required(Action.READ_REFERENCE)

@@ -310,10 +310,27 @@ def run_reason(text: str) -> str:
 # --- inputs ------------------------------------------------------------------------------------------
 
 
+# Text inputs the engine writes into a trace (where a figure's requirement came from).
+_INPUT_TEXTS = {
+    "geometric average of the five-year target": gettext_lazy("geometric average of the five-year target"),
+}
+_ANNUAL_TARGET_SOURCE = re.compile(r"annual target (?P<code>\w+) for (?P<year>\d{4})")
+
+
 def format_input(value) -> str:
-    """A trace input for people: numbers rounded to at most 4 decimals, thousands separated."""
+    """A trace input for people: numbers rounded to at most 4 decimals, thousands separated;
+    the engine's text inputs translated (target codes named)."""
     if isinstance(value, str) and value in metrics.TEXT_LABELS:
         return metrics.text_label(value)
+    if isinstance(value, str) and value in _INPUT_TEXTS:
+        return str(_INPUT_TEXTS[value])
+    if isinstance(value, str) and value in metrics.catalog():  # e.g. which target is graded
+        return metrics.name(value)
+    if isinstance(value, str) and (found := _ANNUAL_TARGET_SOURCE.fullmatch(value)):
+        return _("annual target “%(name)s” for %(year)s") % {
+            "name": target_name(found["code"]),
+            "year": found["year"],
+        }
     if isinstance(value, bool) or value is None:
         return "—" if value is None else str(value)
     if isinstance(value, int):
@@ -328,6 +345,15 @@ def format_input(value) -> str:
     return str(value)
 
 
+# Trace inputs that are words, not symbols or codes: named for people.
+_INPUT_LABELS = {
+    "from": gettext_lazy("from (year)"),
+    "to": gettext_lazy("to (year)"),
+    "graded": gettext_lazy("graded target"),
+    "a_source": gettext_lazy("where a comes from"),
+}
+
+
 def input_rows(inputs: Mapping, indicator_labels: Names) -> list[dict]:
     """A figure's inputs as rows: label (indicator or metric name with unit, else the symbol),
     the code, the rounded value and the full value (for a tooltip)."""
@@ -337,6 +363,8 @@ def input_rows(inputs: Mapping, indicator_labels: Names) -> list[dict]:
             label = indicator_labels[key]
         elif key in metrics.catalog():
             label = metrics.info(key).label
+        elif key in _INPUT_LABELS:
+            label = str(_INPUT_LABELS[key])
         else:
             label = key
         rows.append(

@@ -16,6 +16,8 @@ from pathlib import Path
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from apps.core import display as core_display
+
 from . import engine
 
 CATALOG_FILE = Path(__file__).parent / "data" / "metric_catalog.csv"
@@ -124,10 +126,8 @@ def text_label(level: str) -> str:
 
 
 def format_number(value: float | Decimal | None, precision: int) -> str:
-    """A number rounded for display with thousands separators (both languages use them)."""
-    if value is None:
-        return "—"
-    return f"{float(value):,.{precision}f}"
+    """A number rounded for display with thousands separators (the one rule: apps.core.display)."""
+    return core_display.format_number(value, precision)
 
 
 def display(code: str, value: float | Decimal | None, level: str = "") -> str:

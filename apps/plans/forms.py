@@ -148,7 +148,7 @@ class PlanStatusForm(forms.Form):
 
 class IndicatorChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj: Indicator) -> str:
-        return f"{obj.name} ({obj.unit_label})"
+        return str(obj)  # name (unit), punctuated for the active language
 
 
 class TargetForm(forms.Form):

@@ -181,6 +181,11 @@ class PlanTarget(models.Model):
     def unit_label(self) -> str:
         return self.indicator.unit_label if self.indicator_id else self.unit
 
+    @property
+    def precision(self) -> int | None:
+        """Decimals pages show: the catalog's for an indicator; a custom metric's as entered."""
+        return self.indicator.precision if self.indicator_id else None
+
 
 class Measure(VersionedMixin, models.Model):
     """A measure of a plan, carried out by a department in the plan's region or below it."""

@@ -248,3 +248,42 @@ def revision_diff(old: Report, new: Report) -> RevisionDiff:
 def indicators() -> list[Indicator]:
     """The indicator catalog in display order."""
     return list(Indicator.objects.order_by("order", "code"))
+
+
+@dataclass(frozen=True)
+class TimelineValue:
+    name: str
+    old: str
+    new: str
+    note_changed: bool
+
+
+def timeline(report: Report) -> list:
+    """The report's events for people: changed values and sections, and the reviewer's reasons
+    per field, named from the catalog (events store codes); a value that moved nowhere (only its
+    note changed) says so instead of "— → —"."""
+    from apps.core.display import format_number
+
+    from .models import SectionArea
+
+    catalog = indicators()
+    order = {i.code: n for n, i in enumerate(catalog)}  # values in the catalog's order
+    names = {i.code: i.name for i in catalog} | {str(a): str(label) for a, label in SectionArea.choices}
+    events = list(report.events.select_related("actor"))
+    for event in events:
+        data = event.data or {}
+        event.value_changes = [
+            TimelineValue(
+                names.get(code, code),
+                format_number(change[0]) if change and change[0] is not None else "—",
+                format_number(change[1]) if len(change) > 1 and change[1] is not None else "—",
+                "note" in change[2:],
+            )
+            for code, change in sorted((data.get("values") or {}).items(), key=lambda i: order.get(i[0], 999))
+            if isinstance(change, list)
+        ]
+        event.section_names = [names.get(code, code) for code in data.get("sections") or ()]
+        event.remarks_changed = bool(data.get("remarks"))
+        reasons = event.field_reasons or {}
+        event.reason_rows = [(names.get(code, code), text) for code, text in reasons.items()]
+    return events

@@ -214,7 +214,7 @@ def report_detail(request, pk: int):
             "validation": validation,
             "sections": [(area, label, sections.get(area, "")) for area, label in SectionArea.choices],
             "attachments": report.attachments.select_related("uploaded_by"),
-            "events": report.events.select_related("actor"),
+            "events": selectors.timeline(report),
             "revisions": revisions,
             "superseded_by": selectors.superseding_revision(report),
             "diff": diff,

@@ -38,7 +38,9 @@ class PlanPeriod(models.Model):
         verbose_name_plural = _("plan periods")
 
     def __str__(self) -> str:
-        return f"{self.name} ({self.code})"
+        from apps.core.display import parenthesized
+
+        return f"{self.name}{parenthesized(self.code)}"
 
     @property
     def display_name(self) -> str:

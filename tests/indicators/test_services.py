@@ -350,3 +350,16 @@ def test_a_failing_receiver_does_not_break_the_write(provincial, django_capture_
     finally:
         catalog_changed.disconnect(broken)
     assert central().name == "华中电网"
+
+
+def test_each_indicator_has_a_display_precision_that_an_editor_changes_with_history(provincial):
+    assert Indicator.objects.get(code="nev_share").precision == 1  # shares of new sales: one decimal
+    assert Indicator.objects.get(code="energy_total").precision == 2
+    indicator = Indicator.objects.get(code="energy_total")
+    services.indicator_update(user=provincial, indicator=indicator, precision=1)
+    with translation.override("en"):
+        (latest, *_rest) = selectors.indicator_history(indicator)
+        assert [(c.field, c.old, c.new) for c in latest.changes] == [("decimals shown", "2", "1")]
+        assert latest.subject == "Total energy consumption"  # the name, not the code
+    with pytest.raises(ValidationError):
+        services.indicator_update(user=provincial, indicator=indicator, precision=9)

@@ -356,3 +356,24 @@ def test_overview_filters_by_region_level_and_parent_city_and_sorts(client):
     ranked = client.get(reverse("monitoring:overview"), {"year": 2023, "sort": "-nonfossil_share"})
     values = [row["figures"]["nonfossil_share"].value for row in ranked.context["page"]]
     assert values == sorted(values, reverse=True)
+
+
+def test_trace_inputs_that_are_words_or_codes_are_named_for_people():
+    inputs = {
+        "from": 2021,
+        "to": 2025,
+        "graded": "energy_intensity",
+        "a_source": "geometric average of the five-year target",
+    }
+    with translation.override(ZH):
+        rows = {r["code"]: r for r in explain.input_rows(inputs, {})}
+        assert rows["from"]["label"] == "起始年份" and rows["from"]["shown"] == "2021"
+        assert rows["graded"]["shown"] == metrics.name("energy_intensity") != "energy_intensity"
+        assert rows["a_source"]["shown"] == "按五年目标几何平均"
+        annual = explain.format_input("annual target energy_intensity_reduction_annual for 2024")
+        assert "2024" in annual and "energy_intensity_reduction_annual" not in annual
+    with translation.override(EN):
+        assert explain.format_input("geometric average of the five-year target") == (
+            "geometric average of the five-year target"
+        )
+        assert explain.format_input(Decimal("35395.5234")) == "35,395.52"

@@ -27,6 +27,7 @@ class IndicatorSerializer(serializers.ModelSerializer):
             "definition_en",
             "required",
             "allow_negative",
+            "precision",
             "order",
             "change_measure",
             "change_lower",
