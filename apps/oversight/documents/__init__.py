@@ -38,8 +38,7 @@ def file_stem(figures: dict, number: int | None = None) -> str:
 
 def render_html(figures: dict, *, number: int | None = None, issued_at: datetime | None = None) -> str:
     """The standalone HTML document (its own styles, no scripts, charts inline as SVG)."""
-    context = document_context(figures, number=number, issued_at=issued_at)
-    return render_to_string("oversight/summaries/document.html", {**context, "standalone": True})
+    return html_document(document_context(figures, number=number, issued_at=issued_at))
 
 
 def render_body(figures: dict, *, number: int | None = None, issued_at: datetime | None = None) -> str:
@@ -48,41 +47,67 @@ def render_body(figures: dict, *, number: int | None = None, issued_at: datetime
     return render_to_string("oversight/summaries/_document_body.html", context)
 
 
-def render_pdf(figures: dict, *, number: int | None = None, issued_at: datetime | None = None) -> bytes:
+def html_document(context: dict) -> str:
+    """The standalone HTML of a `document_context` (tables with the print column widths)."""
+    return render_to_string(
+        "oversight/summaries/document.html", {**context, "standalone": True, "printed": True}
+    )
+
+
+def pdf_document(context: dict) -> bytes:
+    """The PDF of a `document_context`: the standalone HTML laid out by WeasyPrint, the charts as
+    SVG images. Only `data:` URLs are fetched (the document refers to nothing else)."""
     from weasyprint import HTML  # heavy import (Pango): only where a PDF is made
+    from weasyprint.urls import URLFetcher
 
-    html = render_html(figures, number=number, issued_at=issued_at)
-    return HTML(string=html).write_pdf()
+    html = render_to_string(
+        "oversight/summaries/document.html",
+        {**context, "standalone": True, "printed": True, "chart_images": True},
+    )
+    return HTML(string=html, url_fetcher=URLFetcher(allowed_protocols={"data"})).write_pdf()
 
 
-def render_docx(figures: dict, *, number: int | None = None, issued_at: datetime | None = None) -> bytes:
+def docx_document(context: dict) -> bytes:
     from .word import build_docx
 
-    context = document_context(figures, number=number, issued_at=issued_at)
     out = io.BytesIO()
     build_docx(context).save(out)
     return out.getvalue()
 
 
+#: Each format's renderer from one `document_context`.
+RENDERERS = {
+    "pdf": pdf_document,
+    "docx": docx_document,
+    "html": lambda context: html_document(context).encode(),
+}
+
+
+def render_pdf(figures: dict, *, number: int | None = None, issued_at: datetime | None = None) -> bytes:
+    return pdf_document(document_context(figures, number=number, issued_at=issued_at))
+
+
+def render_docx(figures: dict, *, number: int | None = None, issued_at: datetime | None = None) -> bytes:
+    return docx_document(document_context(figures, number=number, issued_at=issued_at))
+
+
 def render(figures: dict, fmt: str, *, number: int | None = None, issued_at: datetime | None = None) -> bytes:
     """One format of the document, in the document language."""
+    if fmt not in RENDERERS:
+        raise ValueError(f"unknown format {fmt!r}")
     with translation.override(DOCUMENT_LANGUAGE):
-        if fmt == "pdf":
-            return render_pdf(figures, number=number, issued_at=issued_at)
-        if fmt == "docx":
-            return render_docx(figures, number=number, issued_at=issued_at)
-        if fmt == "html":
-            return render_html(figures, number=number, issued_at=issued_at).encode()
-    raise ValueError(f"unknown format {fmt!r}")
+        return RENDERERS[fmt](document_context(figures, number=number, issued_at=issued_at))
 
 
 def render_all(
     figures: dict, *, issued: bool = True, number: int | None = None, issued_at: datetime | None = None
 ) -> list[RenderedFile]:
-    """The PDF, DOCX and HTML of an edition (or a draft: `issued=False`)."""
+    """The PDF, DOCX and HTML of an edition (or a draft: `issued=False`), from one context."""
     issued_at = issued_at or timezone.now()
     stem = file_stem(figures, number if issued else None)
-    return [
-        RenderedFile(f"{stem}.{fmt}", render(figures, fmt, number=number, issued_at=issued_at), content_type)
-        for fmt, content_type in FORMATS.items()
-    ]
+    with translation.override(DOCUMENT_LANGUAGE):
+        context = document_context(figures, number=number, issued_at=issued_at)
+        return [
+            RenderedFile(f"{stem}.{fmt}", RENDERERS[fmt](context), content_type)
+            for fmt, content_type in FORMATS.items()
+        ]
