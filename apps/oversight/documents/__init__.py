@@ -6,6 +6,12 @@ same builders and drawn as SVG on the server (`svg.py`).
 
 Issued files are rendered in Chinese (the document the standing committee files); the page
 renders the same figures in the reader's language. Rendering reads no database.
+
+Cost (bench/summary.py; issue 14: a city summary in under 3 s): the three files are rendered from
+one `document_context`; WeasyPrint's layout and PDF writing are nearly all of it, so the printed
+HTML spares it what it does slowly: tables in the fixed layout with column widths computed from
+their strings (`context.column_widths`) instead of measuring every cell of Chinese text, and the
+charts as SVG images (XML-parsed, outside the HTML cascade) instead of inline SVG.
 """
 
 from __future__ import annotations
@@ -34,11 +40,6 @@ FORMATS = {"pdf": PDF_TYPE, "docx": DOCX_TYPE, "html": HTML_TYPE}
 def file_stem(figures: dict, number: int | None = None) -> str:
     stem = f"oversight-summary-{figures['region']['code']}-{figures['year']}"
     return f"{stem}-edition-{number}" if number else f"{stem}-draft"
-
-
-def render_html(figures: dict, *, number: int | None = None, issued_at: datetime | None = None) -> str:
-    """The standalone HTML document (its own styles, no scripts, charts inline as SVG)."""
-    return html_document(document_context(figures, number=number, issued_at=issued_at))
 
 
 def render_body(figures: dict, *, number: int | None = None, issued_at: datetime | None = None) -> str:
@@ -81,14 +82,6 @@ RENDERERS = {
     "docx": docx_document,
     "html": lambda context: html_document(context).encode(),
 }
-
-
-def render_pdf(figures: dict, *, number: int | None = None, issued_at: datetime | None = None) -> bytes:
-    return pdf_document(document_context(figures, number=number, issued_at=issued_at))
-
-
-def render_docx(figures: dict, *, number: int | None = None, issued_at: datetime | None = None) -> bytes:
-    return docx_document(document_context(figures, number=number, issued_at=issued_at))
 
 
 def render(figures: dict, fmt: str, *, number: int | None = None, issued_at: datetime | None = None) -> bytes:
