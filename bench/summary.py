@@ -7,7 +7,7 @@ from stored assessments (and the planner), build the document context once, rend
 (WeasyPrint, SVG charts), the DOCX and the HTML from it (`documents.render_all`, step by step).
 The first round is cold (WeasyPrint imported, fonts and templates loaded, first queries); the
 next ones are what a server process does on every later summary. Wall and CPU seconds per step
-(CPU: this process's own time, which other work on a shared machine does not inflate); the last
+(CPU: this process's own time, which other work on a shared machine inflates far less); the last
 stdout line is JSON.
 """
 
@@ -133,7 +133,7 @@ def markdown(result: dict, machine: dict) -> str:
         f"on {machine['date']} (commit {machine['commit']}), {machine['nproc']} cores, load average "
         f"before {machine['load_before']}, after {machine['load_after']} (1-minute load during the "
         f"rounds {result['load'][0]} → {result['load'][1]}; the machine is shared: above 2, other "
-        "work competed for the cores and the wall times grow, the CPU times hardly).",
+        "work competed for the cores and the wall times grow, the CPU times far less).",
         "",
         f"City summary of {result['region']}, {result['year']}: {result['children']} regions below, "
         f"{result['queries']} queries to gather the figures, {result['charts']} charts (server-drawn "
