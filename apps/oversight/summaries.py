@@ -196,7 +196,8 @@ def has_figures(region: Region, year: int) -> bool:
 
 def gather(region: Region, year: int, *, next_steps: str = "", on: date | None = None) -> dict:
     """The figures of a region-year's summary (see the module docstring); SummaryUnavailable when
-    the region has no stored figures for the year. A dozen queries plus the planner's engine run."""
+    the region has no stored figures for the year. About 26 queries (the planner's and the sections'
+    included) however many regions lie below: tests/oversight/test_summaries.py holds the bound."""
     on = on or today()
     rows = list(
         Assessment.objects.filter(region=region, year__lte=year).values_list(

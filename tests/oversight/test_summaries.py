@@ -380,3 +380,83 @@ def test_the_problems_name_open_rectifications_and_inquiries_not_closed(demo):
     inquiry.save(update_fields=["status"])
     figures = summaries.gather(by_code("360100"), CITY_YEAR)
     assert figures["sections"]["open_rectifications"] == [] and figures["sections"]["open_inquiries"] == []
+
+
+# --- cost and print layout ------------------------------------------------------------------------
+
+#: Queries of `gather()` for any region: its figures, periods, targets, kin, report, measures, the
+#: planner's inputs, the data version and the pluggable sections; none per region below.
+GATHER_MAX_QUERIES = 30
+
+
+def _more_counties_below(city, n: int) -> list:
+    """`n` new counties under `city`, each with the figures of one of its counties that has them."""
+    from apps.regions.models import Region, RegionLevel
+
+    model = Assessment.objects.filter(region__parent=city, year=CITY_YEAR, metric="grade").first().region
+    rows = list(Assessment.objects.filter(region=model, year=CITY_YEAR))
+    made = []
+    for i in range(n):
+        code = f"3601{90 + i}"
+        county = Region.objects.create(
+            code=code, name=f"测试{i}区", level=RegionLevel.COUNTY, parent=city, path=f"{city.path}{code}/"
+        )
+        for row in rows:
+            row.pk, row.region = None, county
+        Assessment.objects.bulk_create(rows)
+        made.append(county)
+    return made
+
+
+def test_gathering_a_summary_costs_the_same_queries_however_many_regions_lie_below(
+    demo, django_assert_max_num_queries
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    nanchang = by_code("360100")
+    with CaptureQueriesContext(connection) as before:
+        figures = summaries.gather(nanchang, CITY_YEAR)
+    children = len(figures["children"])
+    _more_counties_below(nanchang, 6)
+    with django_assert_max_num_queries(GATHER_MAX_QUERIES), CaptureQueriesContext(connection) as after:
+        figures = summaries.gather(nanchang, CITY_YEAR)
+    assert len(figures["children"]) == children + 6
+    assert all(c["figures"] for c in figures["children"] if c["name"].startswith("测试"))
+    assert len(after) == len(before)
+    with django_assert_max_num_queries(GATHER_MAX_QUERIES):
+        summaries.gather(by_code("360000"), CITY_YEAR)  # the province: eleven cities below
+
+
+def test_printed_tables_give_names_and_numbers_their_whole_width(demo):
+    from apps.oversight.documents.context import (
+        CELL_PAD_PT,
+        TEXT_WIDTH_PT,
+        WIDE_TABLE_FONT_PT,
+        Table,
+        text_em,
+    )
+
+    rows = [
+        ["青山湖区", "1,166.04", "能耗强度进度预警 ● 红色；碳排放强度进度预警 ● 红色"],
+        ["东湖区", "—", "—"],
+    ]
+    headers = ["地区", "能源消费总量（考核口径）（万吨标准煤）", "预警"]
+    for wide in (False, True):
+        table = Table(headers, rows, wide=wide)
+        widths = table.widths()
+        assert sum(widths) == pytest.approx(100, abs=0.05)
+        font = WIDE_TABLE_FONT_PT if wide else 9.0
+        for column, text in ((0, "青山湖区"), (1, "1,166.04")):
+            assert widths[column] / 100 * TEXT_WIDTH_PT >= text_em(text) * font + CELL_PAD_PT - 0.01
+        assert widths[2] > widths[1]  # the long text takes the room left
+
+
+def test_the_printed_annex_names_every_region_on_one_line(demo, tmp_path):
+    figures = summaries.gather(by_code("360100"), CITY_YEAR)
+    path = tmp_path / "city.pdf"
+    path.write_bytes(documents.render(figures, "pdf"))
+    text = subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True).stdout
+    annex = next(page for page in text.split("\f") if "五、附表" in page.replace(" ", ""))
+    for child in figures["children"]:
+        assert child["name"] in annex, child["name"]  # not broken one character a line

@@ -4,6 +4,7 @@ builder both read this, so the three formats say the same."""
 
 from __future__ import annotations
 
+import base64
 import re
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -46,6 +47,83 @@ ANNEX_METRICS = (
 
 _NUMBER = re.compile(r"^[−+\-]?[\d,]+(\.\d+)?%?$|^—$")
 
+#: The printed page's text width (A4 less the GB/T 9704 side margins, 28 + 26 mm) in points, and the
+#: font sizes of the document's tables (the template's `.doc-table` and `.doc-wide`).
+TEXT_WIDTH_PT = (210 - 28 - 26) / 25.4 * 72
+TABLE_FONT_PT, WIDE_TABLE_FONT_PT = 9.0, 7.5
+#: Cell padding and borders (2 × 1.5 mm + 0.5 pt) in points, and some room for a bold face and
+#: the estimate's error: a column a name just fills would break it.
+CELL_PAD_PT = 2 * 1.5 / 25.4 * 72 + 0.5 + 4
+#: A header may wrap down to this many ems; a name (a table's first column) or a number never wraps.
+HEADER_MIN_EM, TEXT_MIN_EM, NAME_MAX_EM = 4.0, 6.0, 9.0
+
+
+#: Widths (ems) of the Latin characters of the document font that are not about half an em.
+_LATIN_EM = {
+    **dict.fromkeys(".,:;!|'`", 0.28),
+    **dict.fromkeys("()[]{}-/ ", 0.36),
+    **dict.fromkeys("ijlft", 0.3),
+    **dict.fromkeys("%@mwMW", 0.9),
+}
+
+
+def _char_em(c: str) -> float:
+    if ord(c) >= 0x2000:  # CJK, full-width forms, and the symbols a CJK font draws an em wide (▲ — ≥)
+        return 1.0
+    if c in _LATIN_EM:
+        return _LATIN_EM[c]
+    return 0.66 if c.isupper() else 0.56
+
+
+def text_em(text: str) -> float:
+    """The width of a line of `text` in ems of the document font (Noto Sans CJK SC), a little
+    generous: CJK characters and symbols one em, Latin letters and digits about half."""
+    return sum(_char_em(c) for c in text)
+
+
+def _unbreakable_em(text: str) -> float:
+    """The widest piece of `text` a line cannot break: a run of Latin letters or digits (Chinese
+    text breaks between any two characters)."""
+    runs = re.split(r"[\s\u2000-\U0010FFFF]+", text)
+    return max((text_em(run) for run in runs), default=0.0)
+
+
+def column_widths(
+    headers: list[str], rows: list[list[str]], *, font_pt: float = TABLE_FONT_PT
+) -> list[float]:
+    """Column widths in percent of the table for the printed document's fixed table layout.
+
+    WeasyPrint's automatic table layout measures the narrowest and widest layout of every cell
+    (for Chinese text: a break after every character), most of a summary's layout time; the same
+    distribution from the strings' lengths costs nothing: every column first gets its minimum (a
+    number or a name unbroken, a header wrapped to four ems, other text to six), the room left
+    goes to the columns in proportion to what more they would take."""
+    available = TEXT_WIDTH_PT / font_pt
+    pad = CELL_PAD_PT / font_pt
+    lows, highs = [], []
+    for i, header in enumerate(headers):
+        cells = [row[i] for row in rows if i < len(row)]
+        numeric = bool(cells) and all(_NUMBER.match(c) for c in cells)
+        widest = max((text_em(c) for c in cells), default=0.0)
+        header_em = text_em(header) * 1.05  # headers are bold
+        if numeric or i == 0:
+            low = min(widest, NAME_MAX_EM)
+        else:
+            low = max(min(widest, TEXT_MIN_EM), max((_unbreakable_em(c) for c in cells), default=0.0))
+        header_low = max(min(header_em, HEADER_MIN_EM), _unbreakable_em(header) * 1.05)
+        lows.append(max(low, header_low) + pad)
+        highs.append(max(widest, header_em, low, header_low) + pad)
+    if sum(highs) <= available:
+        shares = highs
+    elif sum(lows) >= available:
+        shares = lows
+    else:
+        room = available - sum(lows)
+        extra = sum(h - lo for h, lo in zip(highs, lows, strict=True)) or 1.0
+        shares = [lo + room * (h - lo) / extra for h, lo in zip(highs, lows, strict=True)]
+    total = sum(shares) or 1.0
+    return [round(100 * s / total, 2) for s in shares]
+
 
 @dataclass
 class Table:
@@ -53,7 +131,13 @@ class Table:
     rows: list[list[str]]
     caption: str = ""
     empty: str = ""
-    widths: tuple[str, ...] = ()  # CSS widths of the columns ("30%"), for tables whose text wraps
+    wide: bool = False  # printed in the smaller font of `.doc-wide`
+
+    def widths(self) -> list[float]:
+        """Column widths (percent) for the printed document: `column_widths`."""
+        return column_widths(
+            self.headers, self.rows, font_pt=WIDE_TABLE_FONT_PT if self.wide else TABLE_FONT_PT
+        )
 
     def cells(self) -> list[list[tuple[str, str]]]:
         """Rows of (text, CSS class): numbers are right-aligned ("num": a column is numeric when
@@ -168,7 +252,7 @@ def _basic(figures: dict) -> list[Block]:
         Block(
             _("The six warnings"),
             [_("Each warning with its level and the rule that gave it (methodology §7, §8).")],
-            [Table([_("Warning"), _("Level"), _("Rule")], warning_rows, widths=("30%", "13%", "57%"))],
+            [Table([_("Warning"), _("Level"), _("Rule")], warning_rows)],
         )
     )
     grade = figures["grade"]
@@ -342,7 +426,6 @@ def _problems(figures: dict) -> list[Block]:
                     ],
                     rows,
                     empty=_("No region below is behind target."),
-                    widths=("11%", "37%", "13%", "13%", "13%", "13%"),
                 )
             ],
         )
@@ -447,7 +530,10 @@ def _annex_table(figures: dict) -> Table:
             + [f"{levels.count('red')} / {levels.count('yellow')}", _value("grade", f.get("grade"))]
         )
     return Table(
-        headers, rows, caption=_("The region and the regions below, %(year)s") % {"year": figures["year"]}
+        headers,
+        rows,
+        caption=_("The region and the regions below, %(year)s") % {"year": figures["year"]},
+        wide=True,
     )
 
 
@@ -514,7 +600,11 @@ def charts(figures: dict) -> list[dict]:
             continue
         svg = figure_svg(chart.figure)
         if svg:
-            out.append({"code": code, "title": chart.title, "svg": svg})
+            # `src`: the same SVG as an image for the PDF. WeasyPrint parses an image's SVG with the
+            # XML parser and gives its nodes no HTML styles; inline, each of a chart's hundreds of
+            # nodes went through the HTML5 parser and the HTML cascade (a fifth of the layout time).
+            src = "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode("ascii")
+            out.append({"code": code, "title": chart.title, "svg": svg, "src": src})
     return out
 
 
