@@ -264,6 +264,19 @@ def test_a_paged_table_lists_the_changes_of_its_own_page_only(db, monkeypatch):
     assert "南昌市" in whole and "九江市 能耗强度进度预警" in whole
 
 
+def test_a_county_without_figures_of_the_year_links_to_its_dashboard_at_its_own_default(db):
+    seed(
+        [r for r in all_regions() if r.code != "360102"],
+        levels=dict.fromkeys(bm.WARNINGS, "green"),
+        values={"energy_intensity_reduction_cum": 1},
+    )
+    seed([Region.objects.get(code="360102")], year=BEFORE, levels=dict.fromkeys(bm.WARNINGS, "green"))
+    client = _client(user_for("provincial"))
+    html = client.get("/dashboards/", {"year": YEAR, "parent": "360100"}).content.decode()
+    assert 'href="/dashboards/county/360102/"' in html and "/dashboards/county/360103/?year=2032" in html
+    assert client.get("/dashboards/county/360102/").status_code == 200
+
+
 def test_bad_page_parameters_are_404_or_400_never_500(jiangxi):
     client = _client(user_for("provincial"))
     assert client.get("/dashboards/", {"year": 1999}).status_code == 404

@@ -43,7 +43,8 @@ class Links:
     """Where a row or tile leads, built once per request (hundreds of rows: no copy or reverse per row).
 
     A region with regions below it opens them here, the other filters kept (the level and the page
-    reset); a county opens its region dashboard for the same year.
+    reset); a county opens its region dashboard for the same year (at its own default year when it
+    has no figures of that year: that page answers an unknown year with a 404).
     """
 
     def __init__(self, request, year: int):
@@ -61,6 +62,8 @@ class Links:
         if row.region.level in bm.CHILD_LEVEL:
             return self.prefix + row.region.code
         url = self.dashboard.format(level=row.region.level, code=row.region.code)
+        if not any(row.warnings.values()) and all(v is None for v in row.figures.values()):
+            return url  # no figures of this year yet (its report is open): the dashboard's own default
         return f"{url}?year={self.year}"
 
 
