@@ -384,10 +384,10 @@ def decomposition(request):
     )
     result = selectors.decomposition(request.user, parent, period) if parent and period else None
     if result is not None and wants_xlsx(request):
-        header = [_("Region code"), _("Region"), *[c.label for c in result.columns]]
+        header = [_("Region"), _("Region code"), *[c.label for c in result.columns]]
         rows = []
         for row in [result.parent_row, *result.rows]:
-            rows.append([row.region.code, row.region.name, *[c.value for c in row.cells]])
+            rows.append([row.region.name, row.region.code, *[c.value for c in row.cells]])
         return xlsx_response(
             f"decomposition-{parent.code}-{period.code}.xlsx",
             _("Decomposition"),
