@@ -19,7 +19,7 @@ from apps.accounts.decorators import action_required
 from apps.accounts.scoping import Action
 from apps.core.attachments import download_response
 from apps.core.events import events_of
-from apps.core.exports import wants_xlsx, xlsx_response
+from apps.core.exports import filter_text, wants_xlsx, xlsx_response
 from apps.core.views import paginate
 from apps.monitoring import metrics
 from apps.regions.models import Region
@@ -57,12 +57,34 @@ def export_rows(rows):
             str(dict(CaseStatus.choices)[selectors.status_of(c)]),
             decision.get_outcome_display() if decision else "",
             decision.reason if decision else "",
-            timezone.localtime(decision.decided_at).strftime("%Y-%m-%d") if decision else "",
+            timezone.localtime(decision.decided_at).date() if decision else None,
             c.data_version,
         ]
 
 
-EXPORT_HEADERS = ["年度", "区划代码", "地区", "部门", "规则", "状态", "决定", "理由", "决定日期", "数据版本"]
+def export_headers() -> list[str]:
+    """The ledger's xlsx header in the user's language (Chinese by default)."""
+    return [
+        _("Year"),
+        _("Region code"),
+        _("Region"),
+        _("Department"),
+        _("Rule"),
+        _("Status"),
+        _("Decision"),
+        _("Reason"),
+        _("Decided on"),
+        _("Data version"),
+    ]
+
+
+def _filter_texts(f: dict) -> list[str]:
+    texts = [filter_text(_("Year"), f["year"])] if f["year"] else []
+    if f["region"] is not None:
+        texts.append(filter_text(_("Region"), f"{f['region'].name}（{f['region'].code}）"))
+    if f["status"]:
+        texts.append(filter_text(_("Status"), dict(CaseStatus.choices)[f["status"]]))
+    return texts
 
 
 @action_required(READ)
@@ -71,7 +93,11 @@ def ledger(request):
     rows = selectors.ledger(request.user, year=f["year"], region=f["region"], status=f["status"])
     if wants_xlsx(request):
         return xlsx_response(
-            f"accountability-{f['year'] or 'all'}.xlsx", "问责台账", EXPORT_HEADERS, export_rows(rows)
+            f"accountability-{f['year'] or 'all'}.xlsx",
+            _("Accountability ledger"),
+            export_headers(),
+            export_rows(rows),
+            filters=_filter_texts(f),
         )
     shown = (
         selectors.ledger(request.user, year=f["year"], region=f["region"], shown=True) if f["year"] else []

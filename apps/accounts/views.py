@@ -6,7 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views import i18n
 
-from apps.core.exports import table_response
+from apps.core.exports import labelled_filter_texts, table_response
 from apps.core.models import AuditAction
 from apps.core.views import paginate
 
@@ -66,14 +66,28 @@ AUDIT_COLUMNS = (
 )
 
 
+def _audit_filter_texts(filters: dict[str, str]) -> list[str]:
+    labels = {
+        "action": _("Action"),
+        "user": _("User"),
+        "path": _("Address in the portal"),
+        "from": _("From"),
+        "to": _("To"),
+    }
+    return labelled_filter_texts(filters, labels, {"action": dict(AuditAction.choices)})
+
+
 @action_required(Action.READ_AUDIT)
 def audit_log(request):
     """The audit log for administrators: filter by action, user, address and dates; export."""
     entries, filters, errors = audit_selectors.filtered(request.GET)
-    if request.GET.get("export") in ("csv", "xlsx"):
+    fmt = request.GET.get("export")
+    if fmt in ("csv", "xlsx"):
         rows = (
             (
-                timezone.localtime(e.at).strftime("%Y-%m-%d %H:%M:%S"),
+                timezone.localtime(e.at).replace(tzinfo=None, microsecond=0)
+                if fmt == "xlsx"
+                else timezone.localtime(e.at).strftime("%Y-%m-%d %H:%M:%S"),
                 e.username,
                 e.get_action_display(),
                 e.method,
@@ -85,7 +99,12 @@ def audit_log(request):
             for e in entries.iterator()
         )
         return table_response(
-            "audit-log", [str(label) for _c, label in AUDIT_COLUMNS], rows, request.GET["export"]
+            "audit-log",
+            [str(label) for _c, label in AUDIT_COLUMNS],
+            rows,
+            fmt,
+            sheet_title=_("Audit log"),
+            filters=_audit_filter_texts(filters),
         )
     return render(
         request,

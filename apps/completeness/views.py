@@ -219,7 +219,10 @@ def deadline_history(request, year: int):
 def reminder_list(request):
     qs = selectors.reminder_queryset(request.user, request.GET)
     if request.GET.get("format") == "xlsx":
-        return _xlsx(exports.reminder_workbook(qs.iterator(chunk_size=2000)), "report-reminders.xlsx")
+        content = exports.reminder_workbook(
+            qs.iterator(chunk_size=2000), filters=exports.reminder_filter_texts(request.GET)
+        )
+        return _xlsx(content, "report-reminders.xlsx")
     page = paginate(request, qs, 50)
     return render(
         request,

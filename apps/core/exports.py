@@ -12,7 +12,7 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -20,6 +20,8 @@ from typing import IO
 
 from django.http import HttpResponse
 from django.utils import timezone
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CSV_CONTENT_TYPE = "text/csv; charset=utf-8"
@@ -65,6 +67,21 @@ def xlsx_cell(value):
     if isinstance(value, date):
         return value
     return escape_text(str(value))
+
+
+DATETIME_FORMAT = "yyyy-mm-dd hh:mm"
+DATE_FORMAT = "yyyy-mm-dd"
+
+
+def _number_format_of(value) -> str | None:
+    """The Excel format a cell gets: a `Cell`'s own, local date-times to the minute, dates as ISO."""
+    if isinstance(value, Cell):
+        return value.number_format
+    if isinstance(value, datetime):
+        return DATETIME_FORMAT
+    if isinstance(value, date):
+        return DATE_FORMAT
+    return None
 
 
 def write_csv(out: IO[str], columns: Sequence, rows: Iterable[Sequence], *, lineterminator="\r\n") -> int:
@@ -146,8 +163,12 @@ def xlsx_workbook(sheets: Sequence[Sheet]):
                     f"A{header_row + 1}" if spec.preamble and spec.freeze == "A2" else spec.freeze
                 )
             if spec.widths is None:
-                fitted = [len(str(c)) for c in spec.columns] if spec.preamble else fitted
-                if spec.preamble:  # preamble lines run across: fit to the header and the rows only
+                fitted = (
+                    _fit_preamble([len(str(c)) for c in spec.columns], spec.preamble)
+                    if spec.preamble
+                    else fitted
+                )
+                if spec.preamble:  # preamble text runs across: fit to the header and the rows
                     for row in sheet.iter_rows(
                         min_row=header_row + 1, max_row=header_row + 200, values_only=True
                     ):
@@ -155,6 +176,9 @@ def xlsx_workbook(sheets: Sequence[Sheet]):
                             if i < len(fitted) and value is not None:
                                 fitted[i] = max(fitted[i], len(_shown_text(value)))
             widths = spec.widths or [min(max(w + 2, 8), 60) for w in fitted]
+            if spec.widths and spec.preamble:  # given widths, widened where a preamble label needs it
+                needed = _fit_preamble([0] * len(widths), spec.preamble)
+                widths = [max(w, n + 2 if n else 0) for w, n in zip(widths, needed, strict=True)]
             from openpyxl.utils import get_column_letter
 
             for i, width in enumerate(widths, start=1):
@@ -177,7 +201,7 @@ def xlsx_report(spec: Sheet) -> bytes:
     sheet = workbook.create_sheet(str(spec.title)[:31])
     rows = iter(spec.rows)
     head = list(islice(rows, 200))
-    fitted = [len(_shown_text(c)) for c in spec.columns]
+    fitted = _fit_preamble([len(_shown_text(c)) for c in spec.columns], spec.preamble)
     for row in head:
         for i, value in enumerate(row[: len(fitted)]):
             if value is not None:
@@ -191,8 +215,9 @@ def xlsx_report(spec: Sheet) -> bytes:
     def cell(value, font=None):
         raw = value.value if isinstance(value, Cell) else value
         written = WriteOnlyCell(sheet, value=xlsx_cell(raw))
-        if isinstance(value, Cell):
-            written.number_format = value.number_format
+        number_format = _number_format_of(value)
+        if number_format is not None:
+            written.number_format = number_format
         if font is not None:
             written.font = font
         return written
@@ -207,16 +232,34 @@ def xlsx_report(spec: Sheet) -> bytes:
     return xlsx_bytes(workbook)
 
 
+def _fit_preamble(fitted: list[int], preamble: Sequence[Sequence]) -> list[int]:
+    """Widths that also fit the preamble's labels (first cell of a label/value line) and its
+    non-text values (a date-time too narrow shows as ####); its text values run across."""
+    for line in preamble:
+        if len(line) < 2:
+            continue  # a title or a note runs across the empty cells to its right
+        for i, value in enumerate(line[: len(fitted)]):
+            raw = value.value if isinstance(value, Cell) else value
+            if value is not None and (i == 0 or not isinstance(raw, str)):
+                fitted[i] = max(fitted[i], len(_shown_text(value)))
+    return fitted
+
+
 def _shown_text(value) -> str:
     """A cell's text length for fitting widths; CJK characters count double (they are wide)."""
-    text = str(value.value if isinstance(value, Cell) else value)
+    raw = value.value if isinstance(value, Cell) else value
+    if isinstance(raw, datetime):
+        return "2026-01-01 00:00"  # shown to the minute (DATETIME_FORMAT)
+    if isinstance(raw, float):
+        return f"{raw:,.2f}"  # shown rounded: the full float's digits would widen the column
+    text = str(raw)
     return text + "".join(ch for ch in text if ord(ch) > 0x2E80)
 
 
 def append_row(sheet, values: Sequence) -> None:
     """Append one row with every text cell escaped (so none starts with "=": never a formula)."""
     sheet.append([xlsx_cell(v.value if isinstance(v, Cell) else v) for v in values])
-    formats = [(i, v.number_format) for i, v in enumerate(values, start=1) if isinstance(v, Cell)]
+    formats = [(i, f) for i, v in enumerate(values, start=1) if (f := _number_format_of(v)) is not None]
     if formats and hasattr(sheet, "cell"):  # write-only sheets keep the value only
         row = sheet._current_row  # the row just appended (max_row would scan every cell: quadratic)
         for column, number_format in formats:
@@ -252,11 +295,19 @@ def download(content: bytes | str, filename: str) -> HttpResponse:
 
 
 def table_response(
-    filename: str, columns: Sequence, rows: Iterable[Sequence], fmt: str, *, sheet_title: str | None = None
+    filename: str,
+    columns: Sequence,
+    rows: Iterable[Sequence],
+    fmt: str,
+    *,
+    sheet_title: str | None = None,
+    filters: Sequence[str] = (),
 ) -> HttpResponse:
-    """A CSV (UTF-8 with BOM) or xlsx download of one table; `filename` without extension."""
+    """A CSV (UTF-8 with BOM, machine-shaped) or xlsx (for people: `people_xlsx`) download of one
+    table; `filename` without extension. The xlsx columns should be labels for people."""
     if fmt == "xlsx":
-        return download(table_xlsx(sheet_title or filename, columns, rows), f"{filename}.xlsx")
+        title = str(sheet_title or filename)
+        return download(people_xlsx(title, columns, rows, filters=filters), f"{filename}.xlsx")
     return download(table_csv(columns, rows), f"{filename}.csv")
 
 
@@ -266,11 +317,133 @@ def wants_xlsx(request) -> bool:
 
 
 def xlsx_response(
-    filename: str, sheet_title: str, headers: Sequence, rows: Iterable[Sequence]
+    filename: str,
+    sheet_title: str,
+    headers: Sequence,
+    rows: Iterable[Sequence],
+    *,
+    filters: Sequence[str] = (),
 ) -> HttpResponse:
-    """An .xlsx attachment with one sheet (bold, frozen header) of a list page's rows.
+    """An .xlsx attachment of a list page's rows for people (`people_xlsx`).
 
     The view passes the same scoped, filtered queryset it shows, so a download never holds
-    a row the page would not show.
+    a row the page would not show, and names the filters it applied.
     """
-    return download(table_xlsx(str(sheet_title), [str(h) for h in headers], rows), filename)
+    return download(people_xlsx(str(sheet_title), headers, rows, filters=filters), filename)
+
+
+# --- downloads for people: title, filters, data version, local time (issue 15) -------------------
+
+_data_version_sources: list[Callable[[], object]] = []
+
+
+def register_data_version(source: Callable[[], object]) -> None:
+    """The app that owns the figures (monitoring, in its `ready()`) tells the writer which data
+    version the portal shows; core imports no app, so every export can state it (DESIGN.md)."""
+    _data_version_sources[:] = [source]
+
+
+def data_version_text() -> str:
+    """The current data version as people read it, e.g. "数据版本 #412 · 2026-11-30 02:31 · 规范 v1.1"."""
+    return str(_data_version_sources[0]()) if _data_version_sources else _("not recorded")
+
+
+def is_chinese() -> bool:
+    return (get_language() or "zh-hans").startswith("zh")
+
+
+def with_unit(name: str, unit: str) -> str:
+    """A header with its unit, in the brackets of the active language: 能源消费总量（万吨标准煤）."""
+    name = str(name)
+    if not unit:
+        return name
+    return f"{name}（{unit}）" if is_chinese() else f"{name} ({unit})"
+
+
+def number_format(precision: int | None) -> str:
+    """The Excel format showing a number with `precision` decimals and thousands separators."""
+    decimals = max(int(precision or 0), 0)
+    return "#,##0" + ("." + "0" * decimals if decimals else "")
+
+
+def filter_text(label: str, value) -> str:
+    """One filter as people read it: 年份：2024 / Year: 2024."""
+    return f"{label}：{value}" if is_chinese() else f"{label}: {value}"
+
+
+def labelled_filter_texts(
+    values: Mapping[str, object], labels: Mapping[str, str], names: Mapping[str, Mapping] | None = None
+) -> list[str]:
+    """The filters set among `values` (query parameters), each under its label and, where
+    `names[key]` knows the value (a choice's code), by its name: ["状态：已批准", …]."""
+    names = names or {}
+    return [
+        filter_text(label, names.get(key, {}).get(values[key], values[key]))
+        for key, label in labels.items()
+        if values.get(key)
+    ]
+
+
+def people_preamble(
+    title: str, filters: Sequence[str] = (), *, version: str | None = None, notes: Sequence[str] = ()
+) -> list[list]:
+    """The lines above the header of every xlsx for people: the title, the filters used, the data
+    version (the current one unless a frozen document names its own) and the local time it was
+    made (Asia/Shanghai, a real date-time), then any notes and a blank line."""
+    separator = "；" if is_chinese() else "; "
+    made = timezone.localtime().replace(second=0, microsecond=0, tzinfo=None)
+    return [
+        [str(title)],
+        [_("Filters"), separator.join(str(f) for f in filters) or _("none (everything you may read)")],
+        [_("Data version"), version if version is not None else data_version_text()],
+        [_("Generated at (Beijing time)"), Cell(made, DATETIME_FORMAT)],
+        *([str(note)] for note in notes),
+        [],
+    ]
+
+
+def people_sheet(
+    title: str,
+    columns: Sequence,
+    rows: Iterable[Sequence],
+    *,
+    filters: Sequence[str] = (),
+    version: str | None = None,
+    notes: Sequence[str] = (),
+    sheet_title: str | None = None,
+    **options,
+) -> Sheet:
+    """A `Sheet` for people: the preamble, then the header (frozen below it) and the rows."""
+    return Sheet(
+        title=str(sheet_title or title),
+        columns=[str(c) for c in columns],
+        rows=rows,
+        preamble=people_preamble(title, filters, version=version, notes=notes),
+        **options,
+    )
+
+
+def people_xlsx(title: str, columns: Sequence, rows: Iterable[Sequence], **options) -> bytes:
+    """One sheet for people (`people_sheet`), streamed by `xlsx_report`."""
+    return xlsx_report(people_sheet(title, columns, rows, **options))
+
+
+def form_filter_texts(form, *, skip: Sequence[str] = ("export", "page", "format")) -> list[str]:
+    """The filters a bound filter form applied, as people read them ("状态：已批准"): its fields'
+    labels and the chosen values' names (choices by label, objects by their text), never codes."""
+    if form is None or not form.is_bound or not form.is_valid():
+        return []
+    texts = []
+    for name, value in form.cleaned_data.items():
+        if name in skip or value in (None, "", [], ()) or value is False:
+            continue
+        field = form.fields[name]
+        choices = {str(k): v for k, v in getattr(field, "choices", ()) if not isinstance(v, list | tuple)}
+        values = value if isinstance(value, list | tuple) else [value]
+        shown = (
+            "、".join(str(choices.get(str(v), v)) for v in values)
+            if is_chinese()
+            else ", ".join(str(choices.get(str(v), v)) for v in values)
+        )
+        texts.append(filter_text(str(field.label or name), shown))
+    return texts

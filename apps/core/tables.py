@@ -20,7 +20,9 @@ import zipfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from .exports import unescape_text
@@ -28,6 +30,7 @@ from .text import control_character_message, first_control_character
 
 XLSX_MAGIC = b"PK\x03\x04"
 FILE = 0  # the row of an error about the file as a whole
+HEADER_SEARCH = 12  # our xlsx for people put a title, filters, data version and time above the header
 
 
 @dataclass(frozen=True)
@@ -77,10 +80,30 @@ class Columns:
     optional: tuple[str, ...] = ()
     ignored: tuple[str, ...] = ()  # e.g. columns our own exports add for people
     other_columns_allowed: bool = False  # True: columns not named here are ignored, not refused
+    # (label, column) pairs: the headers our own exports for people give these columns, as lazy
+    # translations; a label is accepted in every language of the portal (a file exported in
+    # English imports for a Chinese user and the other way round)
+    aliases: tuple[tuple[object, str], ...] = ()
 
     @property
     def known(self) -> set[str]:
         return {*self.required, *self.optional, *self.ignored}
+
+    def alias_map(self) -> dict[str, str]:
+        """Lower-cased header label → column name, in every language of the portal."""
+        found: dict[str, str] = {}
+        for language, _name in settings.LANGUAGES if self.aliases else ():
+            with translation.override(language):
+                for label, column in self.aliases:
+                    found[str(label).strip().lower()] = column
+        return found
+
+    def names(self, cells, aliases: dict[str, str]) -> list[str]:
+        """The column names of a header row (labels of our exports for people mapped to them)."""
+        names = [cell_text(c).lower() for c in cells]
+        if not aliases or set(self.required) <= set(names):
+            return names  # the machine header of exchange.md
+        return [aliases.get(n, n) for n in names]  # the header of an export for people
 
 
 @dataclass(frozen=True)
@@ -166,11 +189,10 @@ def _too_large(limits: Limits) -> ImportRejected:
     return file_error(_("The file is larger than %(mb)d MB.") % {"mb": limits.max_bytes // (1024 * 1024)})
 
 
-def _header(cells, columns: Columns, where: str) -> dict[str, int]:
-    """Column name → position; every problem of the header at once (row 1)."""
+def _header(cells, columns: Columns, where: str, names: list[str], row: int = 1) -> dict[str, int]:
+    """Column name → position; every problem of the header at once (its row)."""
     if any("\x00" in str(c) for c in cells if c is not None):
         raise file_error(_("The file contains binary data; expected CSV text or an .xlsx workbook."))
-    names = [cell_text(c).lower() for c in cells]
     errors = []
     missing = [c for c in columns.required if c not in names]
     if missing:
@@ -191,26 +213,57 @@ def _header(cells, columns: Columns, where: str) -> dict[str, int]:
     if duplicated:
         errors.append(_("Columns appear twice: %(columns)s.") % {"columns": ", ".join(duplicated)})
     if errors:
-        raise ImportRejected([RowError(1, "header", m) for m in errors])
+        raise ImportRejected([RowError(row, "header", m) for m in errors])
     wanted = {*columns.required, *columns.optional}
     return {n: i for i, n in enumerate(names) if n in wanted}
 
 
+def _find_header(iterator: Iterator, columns: Columns, aliases: dict[str, str]) -> tuple[int, list]:
+    """The header row and its cells: row 1, or the first of the first HEADER_SEARCH rows that has
+    every required column (an export for people has its title, filters, … above the header)."""
+    seen: list = []
+    for cells in iterator:
+        seen.append(list(cells))
+        if set(columns.required) <= set(columns.names(seen[-1], aliases)):
+            return len(seen), seen[-1]
+        if len(seen) >= HEADER_SEARCH:
+            break
+    if not seen:
+        raise file_error(_("The file is empty.")) from None
+    # no header found: row 1 is the header (its errors name the missing columns); re-read the rest
+    iterator.pending = seen[1:]  # type: ignore[attr-defined]
+    return 1, seen[0]
+
+
+class _Pending:
+    """An iterator with rows put back in front of it (the rows read while looking for the header)."""
+
+    def __init__(self, iterator: Iterator):
+        self.iterator = iterator
+        self.pending: list = []
+
+    def __iter__(self):
+        return self
+
+    def __next__(self):
+        if self.pending:
+            return self.pending.pop(0)
+        return next(self.iterator)
+
+
 def _records(records: Iterable, columns: Columns, limits: Limits, where: str) -> Table:
     """Records (lists of cells, header first) → a Table; blank lines skipped, rows capped."""
-    iterator = iter(records)
-    try:
-        header_cells = next(iterator)
-    except StopIteration:
-        raise file_error(_("The file is empty.")) from None
-    positions = _header(header_cells, columns, where)
-    names = [cell_text(c).lower() for c in header_cells]
+    iterator = _Pending(iter(records))
+    aliases = columns.alias_map()
+    header_at, header_cells = _find_header(iterator, columns, aliases)
+    names = columns.names(header_cells, aliases)
+    positions = _header(header_cells, columns, where, names, header_at)
     width = len(header_cells)
     while width and cell_text(header_cells[width - 1]) == "":
         width -= 1
     table = Table(rows=[])
     count = 0
-    for number, cells in enumerate(iterator, start=2):
+    for number, cells in enumerate(iterator, start=header_at + 1):
         cells = list(cells)
         if not any(cell_text(c) for c in cells):
             continue

@@ -2,47 +2,50 @@
 
 from __future__ import annotations
 
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from apps.core.exports import XLSX_CONTENT_TYPE, Sheet, xlsx_bytes, xlsx_workbook
+from apps.core.exports import filter_text, people_sheet, xlsx_bytes, xlsx_workbook
 
 from .tips import TipStatistics
 
-__all__ = ["XLSX_CONTENT_TYPE", "statistics_workbook"]
+__all__ = ["statistics_workbook"]
 
 
 def statistics_workbook(stats: TipStatistics, *, scope_label: str, year: int | None) -> bytes:
-    preamble = [
-        [_("Tips (举报): counts")],
-        [_("Scope"), scope_label],
-        [_("Year received"), year or _("All years")],
-        [_("Generated"), timezone.localtime()],
-        [_("Total"), stats.total, _("Overdue"), stats.overdue],
-        [],
+    """One sheet per breakdown, each with the title, the filters, the data version and the time."""
+    filters = [
+        filter_text(_("Scope"), scope_label),
+        filter_text(_("Year received"), year or _("All years")),
     ]
+    totals = [_("Total: %(total)s; overdue: %(overdue)s") % {"total": stats.total, "overdue": stats.overdue}]
     count = _("Tips")
+
+    def sheet(title, columns, rows):
+        return people_sheet(
+            _("Tips (举报): counts") + " · " + str(title),
+            columns,
+            rows,
+            filters=filters,
+            notes=totals,
+            sheet_title=title,
+        )
+
     sheets = [
-        Sheet(
+        sheet(
             _("By status"),
             [_("Status"), _("Code"), count],
             [(label, code, n) for code, label, n in stats.by_status],
-            preamble=preamble,
         ),
-        Sheet(
+        sheet(
             _("By category"),
             [_("Category"), _("Code"), count],
             [(label, code, n) for code, label, n in stats.by_category],
-            preamble=preamble,
         ),
-        Sheet(
+        sheet(
             _("By region"),
-            [_("Region"), _("Code"), count],
+            [_("Region"), _("Region code"), count],
             [(name, code, n) for code, name, n in stats.by_region],
-            preamble=preamble,
         ),
-        Sheet(
-            _("By department"), [_("Region"), _("Department"), count], stats.by_department, preamble=preamble
-        ),
+        sheet(_("By department"), [_("Region"), _("Department"), count], stats.by_department),
     ]
     return xlsx_bytes(xlsx_workbook(sheets))

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 from apps.accounts import scoping
 from apps.accounts.decorators import action_required
 from apps.accounts.scoping import Action
-from apps.core.exports import wants_xlsx, xlsx_response
+from apps.core.exports import filter_text, wants_xlsx, xlsx_response
 from apps.core.forms import add_service_errors
 from apps.core.views import bound_args, paginate
 
@@ -101,6 +101,14 @@ def indicator_list(request):
                 ]
                 for i in qs
             ),
+            filters=[
+                *(
+                    [filter_text(_("Required"), _yes_no(required == "yes"))]
+                    if required in ("yes", "no")
+                    else []
+                ),
+                *([filter_text(_("Search"), q)] if q else []),
+            ],
         )
     page = paginate(request, qs)
     return render(

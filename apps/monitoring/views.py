@@ -6,7 +6,6 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
-from django.utils import timezone
 from django.utils.html import format_html_join
 from django.utils.http import urlencode
 from django.utils.safestring import SafeString, mark_safe
@@ -18,7 +17,7 @@ from apps.accounts import scoping
 from apps.accounts.decorators import action_required
 from apps.accounts.scoping import Action
 from apps.core.cache import cached_fragment, params_key, scope_key
-from apps.core.exports import Cell, Sheet, download, write_csv, xlsx_report
+from apps.core.exports import Cell, download, filter_text, number_format, people_xlsx, write_csv
 from apps.core.forms import add_service_errors
 from apps.core.views import bound_args, paginate
 from apps.regions.models import RegionLevel
@@ -300,8 +299,7 @@ def assessments_xlsx(user, *, year: int | None, region) -> bytes:
         elif entry is not None and entry.kind in ("year", "flag"):
             shown = Cell(int(value), "0")
         else:
-            precision = entry.precision if entry else 4
-            shown = Cell(float(value), "#,##0" + ("." + "0" * precision if precision else ""))
+            shown = Cell(float(value), number_format(entry.precision if entry else 4))
         return (name, code, y, entry.name if entry else metric, metric, shown, entry.unit if entry else "")
 
     def rows():
@@ -318,22 +316,14 @@ def assessments_xlsx(user, *, year: int | None, region) -> bytes:
             group.append(found)
         yield from (row(*g) for g in sorted(group, key=lambda g: order.get(g[3], len(order))))
 
-    made = timezone.localtime()
     filters = [
-        _("Year: %(year)s") % {"year": year} if year else _("Year: all"),
-        _("Region: %(region)s") % {"region": f"{region.name} ({region.code})"}
+        filter_text(_("Year"), year) if year else _("Year: all"),
+        filter_text(_("Region"), f"{region.name}（{region.code}）")
         if region
         else _("Region: all you may read"),
     ]
-    preamble = [
-        [_("Assessment results")],
-        [_("Filters: %(filters)s") % {"filters": " · ".join(filters)}],
-        [str(years.data_version())],
-        [_("Generated %(when)s (Asia/Shanghai)") % {"when": made.strftime("%Y-%m-%d %H:%M")}],
-        [],
-    ]
     header = [_("Region"), _("Region code"), _("Year"), _("Metric"), _("Metric code"), _("Value"), _("Unit")]
-    return xlsx_report(Sheet(title=str(_("Assessments")), columns=header, rows=rows(), preamble=preamble))
+    return people_xlsx(_("Assessment results"), header, rows(), filters=filters, sheet_title=_("Assessments"))
 
 
 @action_required(Action.READ_ASSESSMENTS, write=Action.DECLARE_YEAR_COMPLETE)

@@ -426,14 +426,14 @@ def export_rows(inquiries: Iterable[Inquiry], *, on: date | None = None) -> Iter
         yield [
             q.pk,
             q.get_kind_display(),
-            f"{q.region.name}人大常委会",
+            _("%(region)s people's congress standing committee") % {"region": q.region.name},
             q.addressee_label,
             q.subject,
             q.question,
             q.created_at,
             q.deadline,
             q.get_status_display(),
-            "是" if q.is_overdue(on) else "",
+            _("yes") if q.is_overdue(on) else "",
             q.round,
             q.anchor_label,
             q.answered_at,
@@ -441,19 +441,21 @@ def export_rows(inquiries: Iterable[Inquiry], *, on: date | None = None) -> Iter
         ]
 
 
-EXPORT_HEADERS = (
-    "编号",
-    "类型",
-    "人大常委会",
-    "答复机关",
-    "主题",
-    "问题",
-    "提出时间",
-    "答复期限",
-    "状态",
-    "是否逾期",
-    "轮次",
-    "所涉事项",
-    "最近答复时间",
-    "办结时间",
-)
+def export_headers() -> list[str]:
+    """The inquiry list's xlsx header in the user's language (Chinese by default)."""
+    return [
+        _("No."),
+        _("Kind"),
+        _("Standing committee"),
+        _("Answering body"),
+        _("Subject"),
+        _("Question"),
+        _("Asked at"),
+        _("Answer due"),
+        _("Status"),
+        _("Overdue"),
+        _("Round"),
+        _("Concerns"),
+        _("Last answered at"),
+        _("Closed at"),
+    ]

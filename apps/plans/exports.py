@@ -6,22 +6,18 @@ from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from apps.core.exports import download, table_xlsx
-
-
-def _workbook(title: str, header: list[str], rows) -> bytes:
-    return table_xlsx(title, [str(h) for h in header], rows)
+from apps.core.exports import download, people_xlsx
 
 
 def _response(content: bytes, stem: str) -> HttpResponse:
     return download(content, f"{stem}-{timezone.localdate().isoformat()}.xlsx")
 
 
-def plans_xlsx(plans) -> HttpResponse:
+def plans_xlsx(plans, *, filters: list[str] = ()) -> HttpResponse:
     header = [
         _("ID"),
-        _("Region code"),
         _("Region"),
+        _("Region code"),
         _("Sector"),
         _("Title"),
         _("Lead department"),
@@ -38,8 +34,8 @@ def plans_xlsx(plans) -> HttpResponse:
     rows = (
         [
             p.pk,
-            p.region.code,
             p.region.name,
+            p.region.code,
             p.sector.display_name,
             p.title,
             p.lead_department.display_name,
@@ -51,19 +47,19 @@ def plans_xlsx(plans) -> HttpResponse:
             p.measures_done,
             p.overdue_measures,
             p.overdue_milestones,
-            timezone.localtime(p.updated_at).replace(tzinfo=None),
+            p.updated_at,
         ]
         for p in plans
     )
-    return _response(_workbook(_("Sector peak plans"), header, rows), "sector-plans")
+    return _response(people_xlsx(_("Sector peak plans"), header, rows, filters=filters), "sector-plans")
 
 
-def measures_xlsx(measures) -> HttpResponse:
+def measures_xlsx(measures, *, filters: list[str] = ()) -> HttpResponse:
     header = [
         _("ID"),
         _("Plan"),
-        _("Region code"),
         _("Region"),
+        _("Region code"),
         _("Sector"),
         _("Measure"),
         _("Responsible department"),
@@ -81,8 +77,8 @@ def measures_xlsx(measures) -> HttpResponse:
         [
             m.pk,
             m.plan.title,
-            m.plan.region.code,
             m.plan.region.name,
+            m.plan.region.code,
             m.plan.sector.display_name,
             m.title,
             m.responsible_department.display_name,
@@ -98,4 +94,4 @@ def measures_xlsx(measures) -> HttpResponse:
         ]
         for m in measures
     )
-    return _response(_workbook(_("Measures"), header, rows), "plan-measures")
+    return _response(people_xlsx(_("Measures"), header, rows, filters=filters), "plan-measures")

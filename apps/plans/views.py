@@ -16,6 +16,7 @@ from apps.accounts.decorators import action_required
 from apps.accounts.scoping import Action
 from apps.core import conflicts
 from apps.core.attachments import download_response
+from apps.core.exports import form_filter_texts
 from apps.core.forms import add_service_errors
 from apps.core.views import paginate
 from apps.organizations.catalog import DEPARTMENT_KINDS
@@ -113,7 +114,7 @@ def plan_list(request):
 @action_required(Action.READ_PLANS)
 def plan_export(request):
     filterset = SectorPlanFilter(request.GET, queryset=selectors.plan_list(request.user))
-    return exports.plans_xlsx(filterset.qs)
+    return exports.plans_xlsx(filterset.qs, filters=form_filter_texts(filterset.form))
 
 
 @action_required(Action.EDIT_PLANS)
@@ -281,7 +282,7 @@ def measure_list(request):
 @action_required(Action.READ_PLANS)
 def measure_export(request):
     filterset = MeasureFilter(request.GET, queryset=selectors.measure_list(request.user))
-    return exports.measures_xlsx(filterset.qs)
+    return exports.measures_xlsx(filterset.qs, filters=form_filter_texts(filterset.form))
 
 
 @action_required(Action.EDIT_PLANS)

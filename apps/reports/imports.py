@@ -17,6 +17,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from apps.accounts import scoping
 from apps.accounts.scoping import Action
@@ -38,7 +39,26 @@ REQUIRED_COLUMNS = ("region_code", "year", "indicator", "value")
 OPTIONAL_COLUMNS = ("note",)
 # Columns our own exports add for people; accepted and ignored on import.
 INFORMATIONAL_COLUMNS = ("region_name", "indicator_name", "unit", "revision", "status")
-COLUMNS = Columns(required=REQUIRED_COLUMNS, optional=OPTIONAL_COLUMNS, ignored=INFORMATIONAL_COLUMNS)
+# The values xlsx for people (reports.workbook): its headers in the user's language, in order, and
+# the column each stands for, so that the file imports again as it is (title lines above skipped).
+PEOPLE_VALUE_COLUMNS = (
+    (gettext_lazy("Region"), "region_name"),
+    (gettext_lazy("Region code"), "region_code"),
+    (gettext_lazy("Year"), "year"),
+    (gettext_lazy("Indicator name"), "indicator_name"),
+    (gettext_lazy("Indicator code"), "indicator"),
+    (gettext_lazy("Value"), "value"),
+    (gettext_lazy("Unit"), "unit"),
+    (gettext_lazy("Note"), "note"),
+    (gettext_lazy("Revision"), "revision"),
+    (gettext_lazy("Status"), "status"),
+)
+COLUMNS = Columns(
+    required=REQUIRED_COLUMNS,
+    optional=OPTIONAL_COLUMNS,
+    ignored=INFORMATIONAL_COLUMNS,
+    aliases=PEOPLE_VALUE_COLUMNS,
+)
 
 
 def read_values_file(file, filename: str) -> Table:

@@ -19,7 +19,6 @@ from apps.accounts.decorators import action_required
 from apps.accounts.scoping import Action
 from apps.core import conflicts
 from apps.core.attachments import download_response
-from apps.core.exports import table_response
 from apps.core.tables import ImportRejected
 from apps.core.views import error_text, paginate
 from apps.indicators import bounds
@@ -98,20 +97,8 @@ def report_export(request, what: str, fmt: str):
     """CSV or xlsx of the reports or values the list shows (same scoping and filters)."""
     if fmt not in ("csv", "xlsx") or what not in ("reports", "values"):
         raise Http404
-    _form, reports = filtered_reports(request, selectors.readable_reports(request.user))
-    if what == "reports":
-        rows = workbook.report_rows(
-            reports.select_related("region").order_by("-year", "region__path", "-revision")
-        )
-        return table_response("reports", workbook.REPORT_COLUMNS, rows, fmt)
-    from .models import ReportValue
-
-    values = (
-        ReportValue.objects.filter(report__in=reports.values("pk"))
-        .select_related("report__region", "indicator")
-        .order_by("report__region__path", "report__year", "report__revision", "indicator__order")
-    )
-    return table_response("values", workbook.VALUE_COLUMNS, workbook.value_rows(values), fmt)
+    form, reports = filtered_reports(request, selectors.readable_reports(request.user))
+    return workbook.export_download(what, fmt, reports, filters=workbook.filter_texts(form))
 
 
 @action_required(Action.EDIT_OWN_REPORT)

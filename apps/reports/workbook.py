@@ -11,14 +11,29 @@ from collections.abc import Iterable
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
+from django.http import HttpResponse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-from apps.core.exports import XLSX_CONTENT_TYPE, Sheet, xlsx_bytes, xlsx_workbook
+from apps.core.exports import (
+    XLSX_CONTENT_TYPE,
+    Cell,
+    Sheet,
+    download,
+    filter_text,
+    number_format,
+    people_sheet,
+    people_xlsx,
+    table_response,
+    xlsx_bytes,
+    xlsx_workbook,
+)
 from apps.core.tables import Columns, ImportRejected, Limits, cell_text, open_workbook, read_sheet
+from apps.regions.selectors import by_code
 
 from . import selectors
-from .imports import MAX_BYTES, MAX_UNPACKED_BYTES
-from .models import Report
+from .imports import MAX_BYTES, MAX_UNPACKED_BYTES, PEOPLE_VALUE_COLUMNS
+from .models import Report, ReportStatus, ReportValue
 from .selectors import indicators
 from .validation import hint_text, parse_decimal
 
@@ -26,10 +41,22 @@ XLSX = XLSX_CONTENT_TYPE
 VALUES_SHEET = "values"
 ABOUT_SHEET = "report"
 TEMPLATE_COLUMNS = ("indicator", "name", "unit", "required", "hints", "previous_year", "value", "note")
+# The template's headers for people, in the user's language; the import maps them back (any language)
+TEMPLATE_LABELS = (
+    gettext_lazy("Indicator code"),
+    gettext_lazy("Indicator name"),
+    gettext_lazy("Unit"),
+    gettext_lazy("Required"),
+    gettext_lazy("Checks"),
+    gettext_lazy("Last year's value"),
+    gettext_lazy("Value"),
+    gettext_lazy("Note"),
+)
 
 
 def build_template(report: Report) -> bytes:
-    """An xlsx template for one report: a values sheet and a sheet naming the report."""
+    """An xlsx template for one report: a values sheet (a title and how to fill it in above the
+    header, which stays in view) and a sheet naming the report (read back on upload)."""
     from openpyxl.styles import PatternFill
     from openpyxl.worksheet.datavalidation import DataValidation
 
@@ -49,20 +76,39 @@ def build_template(report: Report) -> bytes:
         ]
         for ind in catalog
     ]
+    instructions = _(
+        "Fill in the columns “Value” and “Note” (yellow) of this sheet, then upload the file on the "
+        "report page. Keep the indicator codes and the sheet “report” as they are."
+    )
     about_rows = [
         [report.region.code, report.region.name, report.year, report.revision],
         [],
-        [
-            _(
-                "Fill in the columns value and note of the sheet “values”, "
-                "then upload the file on the report page."
-            )
-        ],
+        [instructions],
     ]
+    title = _("Annual progress report %(year)s · %(region)s · template") % {
+        "year": report.year,
+        "region": report.region.name,
+    }
+    values_sheet = people_sheet(
+        title,
+        [str(label) for label in TEMPLATE_LABELS],
+        rows,
+        filters=[
+            filter_text(_("Region"), f"{report.region.name}（{report.region.code}）"),
+            filter_text(_("Year"), report.year),
+            filter_text(_("Revision"), report.revision),
+        ],
+        notes=[instructions],
+        sheet_title=VALUES_SHEET,
+        widths=(16, 34, 14, 9, 60, 16, 16, 50),
+    )
+    header_row = len(values_sheet.preamble) + 1
+    values_sheet.freeze = f"G{header_row + 1}"  # the header and the indicator columns stay in view
+    about_header = [_("Region code"), _("Region"), _("Year"), _("Revision")]  # read by position
     workbook = xlsx_workbook(
         [
-            Sheet(VALUES_SHEET, TEMPLATE_COLUMNS, rows, widths=(24, 34, 14, 9, 60, 14, 16, 50), freeze="G2"),
-            Sheet(ABOUT_SHEET, ["region_code", "region_name", "year", "revision"], about_rows, styled=False),
+            values_sheet,
+            Sheet(ABOUT_SHEET, [str(h) for h in about_header], about_rows, freeze=None),
         ]
     )
     sheet = workbook[VALUES_SHEET]
@@ -72,14 +118,19 @@ def build_template(report: Report) -> bytes:
     number.error = _("Enter a number (a point as the decimal separator).")
     sheet.add_data_validation(number)
     editable = PatternFill("solid", fgColor="FFF7D6")
-    for row in range(2, len(catalog) + 2):
+    for row in range(header_row + 1, header_row + len(catalog) + 1):
         number.add(f"G{row}")
         sheet[f"G{row}"].fill = editable
         sheet[f"H{row}"].fill = editable
     return xlsx_bytes(workbook)
 
 
-TEMPLATE_TABLE = Columns(required=("indicator", "value"), optional=("note",), other_columns_allowed=True)
+TEMPLATE_TABLE = Columns(
+    required=("indicator", "value"),
+    optional=("note",),
+    other_columns_allowed=True,
+    aliases=tuple(zip(TEMPLATE_LABELS, TEMPLATE_COLUMNS, strict=True)),
+)
 
 
 def read_template(report: Report, upload) -> tuple[dict[str, Decimal | None], dict[str, str], list[str]]:
@@ -194,3 +245,109 @@ def value_rows(values):
             v.report.revision,
             v.report.status,
         ]
+
+
+def filter_texts(form) -> list[str]:
+    """The list filters a download applied, as people read them (regions by name, status by label)."""
+    if form is None or not form.is_bound or not form.is_valid():
+        return []
+    data, texts = form.cleaned_data, []
+    for key, label in (("region", _("Region")), ("city", _("City"))):
+        if data.get(key):
+            region = by_code(data[key])
+            texts.append(filter_text(label, f"{region.name}（{region.code}）" if region else data[key]))
+    if data.get("year"):
+        texts.append(filter_text(_("Year"), data["year"]))
+    if data.get("status"):
+        texts.append(filter_text(_("Status"), dict(ReportStatus.choices).get(data["status"], data["status"])))
+    return texts
+
+
+# --- the same exports for people (xlsx): names, labels, local times, units -------------------------
+
+
+def _decimals(value: Decimal | None) -> int:
+    """Decimals a value was entered with (at most 6): shown as entered, with thousands separators."""
+    if value is None or not value.is_finite():
+        return 0
+    return min(max(-value.normalize().as_tuple().exponent, 0), 6)
+
+
+def reports_xlsx(reports: Iterable[Report], *, filters: list[str]) -> bytes:
+    """The report list for people: region names and codes, status names, times in Beijing time."""
+    levels = {}
+    statuses = dict(ReportStatus.choices)
+
+    def level(region) -> str:
+        if region.level not in levels:
+            levels[region.level] = str(region.get_level_display())
+        return levels[region.level]
+
+    rows = (
+        [
+            r.region.name,
+            r.region.code,
+            level(r.region),
+            r.year,
+            r.revision,
+            str(statuses.get(r.status, r.status)),
+            r.submitted_at,
+            r.forwarded_at,
+            r.approved_at,
+            r.updated_at,
+        ]
+        for r in reports
+    )
+    header = [
+        _("Region"),
+        _("Region code"),
+        _("Level"),
+        _("Year"),
+        _("Revision"),
+        _("Status"),
+        _("Submitted at"),
+        _("Forwarded at"),
+        _("Approved at"),
+        _("Updated at"),
+    ]
+    return people_xlsx(_("Annual progress reports"), header, rows, filters=filters, sheet_title=_("Reports"))
+
+
+def values_xlsx(values, *, filters: list[str]) -> bytes:
+    """The values for people: indicator names with codes beside them, numbers with their units and
+    shown as entered (full precision kept); the file imports again as it is (PEOPLE_VALUE_COLUMNS)."""
+    statuses = dict(ReportStatus.choices)
+    rows = (
+        [
+            v.report.region.name,
+            v.report.region.code,
+            v.report.year,
+            v.indicator.name,
+            v.indicator.code,
+            None if v.value is None else Cell(float(v.value), number_format(_decimals(v.value))),
+            v.indicator.unit_label,
+            v.note,
+            v.report.revision,
+            str(statuses.get(v.report.status, v.report.status)),
+        ]
+        for v in values
+    )
+    header = [str(label) for label, _column in PEOPLE_VALUE_COLUMNS]
+    return people_xlsx(_("Reported values"), header, rows, filters=filters, sheet_title=_("Values"))
+
+
+def export_download(what: str, fmt: str, reports, *, filters: list[str]) -> HttpResponse:
+    """The reports or their values: CSV machine-shaped (exchange.md), xlsx for people."""
+    if what == "reports":
+        reports = reports.select_related("region").order_by("-year", "region__path", "-revision")
+        if fmt == "xlsx":
+            return download(reports_xlsx(reports, filters=filters), "reports.xlsx")
+        return table_response("reports", REPORT_COLUMNS, report_rows(reports), fmt)
+    values = (
+        ReportValue.objects.filter(report__in=reports.values("pk"))
+        .select_related("report__region", "indicator")
+        .order_by("report__region__path", "report__year", "report__revision", "indicator__order")
+    )
+    if fmt == "xlsx":
+        return download(values_xlsx(values, filters=filters), "values.xlsx")
+    return table_response("values", VALUE_COLUMNS, value_rows(values), fmt)

@@ -19,7 +19,7 @@ from apps.accounts import scoping
 from apps.accounts.decorators import action_required
 from apps.accounts.scoping import Action
 from apps.core import conflicts
-from apps.core.exports import wants_xlsx, xlsx_response
+from apps.core.exports import filter_text, labelled_filter_texts, wants_xlsx, xlsx_response
 from apps.core.forms import add_service_errors
 from apps.core.tables import ImportRejected
 from apps.core.views import bound_args, paginate
@@ -29,17 +29,32 @@ from . import selectors, services
 from .forms import PeriodAssignForm, TargetCreateForm, TargetEditForm, TargetImportForm
 from .models import PlanPeriod, RegionTarget, TargetMetric
 
-TARGET_HEADERS = (
-    "region_code",
-    "region",
-    "period",
-    "metric",
-    "year",
-    "value",
-    "note",
-    "updated_at",
-    "updated_by",
-)
+
+def target_headers() -> list[str]:
+    """The target list's xlsx header for people (the metric's name carries its unit)."""
+    return [
+        _("Region"),
+        _("Region code"),
+        _("Plan period"),
+        _("Target"),
+        _("Metric code"),
+        _("Year"),
+        _("Value"),
+        _("Note"),
+        _("Updated at"),
+        _("Updated by"),
+    ]
+
+
+def _target_filter_texts(f: dict) -> list[str]:
+    labels = {
+        "region": _("Region"),
+        "within": _("Within"),
+        "period": _("Plan period"),
+        "metric": _("Target"),
+        "year": _("Year"),
+    }
+    return labelled_filter_texts(f, labels, {"metric": dict(TargetMetric.choices)})
 
 
 def _can_set_targets(user) -> bool:
@@ -169,12 +184,13 @@ def target_list(request):
         return xlsx_response(
             "targets.xlsx",
             _("Targets"),
-            TARGET_HEADERS,
+            target_headers(),
             (
                 [
-                    t.region.code,
                     t.region.name,
+                    t.region.code,
                     t.period.code,
+                    t.get_metric_display(),
                     t.metric,
                     t.year,
                     t.value,
@@ -184,6 +200,7 @@ def target_list(request):
                 ]
                 for t in qs
             ),
+            filters=_target_filter_texts(f),
         )
     page = paginate(request, qs)
     for t in page:
@@ -367,12 +384,19 @@ def decomposition(request):
     )
     result = selectors.decomposition(request.user, parent, period) if parent and period else None
     if result is not None and wants_xlsx(request):
-        header = [_("Region code"), _("Region"), *[c.label for c in result.columns]]
+        header = [_("Region"), _("Region code"), *[c.label for c in result.columns]]
         rows = []
         for row in [result.parent_row, *result.rows]:
-            rows.append([row.region.code, row.region.name, *[c.value for c in row.cells]])
+            rows.append([row.region.name, row.region.code, *[c.value for c in row.cells]])
         return xlsx_response(
-            f"decomposition-{parent.code}-{period.code}.xlsx", _("Decomposition"), header, rows
+            f"decomposition-{parent.code}-{period.code}.xlsx",
+            _("Decomposition"),
+            header,
+            rows,
+            filters=[
+                filter_text(_("Parent region"), f"{parent.name}（{parent.code}）"),
+                filter_text(_("Plan period"), period.code),
+            ],
         )
     return render(
         request,

@@ -3,10 +3,20 @@
 import io
 
 import pytest
-from django.utils import translation
+from django.utils import timezone, translation
+from django.utils.translation import gettext_lazy
 from openpyxl import Workbook, load_workbook
 
-from apps.core.exports import csv_cell, escape_text, table_csv, table_xlsx, unescape_text, xlsx_cell
+from apps.core.exports import (
+    csv_cell,
+    escape_text,
+    people_preamble,
+    people_xlsx,
+    table_csv,
+    table_xlsx,
+    unescape_text,
+    xlsx_cell,
+)
 from apps.core.tables import Columns, ImportRejected, Limits, RowError, read_table
 
 ATTACK = "=cmd|' /C calc'!A0"
@@ -155,3 +165,49 @@ def test_row_errors_print_like_a_spreadsheet_and_are_capped():
     rejected = ImportRejected.capped([RowError(n, "x", "bad") for n in range(10, 2, -1)], 3)
     assert [e.row for e in rejected.row_errors] == [3, 4, 5, 0]
     assert rejected.row_errors[-1].message.startswith("…")
+
+
+# --- files for people: title lines above a translated header (issue 15) -----------------------------
+
+LABELLED = Columns(
+    required=("code", "value"),
+    optional=("note",),
+    ignored=("name",),
+    aliases=(
+        (gettext_lazy("Code"), "code"),
+        (gettext_lazy("Value"), "value"),
+        (gettext_lazy("Name"), "name"),
+    ),
+)
+
+
+@pytest.mark.parametrize("language", ["en", "zh-hans"])
+def test_an_xlsx_for_people_reads_back_below_its_title_lines_with_its_translated_header(language):
+    with translation.override(language):
+        content = people_xlsx(
+            "Title",
+            [str(gettext_lazy(c)) for c in ("Name", "Code", "Value")],
+            [["Coal", "a", 1.5]],
+            version="#1",
+        )
+    table = read_table(io.BytesIO(content), "t.xlsx", columns=LABELLED)
+    header_row = 6  # title, filters, data version, generation time, blank line, then the header
+    assert [(r.row, r.cells) for r in table.rows] == [(header_row + 1, {"code": "a", "value": 1.5})]
+
+
+def test_the_machine_header_wins_over_labels_and_a_missing_header_is_reported_at_row_1():
+    table = read_table(io.BytesIO(b"name,code,value\nx,a,1\n"), "t.csv", columns=LABELLED)
+    assert [r.cells for r in table.rows] == [{"code": "a", "value": "1"}]
+    with pytest.raises(ImportRejected) as exc:
+        read_table(io.BytesIO(b"title\nsomething,else\nx,a\n"), "t.csv", columns=LABELLED)
+    assert (exc.value.row_errors[0].row, exc.value.row_errors[0].field) == (1, "header")
+
+
+def test_the_people_preamble_states_filters_data_version_and_beijing_time():
+    with translation.override("zh-hans"):
+        lines = people_preamble("标题", ["年份：2024"], version="数据版本 #7")
+    assert lines[0] == ["标题"]
+    assert lines[1] == ["筛选条件", "年份：2024"] and lines[2] == ["数据版本", "数据版本 #7"]
+    label, made = lines[3]
+    assert label == "生成时间（北京时间）" and made.value.tzinfo is None
+    assert abs(made.value - timezone.localtime().replace(tzinfo=None)).total_seconds() < 120

@@ -27,6 +27,7 @@ from apps.monitoring import years
 from apps.monitoring.models import Assessment
 from apps.regions.models import Region
 from tests.factories import ROLES, user_for, user_with
+from tests.xlsx import header_row_of, table_of, xlsx_table
 
 YEAR, BEFORE = 2032, 2031
 EIP = "energy_intensity_warning_progress"
@@ -222,8 +223,8 @@ def test_no_role_ever_sees_a_region_outside_its_jurisdiction(jiangxi, role):
         shown = _csv_codes(client.get("/dashboards/", {**params, "export": "csv"}).content)
         assert shown <= allowed, (role, params)
         assert shown or (role == "county" and params.get("region_level") == "city")
-        sheet = load_workbook(io.BytesIO(client.get("/dashboards/", {**params, "export": "xlsx"}).content))
-        assert {row[0] for row in list(sheet.worksheets[0].iter_rows(values_only=True))[1:]} <= allowed
+        _header, rows = xlsx_table(client.get("/dashboards/", {**params, "export": "xlsx"}).content)
+        assert {row[1] for row in rows} <= allowed  # the region code column
         assert _api_codes(api, params) <= allowed
     if outside:
         assert client.get("/dashboards/", {"year": YEAR, "parent": "360400"}).status_code == 404
@@ -343,10 +344,12 @@ def test_the_downloads_hold_the_filtered_rows(db):
     with translation.override("zh-hans"):
         client.cookies["django_language"] = "zh-hans"
         book = load_workbook(io.BytesIO(client.get("/dashboards/", {**params, "export": "xlsx"}).content))
-    header = [c.value for c in book.worksheets[0][1]]
-    assert "能耗强度进度预警" in header and header[0] == "地区代码"
-    assert book.worksheets[0]["A2"].value == cities[0].code
-    share = book.worksheets[0].cell(row=2, column=header.index("非化石能源消费比重（%）") + 1)
+    sheet = book.worksheets[0]
+    first = header_row_of(sheet) + 1
+    header, rows = table_of(sheet)
+    assert "能耗强度进度预警" in header and header[:2] == ["地区", "地区代码"]
+    assert rows[0][1] == cities[0].code
+    share = sheet.cell(row=first, column=header.index("非化石能源消费比重（%）") + 1)
     assert share.value == pytest.approx(12.3456789) and share.number_format == "#,##0.00"  # shown rounded
 
 

@@ -19,6 +19,7 @@ from apps.plans.models import MeasureStatus
 from apps.regions.models import Region
 from apps.targets.models import TargetMetric
 from tests.factories import MeasureFactory, RegionTargetFactory, SectorPlanFactory, user_for
+from tests.xlsx import preamble_of, table_of
 
 YEARS = (2019, 2020, 2021, 2022)
 NANCHANG, DONGHU, JIUJIANG, PROVINCE = "360100", "360102", "360400", "360000"
@@ -268,11 +269,11 @@ def test_the_xlsx_download_has_translated_headers_units_and_the_data_version(wor
     response = client.get(f"/dashboards/city/{NANCHANG}/chart/energy_total.xlsx?year=2022")
     assert response.status_code == 200
     book = load_workbook(io.BytesIO(response.content))
-    header = [c.value for c in book.worksheets[0][1]]
+    header, _rows = table_of(book.worksheets[0])
     assert header[0] == "年份" and any("万吨标准煤" in (h or "") for h in header)
-    about = {row[0]: row[1] for row in book.worksheets[1].iter_rows(values_only=True)}
-    assert any(engine.SPEC_VERSION in str(v) for v in about.values())  # the data version
-    assert f"{world[NANCHANG].name} ({NANCHANG})" in about.values()
+    about = {row[0]: row[1] for row in preamble_of(book.worksheets[0]) if row}
+    assert engine.SPEC_VERSION in str(about["数据版本"])  # the data version
+    assert f"{world[NANCHANG].name}（{NANCHANG}）" in about["筛选条件"]
 
 
 # ---- menu ---------------------------------------------------------------------------------------

@@ -422,6 +422,26 @@ def test_exports_are_reimportable(users):
     assert len(result.created) == 1
 
 
+@pytest.mark.parametrize("language", ["en", "zh-hans"])
+def test_the_values_xlsx_for_people_imports_again_in_either_language(users, language):
+    """The xlsx for people (title lines, translated headers, names beside codes) is also a values
+    file: the reader finds its header below the title lines and maps the labels to the columns."""
+    from django.utils import translation
+
+    from apps.reports import workbook
+
+    make_report("360102", 2023, ReportStatus.DRAFT, notes={"energy_total": "checked"})
+    values = ReportValue.objects.select_related("report__region", "indicator")
+    expected = dict(values.values_list("indicator__code", "value"))
+    with translation.override(language):
+        content = workbook.values_xlsx(values, filters=[])
+    Report.objects.all().delete()
+    result = values_import(user=users["donghu"], file=io.BytesIO(content), filename="values.xlsx")
+    assert len(result.created) == 1
+    assert dict(ReportValue.objects.values_list("indicator__code", "value")) == expected
+    assert ReportValue.objects.get(indicator__code="energy_total").note == "checked"
+
+
 def test_year_outside_the_reporting_range(users):
     errors = rejected(users["donghu"], HEADER + "360102,1999,energy_total,1\n360102,2099,energy_total,1\n")
     assert errors[0].startswith("Row 2: year must be between 2005") and errors[1].startswith("Row 3: year")

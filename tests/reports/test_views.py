@@ -12,6 +12,7 @@ from apps.reports import services
 from apps.reports.models import Report, ReportStatus
 from tests.factories import GOOD_VALUES, make_report
 from tests.reports.test_import import WORKED
+from tests.xlsx import header_row_of, xlsx_table
 
 pytestmark = pytest.mark.django_db
 S = ReportStatus
@@ -144,8 +145,8 @@ def test_exports_respect_scoping_and_filters(login):
     assert lines[0] == "region_code,year,indicator,value,note,unit,revision,status"
     assert {line.split(",")[0] for line in lines[1:]} == {"360102"}
     response = login("province").get("/reports/export/reports.xlsx", {"region": "360103"})
-    sheet = load_workbook(io.BytesIO(response.content)).active
-    assert [row[0] for row in sheet.iter_rows(min_row=2, values_only=True)] == ["360103"]
+    header, rows = xlsx_table(response.content)
+    assert header[:2] == ["Region", "Region code"] and [row[1] for row in rows] == ["360103"]
     assert client.get("/reports/export/values.pdf").status_code == 404
 
 
@@ -302,19 +303,40 @@ def test_attachment_of_another_report_is_not_reachable_through_mine(login, users
     assert login("donghu").get(f"/reports/{mine.pk}/attachments/{attachment.pk}/").status_code == 404
 
 
-def test_template_download_and_upload(login):
+TEMPLATE_HEADERS = {
+    "en": [
+        "Indicator code",
+        "Indicator name",
+        "Unit",
+        "Required",
+        "Checks",
+        "Last year's value",
+        "Value",
+        "Note",
+    ],
+    "zh-hans": ["指标代码", "指标名称", "单位", "必填", "校验规则", "上年数值", "数值", "备注"],
+}
+
+
+@pytest.mark.parametrize("language", ["en", "zh-hans"])
+def test_template_download_and_upload(login, language):
+    """The template has a title and instructions above a header in the user's language, and it
+    imports again in either language."""
     make_report("360102", 2023, S.APPROVED)
     report = make_report("360102", 2024, S.DRAFT, {"energy_total": Decimal("500")})
     client = login("donghu")
+    client.cookies["django_language"] = language
     response = client.get(f"/reports/{report.pk}/template.xlsx")
     workbook = load_workbook(io.BytesIO(response.content))
     sheet = workbook["values"]
-    header = [c.value for c in sheet[1]]
-    assert header == ["indicator", "name", "unit", "required", "hints", "previous_year", "value", "note"]
-    rows = {r[0]: r for r in sheet.iter_rows(min_row=2, values_only=True)}
+    header_at = header_row_of(sheet)
+    assert header_at > 2 and "2024" in sheet["A1"].value
+    header = [c.value for c in sheet[header_at]]
+    assert header == TEMPLATE_HEADERS[language]
+    rows = {r[0]: r for r in sheet.iter_rows(min_row=header_at + 1, values_only=True)}
     assert rows["energy_total"][5] == 500 and rows["energy_total"][6] == 500
     assert "80" in rows["gdp_index"][4]
-    for row in sheet.iter_rows(min_row=2):
+    for row in sheet.iter_rows(min_row=header_at + 1):
         if row[0].value in GOOD_VALUES:
             row[6].value = float(GOOD_VALUES[row[0].value])
         if row[0].value == "nev_share":

@@ -1,17 +1,16 @@
 import os
 from decimal import Decimal
-from io import BytesIO
 from pathlib import Path
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
-from openpyxl import load_workbook
 
 from apps.indicators.models import RuleSet
 from apps.regions.selectors import by_code
 from apps.targets.models import PlanPeriod, RegionTarget
 from tests.factories import ROLES
+from tests.xlsx import xlsx_table
 
 pytestmark = pytest.mark.django_db
 
@@ -95,11 +94,10 @@ def test_target_list_filters_and_export_follow_the_same_query(client, user_of, d
     response = client.get(reverse("targets:list"), params)
     assert response.context["page"].paginator.count == 10  # Nanchang and its 9 counties
     export = client.get(reverse("targets:list"), {**params, "export": "xlsx"})
-    sheet = load_workbook(BytesIO(export.content)).active
-    rows = list(sheet.iter_rows(values_only=True))
-    assert rows[0][:6] == ("region_code", "region", "period", "metric", "year", "value")
-    assert len(rows) == 11
-    assert {r[3] for r in rows[1:]} == {"energy_total_cap"}
+    header, rows = xlsx_table(export.content)
+    assert header[:6] == ["地区", "地区代码", "规划期", "目标", "指标代码", "年份"]  # people's headers
+    assert len(rows) == 10
+    assert {r[4] for r in rows} == {"energy_total_cap"}  # the code beside the target's name
 
 
 @pytest.mark.parametrize("url_name,args", [("targets:period-list", []), ("targets:decomposition", [])])
@@ -109,7 +107,7 @@ def test_other_lists_download_as_xlsx(client, user_of, demo, url_name, args):
         reverse(url_name, args=args), {"export": "xlsx", "parent": "360000", "period": "2021-2025"}
     )
     assert response["Content-Type"].startswith("application/vnd.openxmlformats")
-    assert load_workbook(BytesIO(response.content)).active.max_row > 1
+    assert xlsx_table(response.content)[1]
 
 
 # --- writes --------------------------------------------------------------------------------------
@@ -280,9 +278,7 @@ def test_a_county_reads_its_own_its_citys_and_the_provinces_targets_only(client,
     )
     assert {t.region.code for t in listed} == {"360000", "360100", "360102"}
     export = client.get(reverse("targets:list"), {"export": "xlsx"})
-    codes = {
-        r[0] for r in list(load_workbook(BytesIO(export.content)).active.iter_rows(values_only=True))[1:]
-    }
+    codes = {r[1] for r in xlsx_table(export.content)[1]}
     assert codes == {"360000", "360100", "360102"}
     sibling = some_target("360103")
     assert client.get(reverse("targets:detail", args=[sibling.pk])).status_code == 404
@@ -309,9 +305,7 @@ def test_the_decomposition_shows_no_sibling_county_and_no_cap_sum(client, user_o
     foreign = client.get(reverse("targets:decomposition"), {"parent": "360400", "period": "2021-2025"})
     assert foreign.context["not_found"] and foreign.context["result"] is None
     export = client.get(reverse("targets:decomposition"), {"parent": "360000", "export": "xlsx"})
-    codes = [
-        r[0] for r in list(load_workbook(BytesIO(export.content)).active.iter_rows(values_only=True))[1:]
-    ]
+    codes = [r[1] for r in xlsx_table(export.content)[1]]
     assert codes == ["360000", "360100"]
 
 

@@ -7,14 +7,13 @@ from django.http import Http404
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.urls import NoReverseMatch, reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from apps.accounts import scoping
 from apps.accounts.decorators import action_required
 from apps.accounts.scoping import Action
 from apps.core.cache import cached_fragment, params_key, scope_key
-from apps.core.exports import Sheet, download, table_csv, xlsx_bytes, xlsx_workbook
+from apps.core.exports import Cell, download, filter_text, number_format, people_xlsx, table_csv
 from apps.core.views import paginate
 from apps.monitoring import metrics, years
 from apps.monitoring.models import CompleteYear
@@ -321,21 +320,25 @@ def _csv(data: bm.Barometer):
 
 
 def _xlsx(data: bm.Barometer, version) -> object:
-    """For people: names and units from the catalog in the user's language, a code column, local time."""
-    header = [_("Region code"), _("Region"), _("Level"), _("Parent region"), _("Year")]
+    """For people: names and units from the catalog in the user's language, a code column, figures
+    shown rounded per the catalog (full precision kept), the filters and data version above."""
+    header = [_("Region"), _("Region code"), _("Level"), _("Parent region"), _("Year")]
     header += [metrics.info(m).label for m in bm.METRICS]
     level_names = dict(RegionLevel.choices)
+    formats = {m: number_format(metrics.info(m).precision) for m in bm.FIGURES}
 
     def cell(row: bm.Row, metric: str):
         value = row.value(metric)
         if value is None:
             return None
-        return metrics.text_label(value) if metric in bm.WARNINGS or metric == bm.GRADE else float(value)
+        if metric in bm.WARNINGS or metric == bm.GRADE:
+            return metrics.text_label(value)
+        return Cell(float(value), formats[metric]) if metric in formats else float(value)
 
     rows = (
         [
-            r.region.code,
             r.region.name,
+            r.region.code,
             str(level_names.get(r.region.level, r.region.level)),
             r.region.parent_name,
             data.year,
@@ -343,26 +346,20 @@ def _xlsx(data: bm.Barometer, version) -> object:
         + [cell(r, m) for m in bm.METRICS]
         for r in data.rows
     )
-    about = [
-        [_("Year"), data.year],
-        [_("Data version"), str(version)],
-        [_("Downloaded at (Asia/Shanghai)"), timezone.now()],
-        [_("Parent region"), data.anchor.name if data.anchor else ""],
-        [_("Warning shown"), metrics.name(data.metric) if data.metric else _("Worst of the six warnings")],
-        [_("Warning level"), metrics.text_label(data.level) if data.level else _("All")],
-        [_("Machine-readable codes"), ", ".join(MACHINE_HEADER)],
+    filters = [
+        filter_text(_("Year"), data.year),
+        filter_text(_("Parent region"), data.anchor.name if data.anchor else _("All")),
+        filter_text(
+            _("Warning shown"), metrics.name(data.metric) if data.metric else _("Worst of the six warnings")
+        ),
+        filter_text(_("Warning level"), metrics.text_label(data.level) if data.level else _("All")),
     ]
-    workbook = xlsx_workbook(
-        [
-            Sheet(title=_("Barometer"), columns=header, rows=rows),
-            Sheet(title=_("About"), columns=[_("Item"), _("Value")], rows=about, freeze=None),
-        ]
+    content = people_xlsx(
+        _("Barometer %(year)s") % {"year": data.year},
+        header,
+        rows,
+        filters=filters,
+        version=str(version),
+        sheet_title=_("Barometer"),
     )
-    sheet = workbook.worksheets[0]
-    for index, metric in enumerate(bm.METRICS, start=len(header) - len(bm.METRICS) + 1):
-        if metric in bm.FIGURES:  # full precision kept, shown rounded as on the page
-            decimals = metrics.info(metric).precision
-            number_format = "#,##0" + ("." + "0" * decimals if decimals else "")
-            for (cell,) in sheet.iter_rows(min_row=2, min_col=index, max_col=index):
-                cell.number_format = number_format
-    return download(xlsx_bytes(workbook), f"barometer-{data.year}.xlsx")
+    return download(content, f"barometer-{data.year}.xlsx")

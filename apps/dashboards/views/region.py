@@ -9,14 +9,13 @@ from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from apps.accounts import scoping
 from apps.accounts.decorators import action_required
 from apps.accounts.scoping import Action
 from apps.core.cache import cached_fragment, history_model, latest_pks, params_key, scope_key
-from apps.core.exports import Sheet, download, write_csv, xlsx_bytes, xlsx_workbook
+from apps.core.exports import Cell, download, filter_text, number_format, people_xlsx, with_unit, write_csv
 from apps.monitoring import metrics
 from apps.monitoring import years as figure_years
 from apps.plans.models import Measure, MeasureStatus, SectorPlan
@@ -189,36 +188,32 @@ def _csv(region, year, chart: str, table: FigureTable):
     return download(out.getvalue(), f"{region.code}-{year}-{chart}.csv")
 
 
-def with_unit(name: str, unit: str) -> str:
-    """A header with its unit, in the brackets of the active language."""
-    if not unit:
-        return name
-    return f"{name}（{unit}）" if (get_language() or "").startswith("zh") else f"{name} ({unit})"
-
-
 def _xlsx(region, year, chart, title: str, table: FigureTable, data_version):
+    """Exactly the figures the chart draws, for people: the series' names with units as headers,
+    the category's code as a secondary column, the chart and region named above."""
     categorical = table.x_code != "year"
-    header = ([_("Code")] if categorical else []) + [table.x_label]
+    header = [table.x_label] + ([_("Code")] if categorical else [])
     for column in table.columns:
         header.append(with_unit(column.name, column.unit))
+    formats = [number_format(c.precision) for c in table.columns]
     rows = [
-        ([key] if categorical else []) + [label if categorical else key] + list(cells)
+        ([label, key] if categorical else [key])
+        + [None if v is None else Cell(v, f) for v, f in zip(cells, formats, strict=False)]
         for key, label, cells in table.rows
     ]
-    about = Sheet(
-        title=_("About"),
-        columns=[_("Item"), _("Value")],
-        rows=[
-            [_("Region"), f"{region.name} ({region.code})"],
-            [_("Year"), year],
-            [_("Chart"), f"{title} ({chart})"],
-            [_("Data version"), str(data_version)],
-            [_("Exported at"), timezone.localtime().replace(microsecond=0)],
-            [_("Series codes"), ", ".join(c.code for c in table.columns)],
+    content = people_xlsx(
+        title,
+        header,
+        rows,
+        filters=[
+            filter_text(_("Region"), f"{region.name}（{region.code}）"),
+            filter_text(_("Year"), year),
         ],
+        version=str(data_version),
+        notes=[filter_text(_("Series codes"), ", ".join(c.code for c in table.columns))],
+        sheet_title=chart,
     )
-    workbook = xlsx_workbook([Sheet(title=chart, columns=header, rows=rows), about])
-    return download(xlsx_bytes(workbook), f"{region.code}-{year}-{chart}.xlsx")
+    return download(content, f"{region.code}-{year}-{chart}.xlsx")
 
 
 @action_required(Action.READ_ASSESSMENTS)

@@ -27,7 +27,7 @@ from django.utils.translation import gettext as _
 from apps.accounts.decorators import action_required
 from apps.accounts.scoping import Action
 from apps.core.cache import cached_fragment, code_version
-from apps.core.exports import Sheet, download, table_csv, xlsx_report
+from apps.core.exports import download, filter_text, people_xlsx, table_csv
 from apps.dashboards import barometer as bm
 from apps.dashboards import region as dash_region
 from apps.dashboards import tiles
@@ -446,17 +446,30 @@ def _file(pub, paths: list[str], fmt: str, name: str) -> str | bytes:
         # exchange.md "Assessments": machine-shaped, importable as it is; the licence goes in the
         # response headers, the xlsx and the terms page.
         return table_csv(EXPORT_HEADER, rows)
+    names = {r.code: r.name for r in (pub.regions[p] for p in paths)}
     labelled = [
-        (c, y, m, metrics.name(m), _xlsx_value(v), metrics.info(m).unit if m in metrics.catalog() else "")
+        (
+            names.get(c, c),
+            c,
+            y,
+            metrics.name(m),
+            m,
+            _xlsx_value(v),
+            metrics.info(m).unit if m in metrics.catalog() else "",
+        )
         for c, y, m, v in rows
     ]
-    sheet = Sheet(
-        title=str(pub.year),
-        columns=[_("Region code"), _("Year"), _("Metric"), _("Name"), _("Value"), _("Unit")],
-        rows=labelled,
-        preamble=[[name], [licence()], [_("Exactly the figures published; full precision.")]],
+    versions = sorted({pub.owner[p].data_version for p in paths if p in pub.owner})
+    region = [filter_text(_("Region"), next(iter(names.values())))] if len(paths) == 1 else []
+    return people_xlsx(
+        _("Published figures %(year)s") % {"year": pub.year},
+        [_("Region"), _("Region code"), _("Year"), _("Metric"), _("Metric code"), _("Value"), _("Unit")],
+        labelled,
+        filters=[filter_text(_("Year"), pub.year), *region],
+        version="；".join(versions) if versions else None,
+        notes=[licence(), _("Exactly the figures published; full precision.")],
+        sheet_title=str(pub.year),
     )
-    return xlsx_report(sheet)
 
 
 def _xlsx_value(value: str):

@@ -22,7 +22,7 @@ from apps.accounts import scoping
 from apps.accounts.decorators import action_required
 from apps.accounts.scoping import Action
 from apps.core.attachments import download_response
-from apps.core.exports import wants_xlsx
+from apps.core.exports import download, wants_xlsx
 from apps.core.views import error_text, paginate
 from apps.regions.selectors import by_code
 
@@ -272,8 +272,6 @@ def tip_statistics(request):
     if wants_xlsx(request):
         scope_label = region.name if region else _("Everything in your jurisdiction")
         content = tip_exports.statistics_workbook(stats, scope_label=scope_label, year=year)
-        response = HttpResponse(content, content_type=tip_exports.XLSX_CONTENT_TYPE)
-        response["Content-Disposition"] = 'attachment; filename="tip-statistics.xlsx"'
-        return response
+        return download(content, "tip-statistics.xlsx")
     context = {"stats": stats, "region": region, "year": year, "params": request.GET.urlencode()}
     return render(request, "disclosure/tips/statistics.html", context)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from django.http import Http404
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import mixins, serializers, status
@@ -18,7 +19,7 @@ from apps.accounts.api.base import ScopedViewSet
 from apps.accounts.scoping import Action
 from apps.core.attachments import download_response
 from apps.core.exceptions import Conflict
-from apps.core.exports import download, table_xlsx
+from apps.core.exports import xlsx_response
 from apps.organizations.models import Department
 from apps.regions.models import Region
 
@@ -319,7 +320,8 @@ class InquiryViewSet(
     @extend_schema(
         responses={
             (200, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"): OpenApiResponse(
-                OpenApiTypes.BINARY, description="The filtered list as xlsx (Chinese headers)"
+                OpenApiTypes.BINARY,
+                description="The filtered list as xlsx for people (Accept-Language; Chinese by default)",
             )
         }
     )
@@ -327,8 +329,9 @@ class InquiryViewSet(
     def export(self, request):
         """The filtered list as an Excel file (the same rows the list answers)."""
         rows = self.filter_queryset(self.get_queryset())
-        content = table_xlsx("询问", inquiries.EXPORT_HEADERS, inquiries.export_rows(rows))
-        return download(content, "inquiries.xlsx")
+        return xlsx_response(
+            "inquiries.xlsx", _("Inquiries"), inquiries.export_headers(), inquiries.export_rows(rows)
+        )
 
     @extend_schema(responses=InquiryAnchorTypeSerializer(many=True), filters=False)
     @action(detail=False, methods=["get"], url_path="anchor-types", filter_backends=[], pagination_class=None)

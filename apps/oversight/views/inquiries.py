@@ -16,7 +16,7 @@ from apps.accounts import scoping
 from apps.accounts.decorators import action_required
 from apps.accounts.scoping import Action
 from apps.core.attachments import download_response
-from apps.core.exports import wants_xlsx, xlsx_response
+from apps.core.exports import form_filter_texts, wants_xlsx, xlsx_response
 from apps.core.forms import add_service_errors
 from apps.core.views import bound_args, error_text, paginate
 from apps.organizations.models import Department
@@ -39,7 +39,11 @@ def inquiry_list(request):
     filterset = InquiryFilter(request.GET, queryset=inquiries.inquiry_list(user))
     if wants_xlsx(request):
         return xlsx_response(
-            "inquiries.xlsx", "询问", inquiries.EXPORT_HEADERS, inquiries.export_rows(filterset.qs)
+            "inquiries.xlsx",
+            _("Inquiries"),
+            inquiries.export_headers(),
+            inquiries.export_rows(filterset.qs),
+            filters=form_filter_texts(filterset.form),
         )
     today = inquiries.today()
     page = paginate(request, filterset.qs)

@@ -19,10 +19,10 @@ from apps.accounts.scoping import Action
 from apps.core import conflicts
 from apps.core.attachments import download_response
 from apps.core.conflicts import ETagMixin
-from apps.core.exports import table_response
 from apps.core.tables import ImportRejected
 from apps.regions.selectors import by_code
 from apps.reports import selectors, services, workbook
+from apps.reports.forms import ReportFilterForm
 from apps.reports.models import Attachment, Report, ReportSection, ReportValue
 
 from . import serializers as s
@@ -356,15 +356,8 @@ class ReportViewSet(ETagMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
         if content not in ("reports", "values") or fmt not in ("csv", "xlsx"):
             return Response({"detail": "content: reports|values; file_format: csv|xlsx"}, status=400)
         reports = self.filter_queryset(selectors.readable_reports(request.user).select_related("region"))
-        if content == "reports":
-            rows = workbook.report_rows(reports.order_by("-year", "region__path", "-revision"))
-            return table_response("reports", workbook.REPORT_COLUMNS, rows, fmt)
-        values = (
-            ReportValue.objects.filter(report__in=reports.values("pk"))
-            .select_related("report__region", "indicator")
-            .order_by("report__region__path", "report__year", "report__revision", "indicator__order")
-        )
-        return table_response("values", workbook.VALUE_COLUMNS, workbook.value_rows(values), fmt)
+        filters = workbook.filter_texts(ReportFilterForm(request.query_params))
+        return workbook.export_download(content, fmt, reports, filters=filters)
 
 
 @extend_schema_view(
