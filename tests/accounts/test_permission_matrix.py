@@ -707,6 +707,7 @@ def test_inquiries_lists_details_and_exports_follow_roles_md(db, world, role):
     api_rows = xlsx_table(api.get("/api/v1/inquiries/export/").content)[1]
     assert {row[0] for row in api_rows} == expected
 
+
 # --- the inspection scorecard (roles.md v1.1: own region's, subtree, all) --------------------------
 
 
