@@ -27,6 +27,7 @@ from django.utils.translation import gettext_lazy
 from apps.accounts import scoping
 from apps.accounts.app_modules import portal_app_modules
 from apps.accounts.scoping import Action
+from apps.core.exports import filter_text
 from apps.monitoring import years as figure_years
 from apps.regions.models import Region
 
@@ -238,18 +239,9 @@ def export_headers() -> list[str]:
     return [_("Obligation"), _("Status"), _("Done (count)"), _("Total (count)"), _("In words"), _("Evidence")]
 
 
-def export_preamble(card: Scorecard) -> list[list]:
-    title = _("Inspection scorecard: %(region)s, %(year)s") % {
-        "region": card.region.name,
-        "year": card.year,
-    }
-    return [
-        [title],
-        [card.overall_text],
-        [str(card.data_version)],
-        [
-            _("Generated %(when)s (Asia/Shanghai)")
-            % {"when": timezone.localtime(card.generated_at).strftime("%Y-%m-%d %H:%M")}
-        ],
-        [],
-    ]
+def export_title(card: Scorecard) -> str:
+    return _("Inspection scorecard: %(region)s, %(year)s") % {"region": card.region.name, "year": card.year}
+
+
+def export_filters(card: Scorecard) -> list[str]:
+    return [filter_text(_("Region"), card.region.name), filter_text(_("Year"), card.year)]

@@ -72,6 +72,14 @@ EXPORTS = [
     ("accountability", "province", "accountability:ledger", (), {"export": "xlsx"}, False),
     ("inquiries", "congress", "oversight:inquiry-list", (), {"export": "xlsx"}, False),
     ("inquiries-api", "congress", "inquiry-export", (), {}, True),
+    (
+        "scorecard",
+        "province",
+        "oversight:scorecard",
+        (),
+        {"export": "xlsx", "region": "360100", "year": 2025},
+        False,
+    ),
     ("tip-statistics", "province", "disclosure:tip-statistics", (), {"export": "xlsx"}, False),
     (
         "public-year",

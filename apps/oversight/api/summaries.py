@@ -124,6 +124,8 @@ class SummaryEditionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Sc
     def filter_queryset(self, queryset):
         code, year = self.request.query_params.get("region"), self.request.query_params.get("year")
         if code:
+            if not code.isdigit():
+                raise ValidationError({"region": [_("A region code is six digits, e.g. 360102.")]})
             ids = list(Region.objects.filter(code=code).values_list("pk", flat=True))
             queryset = queryset.filter(subject_key__regex=rf"^({'|'.join(map(str, ids)) or '0'})/")
         if year:

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from apps.accounts import scoping
 from apps.accounts.decorators import action_required
 from apps.accounts.scoping import Action
-from apps.core.exports import Sheet, download, wants_xlsx, xlsx_report
+from apps.core.exports import download, people_xlsx, wants_xlsx
 
 from .. import scorecard, summaries
 
@@ -36,13 +36,14 @@ def scorecard_page(request):
     year = parse_year(request.GET.get("year"), user)
     card = scorecard.build(region, year)
     if wants_xlsx(request):
-        content = xlsx_report(
-            Sheet(
-                title=str(_("Inspection scorecard")),
-                columns=scorecard.export_headers(),
-                rows=scorecard.export_rows(card, request.build_absolute_uri),
-                preamble=scorecard.export_preamble(card),
-            )
+        content = people_xlsx(
+            scorecard.export_title(card),
+            scorecard.export_headers(),
+            scorecard.export_rows(card, request.build_absolute_uri),
+            filters=scorecard.export_filters(card),
+            version=str(card.data_version),
+            notes=[card.overall_text],
+            sheet_title=_("Inspection scorecard"),
         )
         return download(content, f"scorecard-{region.code}-{year}.xlsx")
     regions = list(
