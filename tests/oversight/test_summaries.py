@@ -329,6 +329,7 @@ def test_the_editions_api_names_a_malformed_region_code_instead_of_failing(demo)
         assert answer.status_code == 400 and "region" in answer.json()["errors"]
     assert congress.get("/api/v1/oversight/summary-editions/", {"region": "999999"}).status_code == 200
 
+
 def test_the_command_writes_the_format_of_the_extension(demo, tmp_path):
     html, docx = tmp_path / "s.html", tmp_path / "s.docx"
     call_command("oversight_summary", "--region", "360102", "--year", str(COUNTY_YEAR), "--output", str(html))
