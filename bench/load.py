@@ -98,16 +98,29 @@ def redis_url() -> str:
 
 def save_values(base: Mapping[str, str], rng: random.Random) -> dict[str, str]:
     """One save's values: last year's approved figures, each moved by up to ±3 %, kept consistent
-    (the fuels add up to the total, renewable power ≤ non-fossil, feedstock ≤ fossil), so the
-    report passes validation and can be submitted."""
+    and plausible as the portal checks them (apps/reports/validation.py), so the report can be
+    submitted without an explanation: the fuels add up to the total, renewable power ≤ non-fossil,
+    feedstock ≤ fossil; forest coverage moves by at most half a point and forest stock by at most
+    2 % (their bounds and their moving together); current-price GDP follows the real index with a
+    price change of −1 % to +3 %."""
     values: dict[str, Decimal] = {}
     for code, raw in base.items():
         factor = Decimal(str(round(rng.uniform(0.97, 1.03), 4)))
+        if code == "forest_stock":
+            factor = Decimal(str(round(rng.uniform(0.98, 1.02), 4)))
         places = Decimal("0.1") if code == "gdp_index" else Decimal("0.0001")
         values[code] = (Decimal(raw) * factor).quantize(places)
+    if "forest_coverage" in base:
+        step = Decimal(str(round(rng.uniform(-0.5, 0.5), 2)))
+        values["forest_coverage"] = (Decimal(base["forest_coverage"]) + step).quantize(Decimal("0.0001"))
+    if "gdp_current" in base and "gdp_index" in values:
+        price = Decimal(str(round(rng.uniform(0.99, 1.03), 4)))
+        values["gdp_current"] = (Decimal(base["gdp_current"]) * values["gdp_index"] / 100 * price).quantize(
+            Decimal("0.0001")
+        )
     for capped in ("forest_coverage", "nev_share"):
         if capped in values:
-            values[capped] = min(values[capped], Decimal(100))
+            values[capped] = min(max(values[capped], Decimal(0)), Decimal(100))
     if all(p in values for p in ENERGY_PARTS):
         values["energy_total"] = sum((values[p] for p in ENERGY_PARTS), Decimal(0))
         if "renewable_power" in values:
